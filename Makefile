@@ -1,0 +1,37 @@
+# Bootstraps .venv from pyproject.toml when it is missing or stale; every target uses it.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help env data test demo reference-run benchmark release clean
+
+help:
+	@echo "make demo   - the instructor's main job: demo class, autograde, feedback, export, report"
+	@echo "make test   - the whole test suite"
+	@echo "make data   - fetch and verify the dataset (mirror: \$$CATVNONCAT_MIRROR)"
+	@echo "make release - regenerate release/ from source/ with nbgrader"
+	@echo "make benchmark - print timing figures"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+env: $(STAMP)
+
+data: $(STAMP)
+	$(PY) -m catvnoncat fetch-data
+
+reference-run: data
+	$(PY) -m catvnoncat reference-run
+
+test: data
+	$(PY) -m pytest
+
+benchmark: data
+	$(PY) benchmarks/bench_model.py
+
+clean:
+	rm -rf $(VENV) submitted autograded/*/ feedback gradebook.db grades.csv reports

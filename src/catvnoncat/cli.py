@@ -1,0 +1,54 @@
+"""Command line: ``python -m catvnoncat <command>`` (see ``--help``)."""
+
+import argparse
+import sys
+
+
+def _fetch_data(args):
+    from .data import FetchError, fetch_data
+
+    try:
+        fetch_data(dest_dir=args.dest, mirror=args.mirror)
+    except FetchError as e:
+        print(f"fetch-data failed: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _reference_run(args):
+    from .data import load_prepared
+    from .reference import accuracy, model
+
+    X_train, Y_train, X_test, Y_test = load_prepared()
+    d = model(X_train, Y_train, X_test, Y_test, num_iterations=args.iterations,
+              learning_rate=args.learning_rate)
+    print(f"Reference run: gradient descent from zeros, pixels / 255, "
+          f"learning rate {args.learning_rate}, {args.iterations} iterations")
+    print(f"{'iteration':>9}  cost")
+    for i, cost in enumerate(d["costs"]):
+        print(f"{i * 100:>9}  {cost:.6f}")
+    print(f"train accuracy: {accuracy(d['Y_prediction_train'], Y_train)} %")
+    print(f"test accuracy:  {accuracy(d['Y_prediction_test'], Y_test)} %")
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="catvnoncat", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("fetch-data", help="fetch the .h5 files from a mirror and verify sha256")
+    p.add_argument("--mirror", help="folder or http(s) base URL (default: $CATVNONCAT_MIRROR, "
+                                    "else the public origin in datasets/README.md)")
+    p.add_argument("--dest", help="destination folder (default: datasets/)")
+    p.set_defaults(func=_fetch_data)
+
+    p = sub.add_parser("reference-run", help="train the reference model on the real data")
+    p.add_argument("--iterations", type=int, default=2000)
+    p.add_argument("--learning-rate", type=float, default=0.005)
+    p.set_defaults(func=_reference_run)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.func(args)
