@@ -1,0 +1,276 @@
+"""The assignment as data: its notebooks, its graded cells, and real nbgrader autograding.
+
+Everything here reads the committed notebooks; points and grade ids are taken from the
+nbgrader cell metadata (the one place they are defined), never retyped.
+
+* :func:`read_notebook`, :func:`grade_cells`, :func:`solution_sources` inspect a notebook.
+* :func:`make_submission` / :func:`reference_submission` build student submissions from the
+  release notebook.
+* :func:`autograde` grades many submissions with the real ``nbgrader`` command line in a
+  throwaway copy of the course and returns the scores from its gradebook.
+"""
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from .data import DATA_ENV, DATASETS_DIR, REPO_ROOT
+
+__all__ = [
+    "ASSIGNMENT",
+    "NOTEBOOK_NAME",
+    "SOURCE_NOTEBOOK",
+    "RELEASE_NOTEBOOK",
+    "CONFIG_FILE",
+    "GRADEBOOK_ENV",
+    "read_notebook",
+    "grade_cells",
+    "solution_sources",
+    "make_submission",
+    "reference_submission",
+    "autograde",
+    "AutogradeError",
+]
+
+#: nbgrader assignment name (a folder under ``source/`` and ``release/``).
+ASSIGNMENT = "logistic_regression"
+#: Notebook name inside the assignment (without ``.ipynb``), as nbgrader's gradebook knows it.
+NOTEBOOK_NAME = "logistic_regression"
+SOURCE_DIR = REPO_ROOT / "source" / ASSIGNMENT
+RELEASE_DIR = REPO_ROOT / "release" / ASSIGNMENT
+SOURCE_NOTEBOOK = SOURCE_DIR / f"{NOTEBOOK_NAME}.ipynb"
+RELEASE_NOTEBOOK = RELEASE_DIR / f"{NOTEBOOK_NAME}.ipynb"
+CONFIG_FILE = REPO_ROOT / "nbgrader_config.py"
+#: Environment variable read by ``nbgrader_config.py`` for the gradebook URL.
+GRADEBOOK_ENV = "CATVNONCAT_GRADEBOOK_URL"
+
+# Whole lines holding an nbgrader solution marker (any comment style, any indentation).
+_SOLUTION_MARKER = re.compile(r"^[ \t]*\S*[ \t]*(BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+# Student ids become folder names under submitted/; keep them portable.
+_STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class AutogradeError(RuntimeError):
+    """nbgrader itself failed (not a student's notebook); the message holds its log tail."""
+
+
+def read_notebook(path):
+    """Read a notebook file as nbformat version 4.
+
+    Parameters
+    ----------
+    path : path-like
+        An ``.ipynb`` file.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    return nbformat.read(os.fspath(path), as_version=4)
+
+
+def _nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_cells(nb):
+    """The nbgrader cells of a notebook, from their metadata.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Source or release notebook.
+
+    Returns
+    -------
+    dict
+        ``{grade_id: {"points": float, "kind": kind}}`` in notebook order, where ``kind`` is
+        ``"solution"`` (student code, no points), ``"test"`` (autograded test cell) or
+        ``"manual"`` (answer cell graded by the instructor). Read-only cells are left out.
+    """
+    cells = {}
+    for cell in nb.cells:
+        meta = _nbgrader_meta(cell)
+        if not (meta.get("grade") or meta.get("solution") or meta.get("task")):
+            continue
+        if meta.get("grade") and cell.cell_type == "code" and not meta.get("solution"):
+            kind = "test"
+        elif meta.get("grade") or meta.get("task"):
+            kind = "manual"
+        else:
+            kind = "solution"
+        points = float(meta.get("points", 0.0)) if kind != "solution" else 0.0
+        cells[meta["grade_id"]] = {"points": points, "kind": kind}
+    return cells
+
+
+def solution_sources(source_nb):
+    """The instructor's answers: every solution cell's text with the nbgrader markers removed.
+
+    Parameters
+    ----------
+    source_nb : nbformat.NotebookNode
+        The source notebook (with solutions).
+
+    Returns
+    -------
+    dict
+        ``{grade_id: source}`` for every cell students write in (code and free response).
+    """
+    return {
+        _nbgrader_meta(cell)["grade_id"]: _SOLUTION_MARKER.sub("", cell.source)
+        for cell in source_nb.cells
+        if _nbgrader_meta(cell).get("solution")
+    }
+
+
+def make_submission(replacements=None, base=None):
+    """A student submission: the release notebook with some answer cells rewritten.
+
+    Parameters
+    ----------
+    replacements : dict, optional
+        ``{grade_id: source}``; each named cell's source is replaced.
+    base : nbformat.NotebookNode, optional
+        Notebook to start from (not modified); defaults to the committed release notebook.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Raises
+    ------
+    KeyError
+        A grade id that no cell of ``base`` has.
+    """
+    nb = copy.deepcopy(base if base is not None else read_notebook(RELEASE_NOTEBOOK))
+    by_id = {_nbgrader_meta(c)["grade_id"]: c for c in nb.cells if _nbgrader_meta(c).get("grade_id")}
+    for grade_id, source in (replacements or {}).items():
+        if grade_id not in by_id:
+            raise KeyError(f"no cell with grade_id {grade_id!r} in the notebook; "
+                           f"known grade ids: {', '.join(by_id)}")
+        by_id[grade_id].source = source
+    return nb
+
+
+def reference_submission():
+    """The release notebook answered with the source notebook's solutions (full marks)."""
+    return make_submission(solution_sources(read_notebook(SOURCE_NOTEBOOK)))
+
+
+def _course_id(course_dir):
+    """``CourseDirectory.course_id`` as ``nbgrader_config.py`` sets it (the one place it is defined)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=os.fspath(course_dir)).load_config()
+    return config.CourseDirectory.course_id
+
+
+def _run_nbgrader(args, course_dir, env, log_path):
+    """Run ``nbgrader <args>`` in ``course_dir``; append its output to ``log_path``."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    result = subprocess.run(cmd, cwd=course_dir, env=env, capture_output=True, text=True)
+    with open(log_path, "a", encoding="utf-8") as log:
+        log.write(f"$ nbgrader {' '.join(args)}  (exit {result.returncode})\n")
+        log.write(result.stdout)
+        log.write(result.stderr)
+    return result
+
+
+def _write_submission(path, submission):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(submission, bytes):
+        path.write_bytes(submission)
+    elif isinstance(submission, str):
+        path.write_text(submission, encoding="utf-8")
+    else:
+        nbformat.write(submission, os.fspath(path))
+
+
+def autograde(submissions, workdir):
+    """Grade submissions with the real ``nbgrader generate_assignment`` + ``autograde``.
+
+    A fresh course directory is built under ``workdir`` (a copy of ``source/`` and
+    ``nbgrader_config.py``, its own gradebook), every submission is written to
+    ``submitted/<student_id>/``, and one ``nbgrader autograde`` run grades them all.
+    The kernel finds the data through ``$CATVNONCAT_DATA`` (this repository's ``datasets/``
+    unless already set). nbgrader's output is kept in ``workdir/course/nbgrader.log``.
+
+    Parameters
+    ----------
+    submissions : dict
+        ``{student_id: notebook}``; a notebook is an ``nbformat.NotebookNode`` or the raw
+        file content (``bytes`` / ``str``), which may be anything a student could upload.
+    workdir : path-like
+        Scratch folder; its ``course/`` subfolder is replaced.
+
+    Returns
+    -------
+    dict
+        ``{student_id: {grade_id: score}}`` for every graded cell (tests and the manual
+        answer, whose score stays 0 until an instructor grades it). A submission nbgrader
+        could not grade at all (e.g. not a notebook) scores 0 everywhere.
+
+    Raises
+    ------
+    ValueError
+        A student id that cannot be a folder name.
+    AutogradeError
+        nbgrader failed to generate the assignment or crashed outside any submission.
+    """
+    for student_id in submissions:
+        if not _STUDENT_ID.match(student_id):
+            raise ValueError(f"student id {student_id!r} must start with a letter or digit and "
+                             f"hold only letters, digits, '_', '.', '-' (it becomes a folder name)")
+    course = Path(workdir).resolve() / "course"
+    if course.exists():
+        shutil.rmtree(course)
+    shutil.copytree(SOURCE_DIR, course / "source" / ASSIGNMENT,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"))
+    shutil.copy2(CONFIG_FILE, course / CONFIG_FILE.name)
+    db_url = f"sqlite:///{course / 'gradebook.db'}"
+    env = dict(os.environ)
+    env[GRADEBOOK_ENV] = db_url
+    env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
+    log_path = course / "nbgrader.log"
+
+    result = _run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course, env, log_path)
+    if result.returncode != 0:
+        raise AutogradeError(f"nbgrader generate_assignment failed (exit {result.returncode}):\n"
+                             f"{result.stderr[-3000:]}")
+    for student_id, submission in submissions.items():
+        _write_submission(course / "submitted" / student_id / ASSIGNMENT / f"{NOTEBOOK_NAME}.ipynb",
+                          submission)
+    # A submission nbgrader cannot grade makes the run exit non-zero; the others are graded.
+    result = _run_nbgrader(["autograde", ASSIGNMENT, "--force"], course, env, log_path)
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    graded = {gid: 0.0 for gid, cell in grade_cells(read_notebook(course / "source" / ASSIGNMENT /
+                                                                 f"{NOTEBOOK_NAME}.ipynb")).items()
+              if cell["kind"] != "solution"}
+    scores = {}
+    with Gradebook(db_url, course_id=_course_id(course)) as gb:
+        for student_id in submissions:
+            autograded = course / "autograded" / student_id / ASSIGNMENT / f"{NOTEBOOK_NAME}.ipynb"
+            student_scores = dict(graded)
+            if autograded.is_file():
+                try:
+                    notebook = gb.find_submission_notebook(NOTEBOOK_NAME, ASSIGNMENT, student_id)
+                except MissingEntry:
+                    notebook = None
+                if notebook is not None:
+                    for grade in notebook.grades:
+                        student_scores[grade.name] = float(grade.score)
+            scores[student_id] = student_scores
+    if submissions and not any((course / "autograded" / s).exists() for s in submissions) \
+            and result.returncode != 0 and "error processing assignment" not in result.stderr:
+        raise AutogradeError(f"nbgrader autograde failed (exit {result.returncode}):\n"
+                             f"{result.stderr[-3000:]}")
+    return scores
