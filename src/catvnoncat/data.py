@@ -8,6 +8,7 @@ leaves the previous state untouched and no partial file behind.
 """
 
 import hashlib
+import http.client
 import importlib.util
 import os
 import shutil
@@ -115,8 +116,8 @@ def fetch_file(name, digest, dest_dir, mirror):
             except urllib.error.HTTPError as e:
                 raise FetchError(f"{name}: {location} answered HTTP {e.code} {e.reason}. "
                                  f"{advice}") from None
-            except (urllib.error.URLError, OSError) as e:
-                reason = getattr(e, "reason", None) or e.strerror or e
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+                reason = getattr(e, "reason", None) or getattr(e, "strerror", None) or repr(e)
                 raise FetchError(f"{name}: could not read {location} ({reason}). {advice}") from None
         size = os.path.getsize(tmp)
         if announced is not None and size != announced:

@@ -50,7 +50,8 @@ def sigmoid(z):
         :math:`\sigma(z)`, same shape as ``z``, values in :math:`[0, 1]`.
     """
     z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
+    with np.errstate(under="ignore"):  # exp(-|z|) -> 0 for large |z| is the intended answer
+        e = np.exp(-np.abs(z))
     s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return s[()] if s.ndim == 0 else s
 
