@@ -1,5 +1,6 @@
 # Bootstraps .venv from pyproject.toml when it is missing or stale; every target uses it.
-PYTHON ?= python3.11
+# Python 3.11 where it is named so, else the machine's python3.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
