@@ -1,0 +1,476 @@
+"""Instructor report: what the class got right and wrong, read from the nbgrader gradebook.
+
+``python -m catvnoncat report`` reads the gradebook named by ``nbgrader_config.py`` (the same
+database ``nbgrader autograde`` writes: ``$CATVNONCAT_GRADEBOOK_URL``, default ``gradebook.db`` in
+the course folder) and the autograded notebooks under ``autograded/``, and writes to ``reports/``:
+
+``<assignment>.png``
+    per-part pass rates, distribution of the total scores, most common failure messages;
+``<assignment>.md``
+    the same figures as a short Markdown summary.
+
+Scores come from the gradebook only. Failure messages come from the error outputs that
+``nbgrader autograde`` left in each autograded test cell (for the hidden checks: "expected vs
+actual, then the probable mistake"). A student with a submission but no autograded notebook
+(autograde failed for them, e.g. a notebook that is not valid JSON) is listed with the reason.
+"""
+
+import json
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .data import ASSIGNMENT, REPO_ROOT
+
+__all__ = [
+    "Part",
+    "ClassGrades",
+    "course_config",
+    "read_class_grades",
+    "failure_messages",
+    "unreadable_reason",
+    "totals",
+    "pass_rates",
+    "common_failures",
+    "format_table",
+    "write_report",
+    "run",
+]
+
+#: Longest failure message kept (the checks' messages are one or two short sentences).
+MESSAGE_CHARS = 240
+#: How many distinct failure messages the report lists.
+TOP_FAILURES = 8
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One graded part of the assignment (an nbgrader grade cell).
+
+    Attributes
+    ----------
+    name : str
+        The nbgrader ``grade_id``.
+    max_score : float
+        Points, from the gradebook (which copied them from the notebook metadata).
+    manual : bool
+        True for a part graded by hand (a free-response answer cell).
+    """
+
+    name: str
+    max_score: float
+    manual: bool = False
+
+
+@dataclass
+class ClassGrades:
+    """Scores of every submission for every graded part, plus why points were lost.
+
+    Attributes
+    ----------
+    assignment : str
+    parts : list of Part
+        In notebook order.
+    students : list of str
+        Student ids that have a submission, sorted.
+    names : dict
+        ``{student id: "First Last"}`` (empty string when the gradebook has no name).
+    scores : dict
+        ``{(student, part): points}``; ``None`` means "waiting for a human grader".
+    failures : dict
+        ``{(student, part): message}`` for parts that lost points, when a message is known.
+    not_graded : dict
+        ``{student: reason}`` for submissions with no autograded notebook.
+    """
+
+    assignment: str
+    parts: list
+    students: list
+    names: dict = field(default_factory=dict)
+    scores: dict = field(default_factory=dict)
+    failures: dict = field(default_factory=dict)
+    not_graded: dict = field(default_factory=dict)
+
+    @property
+    def max_total(self):
+        return sum(p.max_score for p in self.parts)
+
+
+def course_config(course_dir=REPO_ROOT):
+    """The traitlets config that ``nbgrader`` itself loads from ``<course_dir>/nbgrader_config.py``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course_dir = Path(course_dir)
+    if not (course_dir / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(
+            f"{course_dir} has no nbgrader_config.py: run this from the course repository "
+            "(the folder holding nbgrader_config.py) or pass --course-dir."
+        )
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+
+
+def _gradebook_settings(course_dir):
+    """``(db_url, course_id)`` exactly as nbgrader sees them."""
+    cfg = course_config(course_dir).CourseDirectory
+    db_url = cfg.db_url if "db_url" in cfg else f"sqlite:///{Path(course_dir) / 'gradebook.db'}"
+    course_id = cfg.course_id if "course_id" in cfg else ""
+    return db_url, course_id
+
+
+def _error_text(output):
+    """One line for an error output: ``Name: value`` (the traceback's last line if no value)."""
+    value = " ".join(str(output.get("evalue", "")).split())
+    if not value:
+        lines = [_ANSI.sub("", line).strip() for line in output.get("traceback", [])]
+        lines = [line for line in lines if line]
+        return lines[-1] if lines else str(output.get("ename", "error"))
+    return f"{output.get('ename', 'Error')}: {value}"
+
+
+def failure_messages(nb):
+    """Why each autograded test cell of an executed notebook lost its points.
+
+    Parameters
+    ----------
+    nb : dict-like
+        An autograded notebook (nbformat node or plain dict).
+
+    Returns
+    -------
+    dict
+        ``{grade_id: message}`` for the grade cells whose output contains an error or text on
+        stderr (the two things for which nbgrader gives 0 points).
+    """
+    messages = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("grade") or cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                text = _error_text(output)
+            elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+                first = next((s for s in str(output.get("text", "")).splitlines() if s.strip()), "")
+                text = f"wrote to stderr: {first.strip()}"
+            else:
+                continue
+            messages[meta["grade_id"]] = text[:MESSAGE_CHARS]
+            break
+    return messages
+
+
+def unreadable_reason(path):
+    """Why a submitted notebook cannot be graded, or ``None`` if it reads as a notebook."""
+    import nbformat
+
+    path = Path(path)
+    if not path.is_file():
+        return f"no submitted notebook at {path}"
+    try:
+        json.loads(path.read_bytes())
+    except json.JSONDecodeError as e:
+        return f"submitted notebook is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+    except UnicodeDecodeError as e:
+        return f"submitted notebook is not UTF-8 text ({e.reason} at byte {e.start})"
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as e:  # nbformat raises several types for JSON that is not a notebook
+        return f"submitted file is JSON but not a notebook ({type(e).__name__}: {e})"[
+            :MESSAGE_CHARS]
+    return None
+
+
+def read_class_grades(course_dir=REPO_ROOT, assignment=ASSIGNMENT, db_url=None, course_id=None):
+    """Read every submission's scores from the gradebook, and failure messages from ``autograded/``.
+
+    Parameters
+    ----------
+    course_dir : path-like
+        The nbgrader course folder (holds ``nbgrader_config.py``, ``submitted/``, ``autograded/``).
+    assignment : str
+    db_url, course_id : str, optional
+        Override the values read from ``nbgrader_config.py``.
+
+    Returns
+    -------
+    ClassGrades
+    """
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+
+    course_dir = Path(course_dir)
+    if db_url is None or course_id is None:
+        config_url, config_course = _gradebook_settings(course_dir)
+        db_url = db_url or config_url
+        course_id = config_course if course_id is None else course_id
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).is_file():
+        raise FileNotFoundError(
+            f"No gradebook at {db_url}: run `nbgrader generate_assignment {assignment}` and "
+            f"`nbgrader autograde {assignment}` first (or `make demo`)."
+        )
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            found = gb.find_assignment(assignment)
+        except MissingEntry:
+            raise LookupError(
+                f"The gradebook {db_url} has no assignment {assignment!r}: run "
+                f"`nbgrader generate_assignment {assignment}` first."
+            ) from None
+        notebooks = [nb.name for nb in found.notebooks]
+        parts = []
+        for nb in found.notebooks:
+            manual = {cell.name for cell in nb.solution_cells}
+            position = _release_positions(course_dir, assignment, nb.name)
+            cells = sorted(nb.grade_cells, key=lambda c: (position.get(c.name, len(position)), c.name))
+            parts += [Part(c.name, float(c.max_score), c.name in manual) for c in cells]
+        grades = ClassGrades(assignment, parts, students=[])
+        by_hand = {p.name for p in parts if p.manual}
+        for submission in found.submissions:
+            student = submission.student
+            grades.students.append(student.id)
+            grades.names[student.id] = " ".join(
+                n for n in (student.first_name, student.last_name) if n)
+            for nb_sub in submission.notebooks:
+                for grade in nb_sub.grades:
+                    # Only a part graded by hand can be "waiting"; an autograded part with no
+                    # score was never autograded and is worth 0, as nbgrader counts it.
+                    waiting = (grade.name in by_hand and grade.manual_score is None
+                               and grade.auto_score is None)
+                    grades.scores[student.id, grade.name] = None if waiting else float(grade.score)
+    grades.students.sort()
+
+    for student in grades.students:
+        for notebook in notebooks:
+            graded = course_dir / "autograded" / student / assignment / f"{notebook}.ipynb"
+            if graded.is_file():
+                executed = nbformat.read(graded, as_version=4)
+                for part, message in failure_messages(executed).items():
+                    grades.failures[student, part] = message
+                continue
+            submitted = course_dir / "submitted" / student / assignment / f"{notebook}.ipynb"
+            reason = unreadable_reason(submitted) or (
+                "autograde failed for this submission (no autograded notebook): see the "
+                "`nbgrader autograde` log")
+            grades.not_graded[student] = reason
+            for part in grades.parts:
+                if not part.manual:
+                    grades.failures[student, part.name] = f"not graded: {reason}"
+    return grades
+
+
+def _release_positions(course_dir, assignment, notebook):
+    """``{grade_id: index}`` in the release notebook: the gradebook does not store cell order."""
+    release = Path(course_dir) / "release" / assignment / f"{notebook}.ipynb"
+    if not release.is_file():
+        return {}
+    cells = json.loads(release.read_text(encoding="utf-8")).get("cells", [])
+    ids = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells]
+    return {gid: i for i, gid in enumerate(ids) if gid}
+
+
+def totals(grades):
+    """``{student: points}``, parts waiting for a human grader counting 0."""
+    return {s: sum(grades.scores.get((s, p.name)) or 0.0 for p in grades.parts)
+            for s in grades.students}
+
+
+def pass_rates(grades):
+    """Per part: ``(students with full points, students graded)``; ungraded manual parts excluded."""
+    rates = {}
+    for part in grades.parts:
+        scored = [grades.scores.get((s, part.name)) for s in grades.students]
+        scored = [x for x in scored if x is not None]
+        rates[part.name] = (sum(x >= part.max_score for x in scored), len(scored))
+    return rates
+
+
+def common_failures(grades, top=TOP_FAILURES):
+    """The most frequent failure messages, most frequent first.
+
+    Returns
+    -------
+    list of (message, part, students)
+        ``students`` is the sorted list of student ids that got this message for this part.
+    """
+    who = defaultdict(list)
+    for (student, part), message in grades.failures.items():
+        who[message, part].append(student)
+    ranked = sorted(who.items(), key=lambda item: (-len(item[1]), item[0][1], item[0][0]))
+    return [(message, part, sorted(students)) for (message, part), students in ranked[:top]]
+
+
+def _points(x):
+    return "?" if x is None else f"{x:g}"
+
+
+def format_table(grades):
+    """Plain-text table: one row per student, one column per graded part, then the total.
+
+    Columns are numbered (the part names are long); a legend under the table names them.
+    ``?`` marks a part waiting for a human grader, ``!`` a student whose notebook was not
+    autograded at all.
+    """
+    numbers = [str(i) for i in range(1, len(grades.parts) + 1)]
+    id_width = max([len("student")] + [len(s) + 1 for s in grades.students])
+    col = max(4, max(len(n) for n in numbers) + 1)
+    total_label = f"total/{grades.max_total:g}"
+    header = "student".ljust(id_width) + "".join(n.rjust(col) for n in numbers)
+    header += total_label.rjust(len(total_label) + 2)
+    lines = [header, "-" * len(header)]
+    sums = totals(grades)
+    for s in grades.students:
+        row = (s + ("!" if s in grades.not_graded else "")).ljust(id_width)
+        row += "".join(_points(grades.scores.get((s, p.name))).rjust(col) for p in grades.parts)
+        row += f"{sums[s]:g}".rjust(len(total_label) + 2)
+        lines.append(row)
+    lines.append("-" * len(header))
+    legend = [f"{n:>2} {p.name} ({p.max_score:g}{', by hand' if p.manual else ''})"
+              for n, p in zip(numbers, grades.parts)]
+    half = (len(legend) + 1) // 2
+    left_width = max(len(x) for x in legend[:half]) + 3
+    for i in range(half):
+        right = legend[half + i] if half + i < len(legend) else ""
+        lines.append((legend[i].ljust(left_width) + right).rstrip())
+    if any(v is None for v in grades.scores.values()):
+        lines.append("? = waiting for a human grader (formgrader: `nbgrader formgrader`)")
+    if grades.not_graded:
+        lines.append("! = not autograded: " + "; ".join(
+            f"{s}: {why}" for s, why in sorted(grades.not_graded.items())))
+    return "\n".join(lines)
+
+
+def _wrap(text, width):
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return lines
+
+
+def _plot(grades, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rates = pass_rates(grades)
+    sums = totals(grades)
+    failures = common_failures(grades)
+    fig, (ax_rate, ax_dist, ax_fail) = plt.subplots(
+        3, 1, figsize=(11, 13), gridspec_kw={"height_ratios": [len(grades.parts) + 2, 5,
+                                                              max(3, len(failures) + 1)]})
+    fig.suptitle(f"{grades.assignment}: {len(grades.students)} submissions", fontsize=14)
+
+    labels = [f"{p.name} ({p.max_score:g})" for p in grades.parts]
+    percent = [100 * ok / n if n else 0.0 for ok, n in (rates[p.name] for p in grades.parts)]
+    y = range(len(labels))
+    ax_rate.barh(y, percent, color="tab:green")
+    ax_rate.set_yticks(list(y), labels)
+    ax_rate.invert_yaxis()
+    ax_rate.set_xlim(0, 100)
+    ax_rate.set_xlabel("students with full points (%)")
+    ax_rate.set_title("Pass rate per graded part")
+    for i, (p, pct) in enumerate(zip(grades.parts, percent)):
+        ok, n = rates[p.name]
+        ax_rate.text(min(pct, 88) + 1, i, f"{ok}/{n}" if n else "not graded yet", va="center")
+
+    values = [sums[s] for s in grades.students]
+    bins = [i * grades.max_total / 10 for i in range(11)]
+    ax_dist.hist(values, bins=bins, color="tab:blue", edgecolor="white")
+    ax_dist.set_xlim(0, grades.max_total)
+    ax_dist.set_xlabel(f"total score (out of {grades.max_total:g}; parts not yet graded by hand "
+                       "count 0)")
+    ax_dist.set_ylabel("students")
+    ax_dist.set_title("Score distribution")
+    ax_dist.yaxis.get_major_locator().set_params(integer=True)
+
+    ax_fail.set_title("Most common failure messages")
+    if failures:
+        y = range(len(failures))
+        ax_fail.barh(y, [len(who) for _, _, who in failures], color="tab:red")
+        ax_fail.set_yticks(list(y), ["\n".join(_wrap(f"[{part}] {msg}", 70)[:2])
+                                     for msg, part, _ in failures], fontsize=8)
+        ax_fail.invert_yaxis()
+        ax_fail.set_xlabel("students")
+        ax_fail.xaxis.get_major_locator().set_params(integer=True)
+    else:
+        ax_fail.axis("off")
+        ax_fail.text(0.5, 0.5, "no failures", ha="center", va="center")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _markdown(grades, png_name):
+    rates = pass_rates(grades)
+    sums = totals(grades)
+    values = sorted(sums.values())
+    lines = [f"# {grades.assignment}: class report", ""]
+    if not values:
+        return "\n".join(lines + ["No submissions in the gradebook yet.", ""])
+    lines += [
+        f"{len(grades.students)} submissions; total score out of {grades.max_total:g} "
+        f"(parts not yet graded by hand count 0): mean {statistics.mean(values):.1f}, "
+        f"median {statistics.median(values):g}, min {values[0]:g}, max {values[-1]:g}.",
+        "",
+        f"![pass rates, score distribution and failures]({png_name})",
+        "",
+        "## Pass rate per graded part",
+        "",
+        "| part | points | full points | pass rate |",
+        "|---|---:|---:|---:|",
+    ]
+    for p in grades.parts:
+        ok, n = rates[p.name]
+        rate = f"{100 * ok / n:.0f} %" if n else "not graded yet"
+        lines.append(f"| {p.name}{' (by hand)' if p.manual else ''} | {p.max_score:g} | "
+                     f"{ok}/{n} | {rate} |")
+    lines += ["", "## Score distribution", "", "| total score | students |", "|---|---:|"]
+    step = grades.max_total / 10
+    counts = Counter(min(int(v // step), 9) if step else 0 for v in values)
+    for i in range(10):
+        lines.append(f"| {i * step:g}–{(i + 1) * step:g}{'' if i == 9 else ' (excl.)'} | "
+                     f"{counts.get(i, 0)} |")
+    lines += ["", "## Most common failure messages", ""]
+    failures = common_failures(grades)
+    if failures:
+        lines += ["| students | part | message | who |", "|---:|---|---|---|"]
+        for message, part, who in failures:
+            cell = message.replace("|", "\\|")
+            lines.append(f"| {len(who)} | {part} | {cell} | {', '.join(who)} |")
+    else:
+        lines.append("None: every autograded part got full points.")
+    if grades.not_graded:
+        lines += ["", "## Not autograded", ""]
+        lines += [f"- **{s}**: {why}" for s, why in sorted(grades.not_graded.items())]
+    waiting = sorted({p for (s, p), v in grades.scores.items() if v is None})
+    if waiting:
+        lines += ["", "## Waiting for a human grader", "",
+                  f"{', '.join(waiting)}: open `nbgrader formgrader` to grade them."]
+    lines += ["", "## Scores", "", "```", format_table(grades), "```", ""]
+    return "\n".join(lines)
+
+
+def write_report(grades, out_dir):
+    """Write ``<assignment>.png`` and ``<assignment>.md`` into ``out_dir``; return both paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = out_dir / f"{grades.assignment}.png"
+    md = out_dir / f"{grades.assignment}.md"
+    _plot(grades, png)
+    md.write_text(_markdown(grades, png.name), encoding="utf-8")
+    return png, md
+
+
+def run(course_dir=REPO_ROOT, out_dir=None, assignment=ASSIGNMENT):
+    """Read the gradebook of ``course_dir`` and write the report (default: ``<course_dir>/reports``)."""
+    grades = read_class_grades(course_dir, assignment)
+    return grades, write_report(grades, Path(course_dir) / "reports" if out_dir is None else out_dir)
