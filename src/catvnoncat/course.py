@@ -54,6 +54,8 @@ GRADEBOOK_ENV = "CATVNONCAT_GRADEBOOK_URL"
 _SOLUTION_MARKER = re.compile(r"^[ \t]*\S*[ \t]*(BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 # Student ids become folder names under submitted/; keep them portable.
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# nbgrader's log line for a submission it could not grade.
+_FAILED_STUDENT = re.compile(r"error processing assignment '[^']*' for student '([^']*)'")
 
 
 class AutogradeError(RuntimeError):
@@ -236,6 +238,8 @@ def autograde(submissions, workdir):
     shutil.copy2(CONFIG_FILE, course / CONFIG_FILE.name)
     db_url = f"sqlite:///{course / 'gradebook.db'}"
     env = dict(os.environ)
+    # nbgrader runs the `alembic` program installed next to it when it creates a gradebook.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env[GRADEBOOK_ENV] = db_url
     env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
     log_path = course / "nbgrader.log"
@@ -247,30 +251,28 @@ def autograde(submissions, workdir):
     for student_id, submission in submissions.items():
         _write_submission(course / "submitted" / student_id / ASSIGNMENT / f"{NOTEBOOK_NAME}.ipynb",
                           submission)
-    # A submission nbgrader cannot grade makes the run exit non-zero; the others are graded.
+    # A submission nbgrader cannot grade (not a notebook, broken metadata) is logged as an error
+    # for that student and makes the run exit non-zero; the other students are still graded.
     result = _run_nbgrader(["autograde", ASSIGNMENT, "--force"], course, env, log_path)
+    failed = set(_FAILED_STUDENT.findall(result.stdout + result.stderr))
+    if result.returncode != 0 and not failed:
+        raise AutogradeError(f"nbgrader autograde failed (exit {result.returncode}):\n"
+                             f"{result.stderr[-3000:]}")
 
     from nbgrader.api import Gradebook, MissingEntry
 
-    graded = {gid: 0.0 for gid, cell in grade_cells(read_notebook(course / "source" / ASSIGNMENT /
-                                                                 f"{NOTEBOOK_NAME}.ipynb")).items()
-              if cell["kind"] != "solution"}
+    source_nb = read_notebook(course / "source" / ASSIGNMENT / f"{NOTEBOOK_NAME}.ipynb")
+    zeros = {gid: 0.0 for gid, cell in grade_cells(source_nb).items() if cell["kind"] != "solution"}
     scores = {}
     with Gradebook(db_url, course_id=_course_id(course)) as gb:
         for student_id in submissions:
-            autograded = course / "autograded" / student_id / ASSIGNMENT / f"{NOTEBOOK_NAME}.ipynb"
-            student_scores = dict(graded)
-            if autograded.is_file():
-                try:
-                    notebook = gb.find_submission_notebook(NOTEBOOK_NAME, ASSIGNMENT, student_id)
-                except MissingEntry:
-                    notebook = None
-                if notebook is not None:
-                    for grade in notebook.grades:
-                        student_scores[grade.name] = float(grade.score)
-            scores[student_id] = student_scores
-    if submissions and not any((course / "autograded" / s).exists() for s in submissions) \
-            and result.returncode != 0 and "error processing assignment" not in result.stderr:
-        raise AutogradeError(f"nbgrader autograde failed (exit {result.returncode}):\n"
-                             f"{result.stderr[-3000:]}")
+            scores[student_id] = dict(zeros)
+            if student_id in failed:
+                continue
+            try:
+                notebook = gb.find_submission_notebook(NOTEBOOK_NAME, ASSIGNMENT, student_id)
+            except MissingEntry:
+                continue
+            for grade in notebook.grades:
+                scores[student_id][grade.name] = float(grade.score)
     return scores
