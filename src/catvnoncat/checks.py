@@ -385,10 +385,13 @@ class _Case:
     def __init__(self, make, seed, description, **sizes):
         self.make, self.seed, self.description, self.sizes = make, seed, description, sizes
         self.args = make(np.random.default_rng(seed), **sizes)
+        self.key = (seed, tuple(sorted(sizes.items())))
 
     def sibling(self):
-        """Another hidden input of the same sizes (different seed)."""
-        return self.make(np.random.default_rng(self.seed + 7919), **self.sizes)
+        """Another hidden input of the same sizes (different seed), and its cache key."""
+        seed = self.seed + 7919
+        return (self.make(np.random.default_rng(seed), **self.sizes),
+                (seed, tuple(sorted(self.sizes.items()))))
 
 
 class _Spec:
@@ -407,15 +410,25 @@ class _Spec:
         self.globals_for_call = globals_for_call or (lambda case: {})
 
 
-def _reference_result(spec, args):
+def _reference_result(spec, args, key=None):
+    """The reference's result on ``args``; memoized under ``key`` (hidden inputs are seeded)."""
+    if key is not None and (spec.name, key) in _REFERENCE_CACHE:
+        return _REFERENCE_CACHE[spec.name, key]
     with _quiet():
-        return spec.reference_fn(*copy.deepcopy(args))
+        result = spec.reference_fn(*copy.deepcopy(args))
+    if key is not None:
+        _REFERENCE_CACHE[spec.name, key] = result
+    return result
+
+
+#: Reference results by (function, case key); never handed to student code, so never mutated.
+_REFERENCE_CACHE = {}
 
 
 def _judge(spec, function, cases):
     """Compare ``function`` with the reference on every case; raise the first failure, diagnosed."""
     for case in cases:
-        expected = spec.unpack(_reference_result(spec, case.args), case)
+        expected = spec.unpack(_reference_result(spec, case.args, case.key), case)
         args = copy.deepcopy(case.args)
         where = f"{spec.call} on a hidden input with {case.description}"
         patches = {**_reference_helpers(*spec.helpers), **spec.globals_for_call(case)}
@@ -455,7 +468,7 @@ def _diagnose(spec, function, case, result, failure):
             return hint
     if failure.quantity is None or failure.actual is _MISSING:
         return None
-    expected = spec.unpack(_reference_result(spec, case.args), case)[failure.quantity]
+    expected = spec.unpack(_reference_result(spec, case.args, case.key), case)[failure.quantity]
     for hint, mistake in spec.candidates:
         try:
             with _quiet():
@@ -468,9 +481,9 @@ def _diagnose(spec, function, case, result, failure):
 
 
 def _gives_constant_output(spec, function, case, result):
-    sibling = case.sibling()
-    if _fingerprint(_reference_result(spec, sibling)) == _fingerprint(
-            _reference_result(spec, case.args)):
+    sibling, sibling_key = case.sibling()
+    if _fingerprint(_reference_result(spec, sibling, sibling_key)) == _fingerprint(
+            _reference_result(spec, case.args, case.key)):
         return False
     patches = {**_reference_helpers(*spec.helpers), **spec.globals_for_call(case)}
     with _patched_globals(function, patches), _quiet():
@@ -657,11 +670,11 @@ _PROPAGATE = _Spec(
         ("The result is what you get with b = 0: did you forget to add the bias, "
          "A = sigmoid(w.T @ X + b)?", lambda w, b, X, Y: _propagate_formula(w, b, X, Y,
                                                                              use_bias=False)),
-        ("The result matches A = sigmoid(-(w.T @ X + b)): the activation is sigmoid(z), "
-         "not sigmoid(-z).", lambda w, b, X, Y: _propagate_formula(w, b, X, Y, flip_z=True)),
         ("The cost matches the formula with its two log terms swapped: Y goes with log(A), "
          "(1 - Y) with log(1 - A).",
          lambda w, b, X, Y: _propagate_formula(w, b, X, Y, swap_logs=True)),
+        ("The result matches A = sigmoid(-(w.T @ X + b)): the activation is sigmoid(z), "
+         "not sigmoid(-z).", lambda w, b, X, Y: _propagate_formula(w, b, X, Y, flip_z=True)),
     ],
 )
 
@@ -767,8 +780,8 @@ _OPTIMIZE = _Spec(
 def _optimize_cases():
     make = _make_optimize_input
     return [
-        _Case(make, 401, "n = 3 features, m = 8 examples, 250 iterations, learning rate 0.05",
-              n=3, m=8, num_iterations=250, learning_rate=0.05),
+        _Case(make, 401, "n = 3 features, m = 8 examples, 201 iterations, learning rate 0.05",
+              n=3, m=8, num_iterations=201, learning_rate=0.05),
         _Case(make, 402, "n = 1 feature, m = 1 example, 101 iterations, learning rate 0.3",
               n=1, m=1, num_iterations=101, learning_rate=0.3),
         _Case(make, 403, "n = 5 features, m = 12 examples, 100 iterations, learning rate 0.01",
@@ -936,8 +949,8 @@ _MODEL = _Spec(
 def _model_cases():
     make = _make_model_input
     return [
-        _Case(make, 601, "n = 4 features, 40 training and 15 test examples, 250 iterations, "
-              "learning rate 0.05", n=4, m_train=40, m_test=15, num_iterations=250,
+        _Case(make, 601, "n = 4 features, 40 training and 15 test examples, 150 iterations, "
+              "learning rate 0.05", n=4, m_train=40, m_test=15, num_iterations=150,
               learning_rate=0.05),
         _Case(make, 602, "n = 1 feature, 9 training and 1 test example, 120 iterations, "
               "learning rate 0.3", n=1, m_train=9, m_test=1, num_iterations=120,
@@ -1028,10 +1041,15 @@ def check_predict_vectorized(predict):
 # ------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _dataset():
+    """The real data and its correct preparation, computed once per kernel."""
     from .data import load_dataset
 
     train_x_orig, train_y, test_x_orig, test_y, _ = load_dataset()
-    return train_x_orig, train_y, test_x_orig, test_y
+    truth = {}
+    for part, orig in (("train", train_x_orig), ("test", test_x_orig)):
+        flat = np.ascontiguousarray(reference.flatten(orig))
+        truth[part] = {"orig": orig, "flatten": flat, "standardize": reference.standardize(flat)}
+    return truth
 
 
 def _count(value, label):
@@ -1046,7 +1064,7 @@ def _count(value, label):
 @_check
 def check_dataset_shapes(m_train, m_test, num_px):
     """Hidden test of the dataset shapes: integers read from the arrays' ``.shape``."""
-    train_x, _, test_x, _ = _dataset()
+    train_x, test_x = _dataset()["train"]["orig"], _dataset()["test"]["orig"]
     truth = {"m_train": train_x.shape[0], "m_test": test_x.shape[0], "num_px": train_x.shape[1]}
     got = {"m_train": _count(m_train, "m_train"), "m_test": _count(m_test, "m_test"),
            "num_px": _count(num_px, "num_px")}
@@ -1065,10 +1083,12 @@ def check_dataset_shapes(m_train, m_test, num_px):
             raise _Failure(f"{name} = {got[name]}, expected {expected}.", hint)
 
 
-def _flatten_failure(label, value, orig):
-    """Diagnose a wrong flattened array ``value`` of the images ``orig``."""
-    m = orig.shape[0]
-    expected = reference.flatten(orig)
+def _flatten_failure(label, value, truth, other):
+    """Diagnose a wrong flattened array ``value``; ``truth`` / ``other``: this set's and the other's."""
+    orig, expected = truth["orig"], truth["flatten"]
+    if np.array_equal(value, other["flatten"]):
+        return _Failure(f"{label} holds the other set's pictures.",
+                        f"{label} should be made from {label.replace('_flatten', '_orig')}.")
     if value.shape == expected.shape[::-1]:
         return _Failure(f"{label} has shape {value.shape}, expected {expected.shape}.",
                         "One example per column: transpose, X.reshape(X.shape[0], -1).T.")
@@ -1076,56 +1096,59 @@ def _flatten_failure(label, value, orig):
         return _Failure(f"{label} has shape {value.shape}, expected {expected.shape}.",
                         "Each column should hold one picture's num_px * num_px * 3 values: "
                         "X.reshape(X.shape[0], -1).T.")
-    if np.array_equal(value, orig.reshape(-1, m)):
+    if np.array_equal(value, orig.reshape(-1, orig.shape[0])):
         return _Failure(f"{label} has the right shape {value.shape} but its columns mix pixels of "
                         f"several pictures.",
                         "reshape(-1, m) mixes the pictures; X.reshape(X.shape[0], -1).T keeps "
                         "each picture's pixels together in one column.")
-    if np.allclose(value * 255, expected):
+    if _matches(value, truth["standardize"]):
         return _Failure(f"{label} holds values scaled to [0, 1], expected the raw pixels 0-255.",
                         "Only flatten here: the division by 255 is the next step.")
     return _Failure(f"{label} has the right shape {value.shape} but other values.",
                     "Flatten with X.reshape(X.shape[0], -1).T.")
 
 
+def _sets(first, second):
+    """The (label, value, truth, other truth) of the training and the test set."""
+    truth = _dataset()
+    return ((first[0], first[1], truth["train"], truth["test"]),
+            (second[0], second[1], truth["test"], truth["train"]))
+
+
 @_check
 def check_flatten(train_set_x_flatten, test_set_x_flatten):
     """Hidden test of the flattening: one picture per column, pixels in the original order."""
-    train_x, _, test_x, _ = _dataset()
-    for label, value, orig in (("train_set_x_flatten", train_set_x_flatten, train_x),
-                               ("test_set_x_flatten", test_set_x_flatten, test_x)):
-        other = test_x if orig is train_x else train_x
+    for label, value, truth, other in _sets(("train_set_x_flatten", train_set_x_flatten),
+                                            ("test_set_x_flatten", test_set_x_flatten)):
         array = _array(value, label, kinds="fiu")
-        if np.array_equal(array, reference.flatten(other)):
-            raise _Failure(f"{label} holds the other set's pictures.",
-                           f"{label} should be made from {label.replace('_flatten', '_orig')}.")
-        if not np.array_equal(array, reference.flatten(orig)):
-            raise _flatten_failure(label, array, orig)
+        if not np.array_equal(array, truth["flatten"]):
+            raise _flatten_failure(label, array, truth, other)
 
 
 @_check
 def check_standardize(train_set_x, test_set_x):
     """Hidden test of the scaling to [0, 1] (a flattening mistake is graded by test_flatten only)."""
-    train_x, _, test_x, _ = _dataset()
     rearranged = []
-    for label, value, orig in (("train_set_x", train_set_x, train_x),
-                               ("test_set_x", test_set_x, test_x)):
+    for label, value, truth, _ in _sets(("train_set_x", train_set_x), ("test_set_x", test_set_x)):
+        expected = truth["standardize"]
+        if type(value) is np.ndarray and value.dtype.kind in "iu":
+            raise _standardize_failure(label, value.astype(float), truth)
         array = _array(value, label)
-        expected = reference.standardize(reference.flatten(orig))
-        if array.shape == expected.shape and _matches(array, expected):
+        if array.shape == expected.shape and (np.array_equal(array, expected)
+                                              or _matches(array, expected)):
             continue
-        pixels = np.sort(orig, axis=None) / 255.0
-        if array.size == pixels.size and _matches(np.sort(array, axis=None), pixels):
+        if array.size == expected.size and _matches(np.sort(array, axis=None),
+                                                     np.sort(expected, axis=None)):
             rearranged.append(label)  # scaled right; the arrangement is test_flatten's business
             continue
-        raise _standardize_failure(label, array, orig, expected)
+        raise _standardize_failure(label, array, truth)
     if rearranged:
-        print(f"Note: {', '.join(rearranged)} is scaled correctly but arranged differently from "
+        print(f"Note: {' and '.join(rearranged)} scaled correctly, but arranged differently from "
               f"the expected flattening (see test_flatten).")
 
 
-def _standardize_failure(label, array, orig, expected):
-    flat = reference.flatten(orig).astype(float)
+def _standardize_failure(label, array, truth):
+    flat, expected = truth["flatten"].astype(float), truth["standardize"]
     where = f"{label} has "
     if array.shape != expected.shape:
         return _Failure(f"{where}shape {array.shape}, expected {expected.shape}.",
@@ -1136,7 +1159,7 @@ def _standardize_failure(label, array, orig, expected):
     if _matches(array, flat // 255):
         return _Failure(f"{where}only the values 0 and 1.",
                         "// is integer division: use / 255.")
-    if _matches(array, (flat - flat.mean()) / flat.std()) or abs(float(array.mean())) < 1e-6:
+    if abs(float(array.mean())) < 1e-6:
         return _Failure(f"{where}mean 0: it was centred, expected pixels scaled to [0, 1].",
                         "For pictures, simply divide by 255 (the largest pixel value).")
     return _Failure(f"{where}the right shape but other values (max {float(array.max()):.4g}, "
