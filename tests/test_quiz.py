@@ -124,6 +124,10 @@ class QuizRun:
         return f"test_question[{qid}]"
 
 
+#: In an ``answers`` mapping: remove that question's line from answers.py.
+DELETE = object()
+
+
 def fill_answers(text, answers):
     """``answers.py`` text with ``Qn = None`` replaced by ``Qn = <repr>``; a value of ``DELETE``
     removes the line. Fails when the shipped file lacks a ``Qn = None`` line."""
@@ -132,9 +136,6 @@ def fill_answers(text, answers):
         assert len(pattern.findall(text)) == 1, f"answers.py needs one line '{qid} = None'"
         text = pattern.sub("" if value is DELETE else f"{qid} = {value!r}", text)
     return text
-
-
-DELETE = object()
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +173,40 @@ def run_quiz(tmp_path_factory):
     return run
 
 
+# --- the runs (each one happens once per session) ----------------------------------------
+
+MISTAKES = list(WRONG_DRILLS)
+
+#: Answers that are not letters, one accepted spelling, and a deleted line.
+INVALID_ANSWERS = {"Q1": "E", "Q2": 2, "Q3": f" {KEY['Q3'].lower()} ", "Q4": DELETE}
+
+
+def wrong_round(run_quiz, round_):
+    """Every question answered with its ``round_``-th wrong letter; the drill with a mistake."""
+    return run_quiz(f"wrong{round_}", answers=wrong_answers(round_),
+                    drill=WRONG_DRILLS[MISTAKES[round_ % len(MISTAKES)]])
+
+
+def invalid_answers_run(run_quiz):
+    return run_quiz("invalid", answers=INVALID_ANSWERS,
+                    drill=WRONG_DRILLS[MISTAKES[WRONG_ROUNDS % len(MISTAKES)]])
+
+
+def run_with_mistake(run_quiz, mistake):
+    """A run whose drill.py makes ``mistake`` (the drills ride along the answer runs)."""
+    index = MISTAKES.index(mistake)
+    if index < WRONG_ROUNDS:
+        return wrong_round(run_quiz, index)
+    if index == WRONG_ROUNDS:
+        return invalid_answers_run(run_quiz)
+    return run_quiz(f"drill{index}", drill=WRONG_DRILLS[mistake], only="test_quiz_drill.py")
+
+
+def without_drill_lines(output):
+    """The output minus the drill's lines, whose shapes are the drill's, not a question's."""
+    return "\n".join(line for line in output.splitlines() if "drill: " not in line)
+
+
 # --- the key and the quiz's generated files -----------------------------------------------
 
 def test_key_answers_every_question_with_a_valid_letter():
@@ -199,7 +234,9 @@ def test_every_wrong_option_of_a_numpy_question_disagrees_with_numpy():
 
 def test_key_hashes_agree_with_the_plaintext_key():
     stored = json.loads((QUIZ_DIR / "key_hashes.json").read_text(encoding="utf-8"))
-    assert stored["hashes"] == concept_hashes(QUIZ, stored["salt"])
+    assert stored["hashes"] == concept_hashes(QUIZ, stored["salt"]), (
+        "quiz/key_hashes.json does not match the key or the options' text: check the key, then "
+        "run  .venv/bin/python -m catvnoncat.quiz_truth")
     concept = [question for question in QUESTIONS if not question.is_numpy]
     assert set(stored["hashes"]) == {question.qid for question in concept}
     for question in concept:
@@ -236,6 +273,7 @@ def test_fresh_quiz_reports_every_question_not_answered(run_quiz):
     expected = {run.question(q.qid) for q in QUESTIONS} | {DRILL_TEST}
     assert set(run.outcome) == expected
     for name in expected:
+        # Fails when quiz/answers.py or quiz/drill.py is not blank: they ship unanswered.
         assert run.outcome[name] == "failed", name
         assert "not answered yet" in run.message[name], name
     assert run.stderr == ""
@@ -251,8 +289,8 @@ def test_key_and_a_correct_drill_pass_everything(run_quiz):
 @pytest.mark.parametrize("round_", range(WRONG_ROUNDS))
 def test_every_wrong_option_fails_with_the_questions_hint(run_quiz, round_):
     answers = wrong_answers(round_)
-    run = run_quiz(f"wrong{round_}", answers=answers, only="test_quiz_answers.py")
-    assert len(run.outcome) == len(QUESTIONS)
+    run = wrong_round(run_quiz, round_)
+    assert len(run.outcome) == len(QUESTIONS) + 1
     for question in QUESTIONS:
         name = run.question(question.qid)
         assert run.outcome[name] == "failed", name
@@ -280,8 +318,8 @@ def forbidden_texts(question):
 @pytest.mark.parametrize("round_", range(WRONG_ROUNDS))
 def test_failure_output_never_shows_the_right_option(run_quiz, round_):
     answers = wrong_answers(round_)
-    run = run_quiz(f"wrong{round_}", answers=answers, only="test_quiz_answers.py")
-    whole_output = run.stdout + run.stderr
+    run = wrong_round(run_quiz, round_)
+    whole_output = without_drill_lines(run.stdout + run.stderr)
     for question in QUESTIONS:
         for text in forbidden_texts(question):
             assert text not in whole_output, (question.qid, text)
@@ -292,11 +330,10 @@ def test_failure_output_never_shows_the_right_option(run_quiz, round_):
 
 
 def test_answers_that_are_not_letters_are_explained(run_quiz):
-    answers = {"Q1": "E", "Q2": 2, "Q3": f" {KEY['Q3'].lower()} ", "Q4": DELETE}
-    run = run_quiz("invalid", answers=answers, only="test_quiz_answers.py")
+    run = invalid_answers_run(run_quiz)
     letters = ", ".join(f"'{letter}'" for letter in BY_ID["Q1"].letters)
-    assert run.message["test_question[Q1]"].count(
-        f"Q1 = 'E' is not an option: write one letter, {letters}.") >= 1
+    assert f"Q1 = 'E' is not an option: write one letter, {letters}." in run.message[
+        "test_question[Q1]"]
     assert "Q2 = 2 is not an option" in run.message["test_question[Q2]"]
     assert run.outcome["test_question[Q3]"] == "passed"  # spaces and lower case are fine
     assert "not answered yet" in run.message["test_question[Q4]"]  # line deleted
@@ -326,9 +363,8 @@ def test_correct_drill_agrees_with_numpy_on_the_classic_pairs():
 
 @pytest.mark.parametrize("mistake", WRONG_DRILLS)
 def test_wrong_drill_fails_on_a_pair_where_it_really_disagrees_with_numpy(run_quiz, mistake):
-    run = run_quiz(f"drill-{mistake.replace(' ', '-')}", drill=WRONG_DRILLS[mistake],
-                   only="test_quiz_drill.py")
-    assert run.outcome == {DRILL_TEST: "failed"}
+    run = run_with_mistake(run_quiz, mistake)
+    assert run.outcome[DRILL_TEST] == "failed"
     message = run.message[DRILL_TEST]
     shown = re.search(r"drill: broadcast_shape\((\(.*?\)), (\(.*?\))\) ", message)
     assert shown, message
