@@ -55,6 +55,7 @@ Nothing here writes to stderr: warnings, and anything the student's code prints,
 import contextlib
 import copy
 import functools
+import inspect
 import io
 import math
 import os
@@ -357,7 +358,7 @@ def _compare(quantity, actual, expected):
     else:
         wrong = ~np.isclose(a, e, rtol=RTOL, atol=ATOL)
         first = tuple(int(i) for i in np.argwhere(wrong)[0])
-        index = first[0] if len(first) == 1 else first
+        index = ", ".join(map(str, first))
         summary = (f"{quantity} has the right shape {a.shape} but {int(wrong.sum())} of its "
                    f"{a.size} entries are wrong (e.g. {quantity}[{index}] = {a[first]:.6g}, "
                    f"expected {e[first]:.6g}).")
@@ -398,7 +399,8 @@ class _Spec:
     """How to judge one graded function against the reference."""
 
     def __init__(self, name, call, reference_fn, unpack, candidates=(), helpers=(),
-                 probe_constant=True, extra_diagnoses=(), globals_for_call=None):
+                 probe_constant=True, extra_diagnoses=(), globals_for_call=None,
+                 new_arrays="z = -z instead of z *= -1"):
         self.name = name                      # e.g. "propagate"
         self.call = call                      # e.g. "propagate(w, b, X, Y)"
         self.reference_fn = reference_fn      # args -> result in the student's format
@@ -408,6 +410,7 @@ class _Spec:
         self.probe_constant = probe_constant  # diagnose hard-coded outputs
         self.extra_diagnoses = extra_diagnoses  # [(spec, function, case, failure) -> hint|None]
         self.globals_for_call = globals_for_call or (lambda case: {})
+        self.new_arrays = new_arrays          # example of the right way, for the in-place hint
 
 
 def _reference_result(spec, args, key=None):
@@ -443,18 +446,14 @@ def _judge(spec, function, cases):
                 failure.hint = _diagnose(spec, function, case, result, failure) or failure.hint
                 raise
         if not _unchanged(case.args, args):
-            changed = [n for n, old, new in zip(_arg_names(spec), case.args, args)
+            names = inspect.signature(spec.reference_fn).parameters
+            changed = [n for n, old, new in zip(names, case.args, args)
                        if isinstance(old, np.ndarray) and not np.array_equal(old, new)]
-            raise _Failure(f"{where}: the result is right, but the argument(s) "
-                           f"{', '.join(changed)} were modified in place.",
-                           f"{spec.name} changed its input array(s) in place (e.g. with -= or "
-                           f"an item assignment); compute new arrays instead, e.g. "
-                           f"w = w - learning_rate * dw, so the caller's data stay intact.")
-
-
-def _arg_names(spec):
-    inside = spec.call[spec.call.index("(") + 1:spec.call.rindex(")")]
-    return [a.strip() for a in inside.split(",")]
+            raise _Failure(f"{where}: the result is right, but {spec.name} changed its "
+                           f"argument {' and '.join(changed)}.",
+                           f"{spec.name} modified its input in place (with -=, *= or an item "
+                           f"assignment); compute new arrays instead, e.g. {spec.new_arrays}, "
+                           f"so the caller's data stay intact.")
 
 
 def _diagnose(spec, function, case, result, failure):
@@ -743,8 +742,9 @@ _WRONG_ITERATIONS = (f"costs were recorded at the wrong iterations: append the c
                      f"iterations 0, {reference.COST_EVERY}, {2 * reference.COST_EVERY}, ... "
                      f"(if i % {reference.COST_EVERY} == 0).")
 _OPTIMIZE = _Spec(
-    "optimize", "optimize(w, b, X, Y, num_iterations, learning_rate, print_cost=False)",
+    "optimize", "optimize(w, b, X, Y, num_iterations, learning_rate)",
     reference.optimize, _unpack_optimize, helpers=("sigmoid", "propagate"),
+    new_arrays="w = w - learning_rate * dw instead of w -= learning_rate * dw",
     candidates=[
         ("optimize stopped after the first iteration: is your return inside the loop?",
          _optimize_mistake(iterations=1)),
@@ -925,8 +925,7 @@ def _reads_data_globals(spec, function, case, failure):
 
 
 _MODEL = _Spec(
-    "model", "model(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, "
-             "print_cost=False)",
+    "model", "model(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate)",
     reference.model, _unpack_model, helpers=REFERENCE_HELPERS,
     globals_for_call=_decoy_data, extra_diagnoses=(_reads_data_globals,),
     candidates=[

@@ -162,7 +162,7 @@ MUTANTS = [
                return 1 / (1 + math.exp(-z))
            """),
     _wrong("sigmoid_modifies_argument", "negates z in place", {"test_sigmoid"},
-           "changed its input array(s) in place",
+           "modified its input in place",
            sigmoid="""
            def sigmoid(z):
                if isinstance(z, np.ndarray):
@@ -403,7 +403,7 @@ MUTANTS = [
                return {"w": w, "b": b}, {"dw": dw, "db": db}, costs
            """),
     _wrong("optimize_updates_in_place", "w -= learning_rate * dw changes the caller's w",
-           {"test_optimize"}, "changed its input array(s) in place",
+           {"test_optimize"}, "modified its input in place",
            optimize="""
            def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
                costs = []
@@ -478,6 +478,13 @@ MUTANTS = [
                    else:
                        Y_prediction[0, i] = 0
                return Y_prediction
+           """),
+    _wrong("predict_list_comprehension", "a list comprehension over the columns of X",
+           {"test_predict_vectorized"}, "loops over the examples",
+           predict="""
+           def predict(w, b, X):
+               labels = [1.0 if sigmoid(np.dot(w[:, 0], x) + b) > 0.5 else 0.0 for x in X.T]
+               return np.array([labels])
            """),
     # ------------------------------------------------------------------ model
     _wrong("model_trains_on_test_set", "optimize on X_test, Y_test", {"test_model"},
@@ -627,6 +634,18 @@ MUTANTS = [
                  A = np.exp(-np.logaddexp(0, -Z))
                  cost = np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / m
                  return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
+             """),
+    _correct("propagate_loops_over_features", "a loop over the n features (not the examples)",
+             propagate="""
+             def propagate(w, b, X, Y):
+                 n, m = X.shape
+                 A = sigmoid(np.dot(w.T, X) + b)
+                 cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+                 dZ = A - Y
+                 dw = np.zeros((n, 1))
+                 for j in range(n):
+                     dw[j, 0] = np.dot(X[j], dZ[0]) / m
+                 return {"dw": dw, "db": np.sum(dZ) / m}, cost
              """),
     _correct("optimize_deepcopy_inplace", "copies w first, then updates the copy in place",
              optimize="""
