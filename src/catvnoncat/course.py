@@ -182,6 +182,11 @@ def _run_nbgrader(args, course_dir, env, log_path):
         log.write(f"$ nbgrader {' '.join(args)}  (exit {result.returncode})\n")
         log.write(result.stdout)
         log.write(result.stderr)
+    if "Exception while loading config file" in result.stderr:
+        # nbgrader only logs this and carries on with default settings (wrong course id,
+        # gradebook, time limits): never report scores from such a run.
+        raise AutogradeError(f"nbgrader could not load {CONFIG_FILE.name}; see {log_path}:\n"
+                             f"{result.stderr[-3000:]}")
     return result
 
 
@@ -242,6 +247,9 @@ def autograde(submissions, workdir):
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env[GRADEBOOK_ENV] = db_url
     env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
+    # One BLAS thread per kernel: on a busy machine a multi-threaded OpenBLAS oversubscribes
+    # the cores and training runs several times slower (measured 3x on 2 shared cores).
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     log_path = course / "nbgrader.log"
 
     result = _run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course, env, log_path)
