@@ -31,6 +31,10 @@ reference-run: data
 test: data
 	$(PY) -m pytest
 
+# nbgrader runs the `alembic` program installed next to it, hence .venv/bin on PATH.
+release: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m nbgrader generate_assignment logistic_regression --force
+
 benchmark: data
 	$(PY) benchmarks/bench_model.py
 

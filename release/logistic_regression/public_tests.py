@@ -184,25 +184,28 @@ def _quietly_passes(test, *args):
 
 
 def _unmet_prerequisites(name, function):
-    """The functions ``function`` relies on that do not pass their own visible tests."""
+    """Chains ``[dependency, its dependency, ...]`` ending at a function that fails its tests."""
     namespace = getattr(function, "__globals__", {})
     unmet = []
     for dependency in PREREQUISITES.get(name, []):
         other = namespace.get(dependency)
-        if other is None or _unmet_prerequisites(dependency, other) \
-                or not _quietly_passes(_TESTS[dependency], other):
-            unmet.append(dependency)
+        deeper = _unmet_prerequisites(dependency, other) if other is not None else []
+        if deeper:
+            unmet.extend([dependency, *chain] for chain in deeper)
+        elif other is None or not _quietly_passes(_TESTS[dependency], other):
+            unmet.append([dependency])
     return unmet
 
 
 def _cannot_judge_yet(name, function):
     """Print why ``name`` is not judged and return True, when a prerequisite fails its tests."""
     unmet = _unmet_prerequisites(name, function)
-    if unmet:
-        names = " and ".join(unmet)
-        print(f"{name}: NOT CHECKED YET. It relies on {names}, which does not pass its own "
-              f"visible tests (see its test cell above). Fix {names} first, then run this cell "
-              f"again. (The hidden tests judge {name} with a correct {names}.)")
+    for chain in unmet:
+        relies = ", which relies on ".join(chain)
+        print(f"{name}: NOT CHECKED YET. It relies on {relies}, which does not pass its own "
+              f"visible tests (see its test cell above). Fix {chain[-1]} first, then run this "
+              f"cell again. (The hidden tests judge {name} with correct versions of the "
+              f"functions it uses.)")
     return bool(unmet)
 
 

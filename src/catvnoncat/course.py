@@ -29,6 +29,7 @@ __all__ = [
     "RELEASE_NOTEBOOK",
     "CONFIG_FILE",
     "GRADEBOOK_ENV",
+    "course_id",
     "read_notebook",
     "grade_cells",
     "solution_sources",
@@ -166,7 +167,7 @@ def reference_submission():
     return make_submission(solution_sources(read_notebook(SOURCE_NOTEBOOK)))
 
 
-def _course_id(course_dir):
+def course_id(course_dir=REPO_ROOT):
     """``CourseDirectory.course_id`` as ``nbgrader_config.py`` sets it (the one place it is defined)."""
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -247,9 +248,6 @@ def autograde(submissions, workdir):
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env[GRADEBOOK_ENV] = db_url
     env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
-    # One BLAS thread per kernel: on a busy machine a multi-threaded OpenBLAS oversubscribes
-    # the cores and training runs several times slower (measured 3x on 2 shared cores).
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     log_path = course / "nbgrader.log"
 
     result = _run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], course, env, log_path)
@@ -272,7 +270,7 @@ def autograde(submissions, workdir):
     source_nb = read_notebook(course / "source" / ASSIGNMENT / f"{NOTEBOOK_NAME}.ipynb")
     zeros = {gid: 0.0 for gid, cell in grade_cells(source_nb).items() if cell["kind"] != "solution"}
     scores = {}
-    with Gradebook(db_url, course_id=_course_id(course)) as gb:
+    with Gradebook(db_url, course_id=course_id(course)) as gb:
         for student_id in submissions:
             scores[student_id] = dict(zeros)
             if student_id in failed:
