@@ -9,6 +9,7 @@ import contextlib
 import importlib.util
 import io
 import re
+import subprocess
 import time
 import warnings
 
@@ -316,8 +317,10 @@ def test_source_notebook_runs_top_to_bottom_without_error(tmp_path, monkeypatch,
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # jupyter_client's own deprecation chatter
+        # The kernel process's own log (a TCP notice) is not the notebook's stderr: drop it.
         NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+                       resources={"metadata": {"path": str(tmp_path)}}).execute(
+                           stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     with capsys.disabled():
         print(f"\n[notebook] source notebook executed top to bottom in {seconds:.1f} s")
