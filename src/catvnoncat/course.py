@@ -171,7 +171,12 @@ def course_id(course_dir=REPO_ROOT):
     """``CourseDirectory.course_id`` as ``nbgrader_config.py`` sets it (the one place it is defined)."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=os.fspath(course_dir)).load_config()
+    environ = dict(os.environ)  # the config may set variables meant for nbgrader's own process
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=os.fspath(course_dir)).load_config()
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
     return config.CourseDirectory.course_id
 
 
