@@ -338,5 +338,5 @@ def test_source_notebook_runs_top_to_bottom_without_error(tmp_path, monkeypatch,
     assert "train accuracy: 99.04306220095694 %" in printed["train"]
     assert "test accuracy: 70.0 %" in printed["train"]
     assert any(o.output_type == "display_data" and "image/png" in o.data
-               for o in outputs["learning-rates"]), "the learning-rate plot was not drawn"
+               for o in outputs["learning-rates-plot"]), "the learning-rate plot was not drawn"
     assert "the model predicts a 'cat' picture" in printed["own-picture"]
