@@ -31,6 +31,9 @@ reference-run: data
 test: data
 	$(PY) -m pytest
 
+demo: data
+	$(PY) -m catvnoncat demo
+
 # nbgrader runs the `alembic` program installed next to it, hence .venv/bin on PATH.
 release: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m nbgrader generate_assignment logistic_regression --force

@@ -32,13 +32,15 @@ AUTO = {
     "s3": {"test_a": 0.0, "test_b": 0.0},
 }
 MANUAL = {"s1": 4.0}  # s2, s3: answer not graded yet
-ERRORS = {  # student -> {part: output that made nbgrader give 0}
-    "s2": {"test_a": new_output("error", ename="AssertionError", evalue=ASSERT_MSG,
-                                traceback=["..."])},
-    "s3": {"test_a": new_output("error", ename="AssertionError", evalue=ASSERT_MSG,
-                                traceback=["..."]),
-           "test_b": new_output("error", ename="CellTimeoutError", evalue="", traceback=[
-               "\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"])},
+ERRORS = {  # student -> {part: outputs that made nbgrader give 0}
+    "s2": {"test_a": [new_output("error", ename="AssertionError", evalue=ASSERT_MSG,
+                                 traceback=["..."])]},
+    "s3": {"test_a": [new_output("error", ename="AssertionError", evalue=ASSERT_MSG,
+                                 traceback=["..."])],
+           # What nbgrader leaves in a cell interrupted at the time limit.
+           "test_b": [new_output("error", ename="KeyboardInterrupt", evalue="", traceback=["..."]),
+                      new_output("error", ename="CellTimeoutError", evalue="", traceback=[
+                          "\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"])]},
 }
 
 
@@ -99,7 +101,7 @@ def _write_notebooks(tmp_path):
         _grade_cell("test_b"), _grade_cell("test_a"), _answer_cell()]))
     for student in AUTO:
         errors = ERRORS.get(student, {})
-        cells = [_grade_cell(g, [errors[g]] if g in errors else []) for g in ORDER[:2]]
+        cells = [_grade_cell(g, errors.get(g, [])) for g in ORDER[:2]]
         nb = new_notebook(cells=[*cells, _answer_cell()])
         _write(tmp_path / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", nb)
     # s4's notebook was cut off while saving: nbgrader could not autograde it.
@@ -135,16 +137,18 @@ def test_scores_totals_and_pass_rates(grades):
 
 def test_failure_messages_from_autograded_outputs(grades):
     assert grades.failures["s2", "test_a"] == f"AssertionError: {ASSERT_MSG}"
-    assert grades.failures["s3", "test_b"] == "CellTimeoutError: No reply from kernel before timeout"
+    assert grades.failures["s3", "test_b"] == report.TIMEOUT_MESSAGE
     assert ("s1", "test_a") not in grades.failures
     assert "not valid JSON" in grades.not_graded["s4"]
-    assert grades.failures["s4", "test_a"].startswith("not graded: submitted notebook is not valid")
-    # The manual part never gets an automatic failure message.
-    assert ("s4", "answer") not in grades.failures
+    # A submission that was not autograded counts once, not once per part.
+    assert not any(student == "s4" for student, _ in grades.failures)
 
     ranked = report.common_failures(grades)
     assert ranked[0] == (f"AssertionError: {ASSERT_MSG}", "test_a", ["s2", "s3"])
-    assert len(ranked) == 4  # the timeout and s4's two "not graded" lines follow
+    assert ranked[1:] == [
+        (f"not autograded: {grades.not_graded['s4']}", report.WHOLE_NOTEBOOK, ["s4"]),
+        (report.TIMEOUT_MESSAGE, "test_b", ["s3"]),
+    ]
 
 
 def test_stderr_output_counts_as_failure():
@@ -171,7 +175,7 @@ def test_write_report_png_and_markdown(grades, tmp_path):
         assert image.size[0] > 500 and image.size[1] > 500
     text = md.read_text()
     assert "| test_a | 5 | 1/4 | 25 % |" in text
-    assert "| answer (by hand) | 5 | 0/1 | 0 % |" in text
+    assert "| answer (by hand) | 5 | 0/1 (3 waiting) | 0 % |" in text
     assert f"| 2 | test_a | AssertionError: {ASSERT_MSG} | s2, s3 |" in text
     assert "**s4**: submitted notebook is not valid JSON" in text
     assert "mean 7.2, median 5, min 0, max 19" in text  # totals 19, 10, 0, 0

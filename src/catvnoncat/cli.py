@@ -32,6 +32,24 @@ def _reference_run(args):
     return 0
 
 
+def _demo(args):
+    from .demo import main
+
+    return main(args.course_dir, jobs=args.jobs)
+
+
+def _report(args):
+    from .report import run
+
+    try:
+        grades, (png, md) = run(args.course_dir, out_dir=args.out)
+    except (FileNotFoundError, LookupError) as e:
+        print(f"report failed: {e}", file=sys.stderr)
+        return 1
+    print(f"{len(grades.students)} submissions of {grades.assignment}: wrote {png} and {md}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="catvnoncat", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -46,6 +64,23 @@ def build_parser():
     p.add_argument("--iterations", type=int, default=2000)
     p.add_argument("--learning-rate", type=float, default=0.005)
     p.set_defaults(func=_reference_run)
+
+    from .data import REPO_ROOT
+
+    p = sub.add_parser("demo", help="the instructor's main job on a demo class: generate, "
+                                    "autograde, feedback, export, report")
+    p.add_argument("--course-dir", default=REPO_ROOT, help="nbgrader course folder (default: "
+                                                           "this repository)")
+    p.add_argument("--jobs", type=int, help="students autograded at the same time "
+                                            "(default: 2 on a machine with 2 cores or more)")
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("report", help="pass rates, score distribution and common failures from "
+                                      "the gradebook, as reports/<assignment>.png and .md")
+    p.add_argument("--course-dir", default=REPO_ROOT, help="nbgrader course folder (default: "
+                                                           "this repository)")
+    p.add_argument("--out", help="output folder (default: <course-dir>/reports)")
+    p.set_defaults(func=_report)
     return parser
 
 

@@ -120,14 +120,19 @@ def _gradebook_settings(course_dir):
     return db_url, course_id
 
 
+#: nbclient's error for a cell interrupted at the time limit, said plainly.
+TIMEOUT_MESSAGE = ("CellTimeoutError: the cell did not finish within the per-cell time limit and "
+                   "was interrupted (an infinite loop, or very slow code)")
+#: The part name under which a submission that was not autograded at all is counted.
+WHOLE_NOTEBOOK = "(whole notebook)"
+
+
 def _error_text(output):
-    """One line for an error output: ``Name: value`` (the traceback's last line if no value)."""
+    """One line for an error output: ``Name: value`` (just ``Name`` when there is no value)."""
+    if output.get("ename") == "CellTimeoutError":
+        return TIMEOUT_MESSAGE
     value = " ".join(str(output.get("evalue", "")).split())
-    if not value:
-        lines = [_ANSI.sub("", line).strip() for line in output.get("traceback", [])]
-        lines = [line for line in lines if line]
-        return lines[-1] if lines else str(output.get("ename", "error"))
-    return f"{output.get('ename', 'Error')}: {value}"
+    return f"{output.get('ename', 'Error')}: {value}" if value else str(output.get("ename", "Error"))
 
 
 def failure_messages(nb):
@@ -149,16 +154,21 @@ def failure_messages(nb):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if not meta.get("grade") or cell.get("cell_type") != "code":
             continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                text = _error_text(output)
-            elif output.get("output_type") == "stream" and output.get("name") == "stderr":
-                first = next((s for s in str(output.get("text", "")).splitlines() if s.strip()), "")
-                text = f"wrote to stderr: {first.strip()}"
-            else:
-                continue
-            messages[meta["grade_id"]] = text[:MESSAGE_CHARS]
-            break
+        outputs = cell.get("outputs", [])
+        # An interrupted cell holds the KeyboardInterrupt and then nbclient's timeout error:
+        # the timeout is the reason.
+        errors = sorted((o for o in outputs if o.get("output_type") == "error"),
+                        key=lambda o: o.get("ename") != "CellTimeoutError")
+        stderr = [o for o in outputs
+                  if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+        if errors:
+            text = _error_text(errors[0])
+        elif stderr:
+            first = next((s for s in str(stderr[0].get("text", "")).splitlines() if s.strip()), "")
+            text = f"wrote to stderr: {first.strip()}"
+        else:
+            continue
+        messages[meta["grade_id"]] = text[:MESSAGE_CHARS]
     return messages
 
 
@@ -256,9 +266,6 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=ASSIGNMENT, db_url=None, 
                 "autograde failed for this submission (no autograded notebook): see the "
                 "`nbgrader autograde` log")
             grades.not_graded[student] = reason
-            for part in grades.parts:
-                if not part.manual:
-                    grades.failures[student, part.name] = f"not graded: {reason}"
     return grades
 
 
@@ -278,6 +285,11 @@ def totals(grades):
             for s in grades.students}
 
 
+def waiting(grades, part):
+    """How many submissions wait for a human grader on ``part``."""
+    return sum(grades.scores.get((s, part.name), 0.0) is None for s in grades.students)
+
+
 def pass_rates(grades):
     """Per part: ``(students with full points, students graded)``; ungraded manual parts excluded."""
     rates = {}
@@ -291,6 +303,9 @@ def pass_rates(grades):
 def common_failures(grades, top=TOP_FAILURES):
     """The most frequent failure messages, most frequent first.
 
+    A submission that was not autograded at all counts once, under the part
+    :data:`WHOLE_NOTEBOOK`, with the reason.
+
     Returns
     -------
     list of (message, part, students)
@@ -299,6 +314,8 @@ def common_failures(grades, top=TOP_FAILURES):
     who = defaultdict(list)
     for (student, part), message in grades.failures.items():
         who[message, part].append(student)
+    for student, reason in grades.not_graded.items():
+        who[f"not autograded: {reason}", WHOLE_NOTEBOOK].append(student)
     ranked = sorted(who.items(), key=lambda item: (-len(item[1]), item[0][1], item[0][0]))
     return [(message, part, sorted(students)) for (message, part), students in ranked[:top]]
 
@@ -365,8 +382,8 @@ def _plot(grades, path):
     sums = totals(grades)
     failures = common_failures(grades)
     fig, (ax_rate, ax_dist, ax_fail) = plt.subplots(
-        3, 1, figsize=(11, 13), gridspec_kw={"height_ratios": [len(grades.parts) + 2, 5,
-                                                              max(3, len(failures) + 1)]})
+        3, 1, figsize=(12, 15), gridspec_kw={"height_ratios": [len(grades.parts) + 2, 5,
+                                                              max(3, 1.6 * len(failures) + 1)]})
     fig.suptitle(f"{grades.assignment}: {len(grades.students)} submissions", fontsize=14)
 
     labels = [f"{p.name} ({p.max_score:g})" for p in grades.parts]
@@ -380,7 +397,9 @@ def _plot(grades, path):
     ax_rate.set_title("Pass rate per graded part")
     for i, (p, pct) in enumerate(zip(grades.parts, percent)):
         ok, n = rates[p.name]
-        ax_rate.text(min(pct, 88) + 1, i, f"{ok}/{n}" if n else "not graded yet", va="center")
+        label = f"{ok}/{n}" + (f"  ({waiting(grades, p)} waiting for a grader)"
+                               if waiting(grades, p) else "")
+        ax_rate.text(min(pct, 70) + 1, i, label, va="center")
 
     values = [sums[s] for s in grades.students]
     bins = [i * grades.max_total / 10 for i in range(11)]
@@ -392,15 +411,19 @@ def _plot(grades, path):
     ax_dist.set_title("Score distribution")
     ax_dist.yaxis.get_major_locator().set_params(integer=True)
 
-    ax_fail.set_title("Most common failure messages")
+    ax_fail.set_title("Most common failure messages (students)")
     if failures:
+        most = max(len(who) for _, _, who in failures)
         y = range(len(failures))
-        ax_fail.barh(y, [len(who) for _, _, who in failures], color="tab:red")
-        ax_fail.set_yticks(list(y), ["\n".join(_wrap(f"[{part}] {msg}", 70)[:2])
-                                     for msg, part, _ in failures], fontsize=8)
-        ax_fail.invert_yaxis()
-        ax_fail.set_xlabel("students")
-        ax_fail.xaxis.get_major_locator().set_params(integer=True)
+        ax_fail.barh(y, [len(who) for _, _, who in failures], color="tab:red", height=0.6)
+        ax_fail.set_xlim(0, most * 4.2)  # bars in the first quarter, the messages beside them
+        ax_fail.set_ylim(len(failures) - 0.5, -0.5)
+        ax_fail.set_yticks([])
+        ax_fail.set_xticks(range(most + 1))
+        for i, (message, part, who) in enumerate(failures):
+            text = "\n".join(_wrap(f"{len(who)} x [{part}] {message}", 120)[:3])
+            ax_fail.text(len(who) + most * 0.05, i, text, va="center", fontsize=8)
+        ax_fail.spines[["top", "right"]].set_visible(False)
     else:
         ax_fail.axis("off")
         ax_fail.text(0.5, 0.5, "no failures", ha="center", va="center")
@@ -431,8 +454,9 @@ def _markdown(grades, png_name):
     for p in grades.parts:
         ok, n = rates[p.name]
         rate = f"{100 * ok / n:.0f} %" if n else "not graded yet"
+        left = f" ({waiting(grades, p)} waiting)" if waiting(grades, p) else ""
         lines.append(f"| {p.name}{' (by hand)' if p.manual else ''} | {p.max_score:g} | "
-                     f"{ok}/{n} | {rate} |")
+                     f"{ok}/{n}{left} | {rate} |")
     lines += ["", "## Score distribution", "", "| total score | students |", "|---|---:|"]
     step = grades.max_total / 10
     counts = Counter(min(int(v // step), 9) if step else 0 for v in values)
@@ -451,10 +475,11 @@ def _markdown(grades, png_name):
     if grades.not_graded:
         lines += ["", "## Not autograded", ""]
         lines += [f"- **{s}**: {why}" for s, why in sorted(grades.not_graded.items())]
-    waiting = sorted({p for (s, p), v in grades.scores.items() if v is None})
-    if waiting:
-        lines += ["", "## Waiting for a human grader", "",
-                  f"{', '.join(waiting)}: open `nbgrader formgrader` to grade them."]
+    pending = [p for p in grades.parts if waiting(grades, p)]
+    if pending:
+        lines += ["", "## Waiting for a human grader", ""]
+        lines += [f"- {p.name}: {waiting(grades, p)} answers" for p in pending]
+        lines += ["", "Grade them in `nbgrader formgrader`, then run the report again."]
     lines += ["", "## Scores", "", "```", format_table(grades), "```", ""]
     return "\n".join(lines)
 

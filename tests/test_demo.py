@@ -1,0 +1,209 @@
+"""The demo class through the real nbgrader cycle, and the course's nbgrader configuration.
+
+The end-to-end test runs ``catvnoncat.demo.run`` (generate_assignment, the demo class, autograde
+per student, generate_feedback, export, report) in a throwaway copy of the course and compares
+the gradebook with what each demo student deserves: ``demo.expected_scores``, i.e. the points
+from the notebook metadata and the failing cells declared next to each student in
+``catvnoncat.demo.DEMO_CLASS`` (from the mutation catalog for the mistakes). It then re-runs the
+pipeline on part of the class and checks that nothing changed and nothing was duplicated.
+"""
+
+import csv
+import json
+import shutil
+import sqlite3
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+from PIL import Image
+
+from catvnoncat import course, demo, report
+from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+
+BY_ID = {s.id: s for s in demo.DEMO_CLASS}
+# Re-run on these to check idempotence: a graded student (a quick one) and the skipped file.
+RERUN = ["kernel_dies", "not_json"]
+# What the demo must say about each faulty student (its status line names the fault).
+WHY = {
+    "infinite_loop": "interrupted after",
+    "kernel_dies": "kernel died in test_predict",
+    "not_json": "not valid JSON",
+    "deleted_test": f"deleted test cell {demo.DELETED_TEST}",
+    "assert_true": f"edited test cell {demo.EDITED_TEST}",
+}
+
+
+def _course_copy(tmp_path):
+    """A fresh course folder: source/, nbgrader_config.py and the data (as a symlink)."""
+    root = tmp_path / "course"
+    shutil.copytree(REPO_ROOT / "source", root / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    # The kernels find the data through nbgrader_config.py (ROOT / "datasets"), as in the repo.
+    (root / "datasets").symlink_to(DATASETS_DIR, target_is_directory=True)
+    return root
+
+
+def _gradebook_scores(root):
+    """``{student: {grade_id: score or None (waiting for a human)}}`` straight from nbgrader."""
+    cfg = report.course_config(root).CourseDirectory
+    scores = {}
+    with Gradebook(cfg.db_url, cfg.course_id) as gb:
+        for submission in gb.find_assignment(course.ASSIGNMENT).submissions:
+            nb = gb.find_submission_notebook(course.NOTEBOOK_NAME, course.ASSIGNMENT,
+                                             submission.student.id)
+            scores[submission.student.id] = {
+                g.name: None if (g.auto_score is None and g.manual_score is None) else g.score
+                for g in nb.grades}
+    return scores
+
+
+def _row_counts(root):
+    with sqlite3.connect(root / "gradebook.db") as db:
+        return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("student", "submitted_assignment", "submitted_notebook", "grade",
+                              "assignment", "notebook", "grade_cells")}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = _course_copy(tmp_path_factory.mktemp("demo"))
+    grades, results, paths = demo.run(root, jobs=2)
+    materials = demo.Materials(
+        course.read_notebook(root / "release" / course.ASSIGNMENT / f"{course.NOTEBOOK_NAME}.ipynb"),
+        course.solution_sources(course.read_notebook(
+            root / "source" / course.ASSIGNMENT / f"{course.NOTEBOOK_NAME}.ipynb")))
+    return root, grades, {r.student.id: r for r in results}, paths, materials
+
+
+def test_every_demo_student_gets_exactly_what_it_deserves(demo_run):
+    root, _, _, _, materials = demo_run
+    scores = _gradebook_scores(root)
+    assert sorted(scores) == sorted(BY_ID)
+    for student in demo.DEMO_CLASS:
+        assert scores[student.id] == demo.expected_scores(student, materials), student.id
+
+
+def test_faults_are_explained_per_student(demo_run):
+    _, _, results, _, _ = demo_run
+    for student_id, why in WHY.items():
+        assert any(why in note for note in results[student_id].notes), results[student_id].notes
+    assert results["not_json"].skipped
+    # Students without faults of the process ran to the end with nothing to report.
+    for student_id in ("reference", "forgets_m", "probabilities", "seed_author"):
+        assert results[student_id].notes == (), results[student_id].notes
+        assert results[student_id].exit_code == 0
+
+
+def test_outputs_table_csv_feedback_report(demo_run, capsys):
+    root, grades, _, (png, md), materials = demo_run
+    totals = {s.id: sum(v or 0.0 for v in demo.expected_scores(s, materials).values())
+              for s in demo.DEMO_CLASS}
+    with open(root / "grades.csv", newline="") as f:
+        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+    assert exported == totals
+
+    table = report.format_table(grades)
+    for line in table.splitlines():
+        words = line.split()
+        if words and words[0].rstrip("!") in totals:
+            assert float(words[-1]) == totals[words[0].rstrip("!")]
+
+    for student_id in BY_ID:
+        feedback = root / "feedback" / student_id / course.ASSIGNMENT / f"{course.NOTEBOOK_NAME}.html"
+        assert feedback.stat().st_size > 0, student_id
+    assert "not valid JSON" in (root / "feedback" / "not_json" / course.ASSIGNMENT /
+                                f"{course.NOTEBOOK_NAME}.html").read_text()
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+    assert "## Most common failure messages" in md.read_text()
+
+
+def test_kernel_death_keeps_earlier_cells_and_marks_later_ones(demo_run):
+    root = demo_run[0]
+    nb = course.read_notebook(root / "autograded" / "kernel_dies" / course.ASSIGNMENT /
+                              f"{course.NOTEBOOK_NAME}.ipynb")
+    errors = [{o.ename for o in c.get("outputs", []) if o.output_type == "error"}
+              for c in nb.cells]
+    died = [i for i, names in enumerate(errors) if "DeadKernelError" in names]
+    assert len(died) == 1
+    code_after = [i for i in range(died[0] + 1, len(nb.cells))
+                  if nb.cells[i].cell_type == "code" and nb.cells[i].source.strip()]
+    assert code_after and all(errors[i] == {"NotRun"} for i in code_after)
+    assert not any("NotRun" in names for names in errors[:died[0]])
+
+
+def test_rerun_is_idempotent(demo_run):
+    root = demo_run[0]
+    before_scores, before_rows = _gradebook_scores(root), _row_counts(root)
+    demo.run(root, students=[BY_ID[s] for s in RERUN], jobs=2)
+    assert _gradebook_scores(root) == before_scores
+    assert _row_counts(root) == before_rows
+
+
+# ------------------------------------------------------------------------------------------------
+# Cheap checks: the configuration, the demo's own submissions, refusing to mix with real students
+# ------------------------------------------------------------------------------------------------
+def test_nbgrader_config_sets_the_grading_policy():
+    cfg = report.course_config(REPO_ROOT)
+    assert cfg.CourseDirectory.course_id
+    assert cfg.Execute.timeout > 0 and cfg.Execute.interrupt_on_timeout
+    assert cfg.OverwriteCells.add_missing_cells is True
+    names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
+    assert names.count("ExecuteKeepingEarlierCells") == 1 and "Execute" not in names
+
+
+def test_gradebook_url_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv(course.GRADEBOOK_ENV, "sqlite:////elsewhere/grades.db")
+    assert report.course_config(REPO_ROOT).CourseDirectory.db_url == "sqlite:////elsewhere/grades.db"
+    monkeypatch.delenv(course.GRADEBOOK_ENV)
+    assert report.course_config(REPO_ROOT).CourseDirectory.db_url == \
+        f"sqlite:///{REPO_ROOT / 'gradebook.db'}"
+
+
+@pytest.fixture(scope="module")
+def materials():
+    return demo.Materials(course.read_notebook(course.RELEASE_NOTEBOOK),
+                          course.solution_sources(course.read_notebook(course.SOURCE_NOTEBOOK)))
+
+
+def _source(nb, grade_id):
+    return next(c.source for c in nb.cells if demo._grade_id(c) == grade_id)
+
+
+def test_demo_submissions_carry_their_fault(materials):
+    built = {s.id: s.build(materials) for s in demo.DEMO_CLASS}
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(built["not_json"])
+    for student_id, nb in built.items():
+        if student_id != "not_json":
+            nbformat.validate(nb)
+    assert demo.DELETED_TEST not in {demo._grade_id(c) for c in built["deleted_test"].cells}
+    assert _source(built["assert_true"], demo.EDITED_TEST).strip() == "assert True"
+    loop = _source(built["infinite_loop"], "optimize")
+    assert "while i < num_iterations:" in loop and "i +=" not in loop
+    assert "os._exit(0)" in _source(built["kernel_dies"], "predict")
+    assert built["untouched"] == materials.release
+    # Every demo notebook other than the broken file is the release with answer cells rewritten.
+    released = [demo._grade_id(c) for c in materials.release.cells]
+    for student_id in ("reference", "seed_author", "forgets_m", "probabilities", "infinite_loop",
+                       "kernel_dies", "assert_true"):
+        assert [demo._grade_id(c) for c in built[student_id].cells] == released
+
+
+def test_expected_scores_use_the_notebook_points(materials):
+    points = {g: c["points"] for g, c in course.grade_cells(materials.release).items()
+              if c["kind"] != "solution"}
+    reference = demo.expected_scores(BY_ID["reference"], materials)
+    manual = [g for g, c in course.grade_cells(materials.release).items() if c["kind"] == "manual"]
+    assert {g: v for g, v in reference.items() if g not in manual} == \
+        {g: p for g, p in points.items() if g not in manual}
+    assert all(reference[g] is None for g in manual)  # written, waits for a human grader
+    assert sum(demo.expected_scores(BY_ID["untouched"], materials).values()) == 0
+
+
+def test_refuses_to_mix_with_real_submissions(tmp_path):
+    (tmp_path / "submitted" / "alice" / course.ASSIGNMENT).mkdir(parents=True)
+    with pytest.raises(demo.DemoError, match="alice.*fresh clone"):
+        demo._check_no_real_students(tmp_path, {s.id for s in demo.DEMO_CLASS})
