@@ -39,12 +39,13 @@ c.CourseDirectory.db_url = os.environ.get("CATVNONCAT_GRADEBOOK_URL", f"sqlite:/
 # Only the notebook and the student-facing helpers are released; never the data or caches.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5", "feedback"]
 
-# Per-cell time limit while autograding (nbgrader's default, set here on purpose). The slowest
-# honest cell, the learning-rate comparison (3 x 1500 gradient steps on the real data), takes
-# about 3 s on an idle laptop and was measured at 9 s on 2 cores shared with other jobs; 30 s
-# keeps a margin and still bounds an infinite loop: the cell is interrupted (KeyboardInterrupt),
-# recorded as a CellTimeoutError that scores 0, and the next cells run.
-c.Execute.timeout = 30
+# Per-cell time limit while autograding. The slowest honest cell, the 2000-step training on the
+# real data, takes about 1.5 s on an idle laptop and was measured at 5 s on 2 cores shared with
+# other jobs (the learning-rate comparison is one 1500-step cell per rate for this reason); 20 s
+# keeps a margin of 4 and bounds an infinite loop: the cell is interrupted (KeyboardInterrupt),
+# recorded as a CellTimeoutError that scores 0, and the next cells run. A student whose
+# `optimize` never returns costs 20 s per cell that trains (6 cells: about 2 minutes).
+c.Execute.timeout = 20
 c.Execute.interrupt_on_timeout = True
 
 # A student who deleted a test cell gets it back, hidden tests included, from the gradebook.

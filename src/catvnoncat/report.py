@@ -16,6 +16,7 @@ actual, then the probable mistake"). A student with a submission but no autograd
 """
 
 import json
+import os
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -109,7 +110,12 @@ def course_config(course_dir=REPO_ROOT):
             f"{course_dir} has no nbgrader_config.py: run this from the course repository "
             "(the folder holding nbgrader_config.py) or pass --course-dir."
         )
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    environ = dict(os.environ)  # the config sets variables meant for nbgrader's own process
+    try:
+        return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 def _gradebook_settings(course_dir):
