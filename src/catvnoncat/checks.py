@@ -359,9 +359,9 @@ def _compare(quantity, actual, expected):
         wrong = ~np.isclose(a, e, rtol=RTOL, atol=ATOL)
         first = tuple(int(i) for i in np.argwhere(wrong)[0])
         index = ", ".join(map(str, first))
-        summary = (f"{quantity} has the right shape {a.shape} but {int(wrong.sum())} of its "
-                   f"{a.size} entries are wrong (e.g. {quantity}[{index}] = {a[first]:.6g}, "
-                   f"expected {e[first]:.6g}).")
+        summary = (f"{quantity} has the right shape {a.shape}, but {int(wrong.sum())} of "
+                   f"{a.size} entries differ from the expected values (e.g. {quantity}[{index}] "
+                   f"= {a[first]:.6g}, expected {e[first]:.6g}).")
     raise _Failure(summary, None, quantity, actual)
 
 
