@@ -6,7 +6,6 @@ Expected values come from catvnoncat.reference; the "student" functions below ar
 variants written for each promise.
 """
 
-import copy
 import warnings
 
 import numpy as np
@@ -14,8 +13,10 @@ import pytest
 
 from catvnoncat import checks, mutants, reference
 
-PUBLIC_PROPAGATE_INPUT = (np.array([[1.0], [2.0]]), 2.0,
-                          np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1, 0, 1]]))
+#: The visible propagate example (from the student-facing public_tests.py).
+VISIBLE = mutants.public_tests().PROPAGATE_CASES[0]
+PUBLIC_PROPAGATE_INPUT = (np.array(VISIBLE["w"]), VISIBLE["b"], np.array(VISIBLE["X"]),
+                          np.array(VISIBLE["Y"]))
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +254,7 @@ def test_tolerances_are_relative_and_documented():
 
 
 def test_hard_coded_visible_output_fails_with_its_hint():
-    dw, db, cost = mutants._DW, mutants._DB, mutants._COST
+    dw, db, cost = VISIBLE["dw"], VISIBLE["db"], VISIBLE["cost"]
     hard_coded = lambda w, b, X, Y: ({"dw": np.array(dw), "db": db}, cost)  # noqa: E731
     # It does pass on the visible input itself ...
     grads, c = hard_coded(*PUBLIC_PROPAGATE_INPUT)

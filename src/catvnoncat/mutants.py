@@ -13,6 +13,7 @@ Instructor-only, like the rest of :mod:`catvnoncat`.
 """
 
 import contextlib
+import importlib.util
 import io
 import linecache
 import textwrap
@@ -22,7 +23,7 @@ import numpy as np
 
 from . import checks, reference
 
-__all__ = ["Mutant", "MUTANTS", "by_name", "notebook_solutions", "solution_namespace",
+__all__ = ["Mutant", "MUTANTS", "by_name", "notebook_solutions", "public_tests", "solution_namespace",
            "grade_directly"]
 
 
@@ -64,15 +65,20 @@ def _correct(name, description, **cells):
                   frozenset(), "", True, description)
 
 
-def _visible_propagate_output():
-    """The visible example's expected output, written out the way a student would copy it."""
-    w, b = np.array([[1.0], [2.0]]), 2.0
-    X, Y = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1, 0, 1]])
-    grads, cost = reference.propagate(w, b, X, Y)
-    return grads["dw"].tolist(), float(grads["db"]), float(cost)
+def public_tests():
+    """The student-facing visible tests (``source/.../public_tests.py``), loaded as a module."""
+    from .data import SOURCE_DIR
+
+    spec = importlib.util.spec_from_file_location("_catvnoncat_public_tests",
+                                                  SOURCE_DIR / "public_tests.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-_DW, _DB, _COST = _visible_propagate_output()
+#: The visible examples' expected outputs, as a student could copy them into a function.
+_VISIBLE_PROPAGATE = public_tests().PROPAGATE_CASES[0]
+_VISIBLE_SIGMOID = public_tests().SIGMOID_CASES[0]["expected"]
 
 MUTANTS = [
     # ------------------------------------------------------------------ data steps
@@ -172,9 +178,9 @@ MUTANTS = [
            """),
     _wrong("sigmoid_hardcoded_visible", "returns the visible example's expected output",
            {"test_sigmoid"}, "hard-code",
-           sigmoid="""
+           sigmoid=f"""
            def sigmoid(z):
-               return np.array([0.5, 0.88079708])
+               return np.array({_VISIBLE_SIGMOID!r})
            """),
     # ------------------------------------------------------------------ initialize_with_zeros
     _wrong("initialize_rank1", "np.zeros(dim)", {"test_initialize_with_zeros"}, "rank-1",
@@ -288,7 +294,8 @@ MUTANTS = [
            {"test_propagate"}, "hard-code",
            propagate=f"""
            def propagate(w, b, X, Y):
-               return {{"dw": np.array({_DW!r}), "db": {_DB!r}}}, {_COST!r}
+               return ({{"dw": np.array({_VISIBLE_PROPAGATE["dw"]!r}),
+                        "db": {_VISIBLE_PROPAGATE["db"]!r}}}, {_VISIBLE_PROPAGATE["cost"]!r})
            """),
     _wrong("propagate_loops_over_examples", "right values, one example at a time",
            {"test_propagate_vectorized"}, "loops over the examples",
