@@ -491,12 +491,20 @@ def _progress(total):
                 dynamic_ncols=True, leave=True, disable=None)
 
 
-def _status_line(result, scores, max_points):
-    mark = "skip" if result.skipped else ("ok" if not result.notes else "note")
+def _status_line(result, scores, points):
+    """``[graded] id  total/max (seconds)  story``, then what lost points and any fault, indented."""
+    mark = "skipped" if result.skipped else ("fault" if result.notes else "graded")
     total = sum(v or 0.0 for v in scores.values())
-    line = (f"[{mark:>4}] {result.student.id:<14} {total:>5g}/{max_points:g}"
-            f"{'' if result.skipped else f'  ({result.seconds:.0f} s)'}  {result.student.story}")
-    return "\n".join([line] + [f"{'':>7}{note}" for note in result.notes])
+    seconds = "" if result.skipped else f"  ({result.seconds:.0f} s)"
+    lines = [f"[{mark:^7}] {result.student.id:<14} {total:>5g}/{sum(points.values()):g}{seconds}"
+             f"  {result.student.story}"]
+    lost = [g for g, v in scores.items() if v is not None and v < points.get(g, 0.0)]
+    if lost and not result.skipped:
+        lines.append(f"{'':10}lost points on "
+                     + (", ".join(g for g in points if g in lost) if len(lost) <= 4
+                        else f"{len(lost)} of {len(points)} graded parts"))
+    lines += [f"{'':10}{note}" for note in result.notes]
+    return "\n".join(lines)
 
 
 def _scores_of(course_dir, student_id):
@@ -512,7 +520,8 @@ def _scores_of(course_dir, student_id):
 def autograde_class(course_dir, students, materials, jobs=1):
     """``nbgrader autograde --student`` for each student; per-student status, never aborting."""
     timeout = float(report.course_config(course_dir).Execute.timeout)
-    max_points = sum(c["points"] for c in course.grade_cells(materials.release).values())
+    points = {g: c["points"] for g, c in course.grade_cells(materials.release).items()
+              if c["kind"] != "solution"}
     _say(f"$ nbgrader autograde {ASSIGNMENT} --force --student <id>   "
          f"(per student, {jobs} at a time; logs in reports/autograde-logs/)")
     bar = _progress(len(students))
@@ -529,7 +538,7 @@ def autograde_class(course_dir, students, materials, jobs=1):
                 result = StudentResult(student, exit_code=-1,
                                        notes=(f"demo error: {type(e).__name__}: {e}",))
             results[student.id] = result
-            write(_status_line(result, _scores_of(course_dir, student.id), max_points))
+            write(_status_line(result, _scores_of(course_dir, student.id), points))
             if bar is not None:
                 bar.update(1)
     if bar is not None:
@@ -595,19 +604,23 @@ def run(course_dir=REPO_ROOT, students=DEMO_CLASS, jobs=None):
     _say(f"\nDone in {elapsed:.0f} s. grades.csv, feedback/<student>/{ASSIGNMENT}/, "
          f"autograded/, and the report: {paths[0].relative_to(course_dir)}, "
          f"{paths[1].relative_to(course_dir)}")
-    _say(_REAL_CLASS_HOWTO)
+    _say("\n" + _real_class_howto())
     return grades, results, paths
 
 
-_REAL_CLASS_HOWTO = f"""
-With real submissions (from the course folder, .venv activated):
-  nbgrader generate_assignment {ASSIGNMENT} --force   # once; hand out release/{ASSIGNMENT}/
-  # put each notebook at submitted/<student id>/{ASSIGNMENT}/{NOTEBOOK}.ipynb
-  nbgrader autograde {ASSIGNMENT}                      # add --force to regrade
-  nbgrader formgrader                                  # grade the free-response answer by hand
-  nbgrader generate_feedback {ASSIGNMENT}              # feedback/<student id>/{ASSIGNMENT}/
-  nbgrader export                                      # grades.csv
-  python -m catvnoncat report                          # reports/{ASSIGNMENT}.png and .md"""
+def _real_class_howto():
+    steps = [
+        (f"nbgrader generate_assignment {ASSIGNMENT} --force", f"once; hand out release/{ASSIGNMENT}/"),
+        (f"# put each notebook at submitted/<student id>/{ASSIGNMENT}/{NOTEBOOK}.ipynb", ""),
+        (f"nbgrader autograde {ASSIGNMENT}", "--force to regrade, --student <id> for one"),
+        ("nbgrader formgrader", "grade the free-response answer by hand"),
+        (f"nbgrader generate_feedback {ASSIGNMENT}", f"feedback/<student id>/{ASSIGNMENT}/"),
+        ("nbgrader export", "grades.csv"),
+        ("python -m catvnoncat report", f"reports/{ASSIGNMENT}.png and .md"),
+    ]
+    width = max(len(cmd) for cmd, why in steps if why) + 2
+    return "\n".join(["With real submissions (from the course folder, with .venv activated):"] + [
+        f"  {cmd.ljust(width)}# {why}" if why else f"  {cmd}" for cmd, why in steps])
 
 
 def main(course_dir=REPO_ROOT, jobs=None):

@@ -188,7 +188,7 @@ def unreadable_reason(path):
     try:
         json.loads(path.read_bytes())
     except json.JSONDecodeError as e:
-        return f"submitted notebook is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+        return f"submitted notebook is not valid JSON ({e.msg}: line {e.lineno}, column {e.colno})"
     except UnicodeDecodeError as e:
         return f"submitted notebook is not UTF-8 text ({e.reason} at byte {e.start})"
     try:
