@@ -121,7 +121,7 @@ def main():
         runs = {"batch": [], "single": [], "bare": []}
         for _ in range(args.repeats):  # interleaved, so drift on a shared machine hits all three
             seconds = _nbgrader(root, "autograde", ASSIGNMENT, "--force",
-                                f"--CourseDirectory.student_id_exclude=single")
+                                "--CourseDirectory.student_id_exclude=single")
             runs["batch"].append(seconds / len(batch))
             runs["single"].append(_nbgrader(root, "autograde", ASSIGNMENT, "--force",
                                             "--student", "single"))
