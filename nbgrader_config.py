@@ -47,6 +47,10 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5"
 # `optimize` never returns costs 20 s per cell that trains (6 cells: about 2 minutes).
 c.Execute.timeout = 20
 c.Execute.interrupt_on_timeout = True
+# After a cell's reply, nbclient waits this long for its last outputs; nbgrader raises when that
+# runs out and then drops the whole submission. A kernel just interrupted on a busy machine was
+# seen to need more than nbclient's default 4 s, so give it ample time.
+c.Execute.iopub_timeout = 30
 
 # A student who deleted a test cell gets it back, hidden tests included, from the gradebook.
 # (An edited test cell is always restored: test cells are locked, OverwriteCells compares the

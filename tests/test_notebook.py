@@ -47,7 +47,7 @@ def nbgrader_cells(nb):
 
 
 def visible_part(test_cell):
-    return test_cell.source.split(HIDDEN_BEGIN)[0]
+    return re.sub(rf"{HIDDEN_BEGIN}.*?{HIDDEN_END}\n?", "", test_cell.source, flags=re.S)
 
 
 # --- committed format ----------------------------------------------------------------------
@@ -105,6 +105,9 @@ def test_every_solution_has_tests_named_after_it_and_each_test_calls_its_check()
         assert re.search(rf"\bchecks\.{check_name}\(", hidden), f"{test_id} must call {check_name}"
         assert callable(getattr(checks, check_name)), check_name
         assert "public_tests." in visible_part(cell), f"{test_id} has no visible test"
+        # Hidden checks run first: their diagnosis, not the visible test's summary, is what a
+        # failing student reads in the autograded notebook and the feedback.
+        assert cell.source.startswith(HIDDEN_BEGIN), f"{test_id}: hidden tests must come first"
     assert "test_propagate_vectorized" in tests and "test_predict_vectorized" in tests
 
 
