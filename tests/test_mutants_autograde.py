@@ -29,15 +29,17 @@ WRONG_GROUPS = {
     "wrong-model-standardize": ("model_trains_on_test_set", "standardize_integer_division"),
     "wrong-sigmoid-shapes": ("sigmoid_of_minus_z", "shapes_m_train_from_height"),
     "wrong-propagate-predict-initialize-flatten": (
-        "propagate_forgets_divide_by_m", "predict_returns_probabilities", "initialize_rank1",
+        "propagate_forgets_divide_by_m", "predict_returns_probabilities", "initialize_b_array",
         "flatten_mixes_images"),
     "wrong-optimize-predict-loop": ("optimize_return_inside_loop", "predict_loops_over_examples"),
 }
 CORRECT_STUDENT = "correct-variants"
+# Not initialize_rank1 above: a rank-1 w broadcasts into a 12288 x 12288 matrix during the
+# notebook's training, whose four ungraded cells then wait out the 20 s limit (80 s per run).
 # Not standardize_float32: correct, but float32 pixels against float64 weights make every
 # training step copy X, and the notebook's four training cells then hit the 20 s cell limit
 # (ungraded cells, so no points lost, but 80 s of waiting). tests/test_mutants.py covers it.
-CORRECT_VARIANTS = ("shapes_with_len", "flatten_explicit_size",
+CORRECT_VARIANTS = ("shapes_with_len", "flatten_explicit_size", "standardize_times_reciprocal",
                     "sigmoid_tanh", "initialize_int_b", "propagate_dot_squeeze",
                     "optimize_deepcopy_inplace", "predict_where_int", "model_keywords")
 #: Which data cells use which (the function cells' dependencies come from public_tests).

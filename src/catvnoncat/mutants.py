@@ -584,6 +584,11 @@ MUTANTS = [
              train_set_x = train_set_x_flatten.astype(np.float32) / np.float32(255)
              test_set_x = test_set_x_flatten.astype(np.float32) / np.float32(255)
              """),
+    _correct("standardize_times_reciprocal", "multiplied by 1 / 255 (differs in the last bits)",
+             standardize="""
+             train_set_x = train_set_x_flatten * (1 / 255)
+             test_set_x = np.multiply(test_set_x_flatten, 1.0 / 255.0)
+             """),
     _correct("sigmoid_tanh", "0.5 * (1 + tanh(z / 2))",
              sigmoid="""
              def sigmoid(z):
