@@ -2,7 +2,6 @@
 
 import functools
 import http.server
-import importlib.util
 import os
 import shutil
 import socket
@@ -14,16 +13,13 @@ import h5py
 import numpy as np
 import pytest
 
-from catvnoncat import data
+from catvnoncat import course, data
 
 SUMS = data.read_checksums()
 
 
 def load_lr_utils():
-    spec = importlib.util.spec_from_file_location("lr_utils_under_test", data.SOURCE_DIR / "lr_utils.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return course.student_module("lr_utils.py")
 
 
 @pytest.fixture

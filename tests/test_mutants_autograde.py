@@ -12,7 +12,6 @@ code). The run takes one to a few minutes depending on the machine; its time is 
 """
 
 import html
-import importlib.util
 import os
 import re
 import subprocess
@@ -47,11 +46,7 @@ DATA_PREREQUISITES = {"flatten": ["dataset_shapes"], "standardize": ["flatten"]}
 
 
 def public_tests_module():
-    spec = importlib.util.spec_from_file_location("public_tests",
-                                                  course.SOURCE_DIR / "public_tests.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return course.student_module("public_tests.py")
 
 
 def cells_testing(grade_id):

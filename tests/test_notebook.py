@@ -6,7 +6,6 @@ the expected values of the visible tests are checked against ``catvnoncat.refere
 
 import ast
 import contextlib
-import importlib.util
 import io
 import re
 import subprocess
@@ -31,11 +30,7 @@ READABLE_ID = re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
 
 def load_public_tests():
     """The student-facing ``public_tests.py`` as a fresh module (as the notebook imports it)."""
-    spec = importlib.util.spec_from_file_location("public_tests",
-                                                  course.SOURCE_DIR / "public_tests.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return course.student_module("public_tests.py")
 
 
 pt = load_public_tests()

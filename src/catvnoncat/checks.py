@@ -282,7 +282,7 @@ def _array(value, label, kinds="f"):
         raise _Failure(f"{label} is {_describe(value)}, expected a numpy array.", hint)
     if value.dtype.kind == "b" and "b" not in kinds:
         raise _Failure(f"{label} holds booleans (True / False), expected the numbers 0 and 1.",
-                       f"Convert the booleans to numbers, e.g. with .astype(float).")
+                       "Convert the booleans to numbers, e.g. with .astype(float).")
     if value.dtype.kind not in kinds:
         wanted = "floats" if kinds == "f" else "numbers"
         raise _Failure(f"{label} has dtype {value.dtype}, expected {wanted}.",

@@ -11,6 +11,7 @@ nbgrader cell metadata (the one place they are defined), never retyped.
 """
 
 import copy
+import importlib.util
 import os
 import re
 import shutil
@@ -50,6 +51,20 @@ RELEASE_NOTEBOOK = RELEASE_DIR / f"{NOTEBOOK_NAME}.ipynb"
 CONFIG_FILE = REPO_ROOT / "nbgrader_config.py"
 #: Environment variable read by ``nbgrader_config.py`` for the gradebook URL.
 GRADEBOOK_ENV = "CATVNONCAT_GRADEBOOK_URL"
+
+
+
+def student_module(filename):
+    """Load a student-facing helper of the assignment (``lr_utils.py``, ``public_tests.py``).
+
+    A fresh module object each call, executed from ``source/``, exactly what students import.
+    """
+    spec = importlib.util.spec_from_file_location(f"_student_{Path(filename).stem}",
+                                                  SOURCE_DIR / filename)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 # Whole lines holding an nbgrader solution marker (any comment style, any indentation).
 _SOLUTION_MARKER = re.compile(r"^[ \t]*\S*[ \t]*(BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)

@@ -9,7 +9,6 @@ leaves the previous state untouched and no partial file behind.
 
 import hashlib
 import http.client
-import importlib.util
 import os
 import shutil
 import tempfile
@@ -28,8 +27,6 @@ DEFAULT_MIRROR = ("https://raw.githubusercontent.com/Hiren2002/Logistic-Regressi
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATASETS_DIR = REPO_ROOT / "datasets"
-ASSIGNMENT = "logistic_regression"
-SOURCE_DIR = REPO_ROOT / "source" / ASSIGNMENT
 
 _CHUNK = 1 << 16
 _TIMEOUT_S = 60
@@ -159,14 +156,6 @@ def fetch_data(dest_dir=None, mirror=None, log=print):
         log(f"{name}: {'already present, sha256 verified' if status == 'present' else 'fetched from ' + mirror + ', sha256 verified'}")
 
 
-def _lr_utils():
-    """The student-facing loader shipped with the assignment: the one place that reads the files."""
-    spec = importlib.util.spec_from_file_location("_catvnoncat_lr_utils", SOURCE_DIR / "lr_utils.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def load_dataset(data_dir=None):
     """Load the raw arrays exactly as students do (``lr_utils.load_dataset``).
 
@@ -175,7 +164,10 @@ def load_dataset(data_dir=None):
     train_x_orig, train_y, test_x_orig, test_y, classes
         Images ``(m, 64, 64, 3)`` uint8, labels ``(1, m)``, class names.
     """
-    return _lr_utils().load_dataset(data_dir if data_dir is not None else _default_data_dir())
+    from .course import student_module  # the released loader is the one place that reads the files
+
+    return student_module("lr_utils.py").load_dataset(
+        data_dir if data_dir is not None else _default_data_dir())
 
 
 def _default_data_dir():

@@ -13,7 +13,6 @@ Instructor-only, like the rest of :mod:`catvnoncat`.
 """
 
 import contextlib
-import importlib.util
 import io
 import linecache
 import textwrap
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import checks, reference
+from . import checks, course, reference
 
 __all__ = ["Mutant", "MUTANTS", "by_name", "notebook_solutions", "public_tests", "solution_namespace",
            "grade_directly"]
@@ -67,13 +66,7 @@ def _correct(name, description, **cells):
 
 def public_tests():
     """The student-facing visible tests (``source/.../public_tests.py``), loaded as a module."""
-    from .data import SOURCE_DIR
-
-    spec = importlib.util.spec_from_file_location("_catvnoncat_public_tests",
-                                                  SOURCE_DIR / "public_tests.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return course.student_module("public_tests.py")
 
 
 #: The visible examples' expected outputs, as a student could copy them into a function.
@@ -747,8 +740,6 @@ def by_name(name):
 # ------------------------------------------------------------------------------------------------
 def notebook_solutions(source_nb=None):
     """``{grade_id: code}`` of the source notebook's code solution cells, in notebook order."""
-    from . import course
-
     nb = source_nb if source_nb is not None else course.read_notebook(course.SOURCE_NOTEBOOK)
     kinds = course.grade_cells(nb)
     return {gid: code for gid, code in course.solution_sources(nb).items()

@@ -23,7 +23,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import ASSIGNMENT, REPO_ROOT
+from .course import ASSIGNMENT
+from .data import REPO_ROOT
 
 __all__ = [
     "Part",
