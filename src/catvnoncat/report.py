@@ -138,7 +138,11 @@ def _error_text(output):
     """One line for an error output: ``Name: value`` (just ``Name`` when there is no value)."""
     if output.get("ename") == "CellTimeoutError":
         return TIMEOUT_MESSAGE
-    value = " ".join(str(output.get("evalue", "")).split())
+    lines = [" ".join(line.split()) for line in str(output.get("evalue", "")).splitlines()]
+    lines = [line for line in lines if line]
+    # The checks end with one sentence naming the probable mistake: put it first, so it survives
+    # the cut to MESSAGE_CHARS and students who made the same mistake are counted together.
+    value = f"{lines[-1]} ({' '.join(lines[:-1])})" if len(lines) > 1 else "".join(lines)
     return f"{output.get('ename', 'Error')}: {value}" if value else str(output.get("ename", "Error"))
 
 
