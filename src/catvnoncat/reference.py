@@ -52,7 +52,8 @@ def sigmoid(z):
     z = np.asarray(z, dtype=float)
     with np.errstate(under="ignore"):  # exp(-|z|) -> 0 for large |z| is the intended answer
         e = np.exp(-np.abs(z))
-    s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    s = 1.0 / (1.0 + e)
+    s = np.where(z >= 0, s, e * s)
     return s[()] if s.ndim == 0 else s
 
 
@@ -76,11 +77,6 @@ def initialize_with_zeros(dim):
     return w, b
 
 
-def _log_sigmoid(z):
-    r""":math:`\log \sigma(z) = -\log(1 + e^{-z})`, finite for every finite ``z``."""
-    return -np.logaddexp(0.0, -z)
-
-
 def propagate(w, b, X, Y):
     r"""Forward and backward pass: the cost and its gradient.
 
@@ -91,9 +87,13 @@ def propagate(w, b, X, Y):
         \frac{\partial J}{\partial w} &= \frac{1}{m} X (A - Y)^T \qquad
         \frac{\partial J}{\partial b} = \frac{1}{m} \sum_{i=1}^{m} (a^{(i)} - y^{(i)})
 
-    The logarithms are taken as :math:`\log \sigma(z)` and :math:`\log(1 - \sigma(z)) =
-    \log \sigma(-z)`, so the cost stays finite when predictions saturate and equals the
-    formula above wherever that is finite.
+    Since :math:`\log \sigma(z) = z - \log(1 + e^z)` and :math:`\log(1 - \sigma(z)) =
+    -\log(1 + e^z)`, the cost is computed as
+
+    .. math:: J = \frac{1}{m} \sum_{i=1}^{m} \log(1 + e^{z^{(i)}}) - y^{(i)} z^{(i)}
+
+    with ``np.logaddexp(0, z)`` for :math:`\log(1 + e^z)`: finite when predictions saturate,
+    equal to the formula above wherever that is finite, and one logarithm instead of two.
 
     Parameters
     ----------
@@ -116,7 +116,7 @@ def propagate(w, b, X, Y):
     m = X.shape[1]
     Z = w.T @ X + b
     A = sigmoid(Z)
-    cost = -np.sum(Y * _log_sigmoid(Z) + (1 - Y) * _log_sigmoid(-Z)) / m
+    cost = np.sum(np.logaddexp(0.0, Z) - Y * Z) / m
     dZ = A - Y
     dw = X @ dZ.T / m
     db = np.sum(dZ) / m
