@@ -19,18 +19,6 @@ PUBLIC_PROPAGATE_INPUT = (np.array(VISIBLE["w"]), VISIBLE["b"], np.array(VISIBLE
                           np.array(VISIBLE["Y"]))
 
 
-@pytest.fixture(scope="module")
-def solutions():
-    return mutants.notebook_solutions()
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    from catvnoncat.data import load_dataset
-
-    return load_dataset()
-
-
 def notebook(solutions, dataset, **cells):
     """A namespace holding the notebook's solutions, with some cells replaced by ``cells``."""
     return mutants.solution_namespace(solutions, cells, dataset=dataset)

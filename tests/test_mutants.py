@@ -16,18 +16,6 @@ DEMO_MUTANTS = ("propagate_forgets_divide_by_m", "predict_returns_probabilities"
                 "optimize_return_inside_loop", "predict_loops_over_examples")
 
 
-@pytest.fixture(scope="module")
-def solutions():
-    return mutants.notebook_solutions()
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    from catvnoncat.data import load_dataset
-
-    return load_dataset()
-
-
 def test_the_notebook_solutions_get_full_marks(solutions, dataset):
     namespace = mutants.solution_namespace(solutions, dataset=dataset)
     assert namespace["__cell_errors__"] == {}

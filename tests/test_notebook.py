@@ -204,11 +204,6 @@ def test_the_classic_published_values_are_kept():
     assert pt.PREDICT_CASES[0]["expected"] == [[1.0, 1.0, 0.0]]
 
 
-@pytest.fixture(scope="module")
-def dataset():
-    return load_dataset()
-
-
 def run_visible_tests(replacements, dataset):
     """Run every test cell's visible part on the source solutions with some cells replaced.
 
