@@ -2,13 +2,13 @@
 
 Each mutant's code replaces the notebook's own solution cells (read from the source notebook
 with course.solution_sources); the cells run in one shared namespace, as in a notebook, with the
-real data; then every check of checks.TEST_CELLS runs. Exactly the mutant's ``failing`` cells
+real data; then every check of judge.TEST_CELLS runs. Exactly the mutant's ``failing`` cells
 must fail, each with the mutant's hint; a correct variant must pass everything.
 """
 
 import pytest
 
-from catvnoncat import checks, course, mutants
+from catvnoncat import course, judge, mutants
 
 #: Solution cells, the test cells the demo and the issue need, and the catalog's minimum size.
 MIN_WRONG, MIN_CORRECT = 30, 12
@@ -19,7 +19,7 @@ DEMO_MUTANTS = ("propagate_forgets_divide_by_m", "predict_returns_probabilities"
 def test_the_notebook_solutions_get_full_marks(solutions, dataset):
     namespace = mutants.solution_namespace(solutions, dataset=dataset)
     assert namespace["__cell_errors__"] == {}
-    assert mutants.grade_directly(namespace) == {test_id: None for test_id in checks.TEST_CELLS}
+    assert mutants.grade_directly(namespace) == {test_id: None for test_id in judge.TEST_CELLS}
 
 
 @pytest.mark.parametrize("mutant", mutants.MUTANTS, ids=lambda m: m.name)
@@ -29,7 +29,9 @@ def test_mutant_fails_exactly_its_cells_with_its_hint(solutions, dataset, mutant
     failed = {test_id for test_id, message in outcomes.items() if message is not None}
     unexpected = {t: outcomes[t] for t in failed - mutant.failing}
     assert failed == mutant.failing, f"{mutant.name}: unexpected failures {unexpected}"
-    for test_id in mutant.failing:
+    for test_id in mutant.follow_on:
+        assert judge.vectorized.NOT_JUDGED in outcomes[test_id], (mutant.name, outcomes[test_id])
+    for test_id in mutant.failing - mutant.follow_on:
         assert mutant.hint in outcomes[test_id], (
             f"{mutant.name}: {test_id} says\n{outcomes[test_id]}\nexpected the hint {mutant.hint!r}")
 
@@ -41,7 +43,7 @@ def test_catalog_size_and_coverage(solutions):
     # Every autograded test cell is the target of some mistake.
     nb = course.read_notebook(course.SOURCE_NOTEBOOK)
     tests = {gid for gid, cell in course.grade_cells(nb).items() if cell["kind"] == "test"}
-    assert tests == set(checks.TEST_CELLS)
+    assert tests == set(judge.TEST_CELLS)
     assert set().union(*(m.failing for m in wrong)) == tests
     # Every graded function has correct-but-different variants.
     assert {gid for m in correct for gid in m.replacements} == set(solutions)
@@ -50,7 +52,7 @@ def test_catalog_size_and_coverage(solutions):
 def test_catalog_is_well_formed(solutions):
     for mutant in mutants.MUTANTS:
         assert set(mutant.replacements) <= set(solutions), mutant.name
-        assert mutant.failing <= set(checks.TEST_CELLS), mutant.name
+        assert mutant.failing <= set(judge.TEST_CELLS), mutant.name
         if mutant.correct:
             assert not mutant.failing and not mutant.hint, mutant.name
         else:

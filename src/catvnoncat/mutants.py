@@ -12,15 +12,13 @@ The catalog is run through the checks directly (``tests/test_mutants.py``, every
 Instructor-only, like the rest of :mod:`catvnoncat`.
 """
 
-import contextlib
-import io
 import linecache
 import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import checks, course, reference
+from . import course, judge, reference
 
 __all__ = ["Mutant", "MUTANTS", "by_name", "notebook_solutions", "public_tests", "solution_namespace",
            "grade_directly"]
@@ -44,6 +42,10 @@ class Mutant:
         True for a correct-but-different variant (``failing`` is then empty).
     description : str
         One line: what the variant does.
+    follow_on : frozenset
+        The vectorization cells in ``failing`` lost only because the function they judge is
+        wrong (a vectorization point goes with correct results only); their message says so
+        instead of carrying ``hint``.
     """
 
     name: str
@@ -52,11 +54,17 @@ class Mutant:
     hint: str = ""
     correct: bool = False
     description: str = ""
+    follow_on: frozenset = field(default_factory=frozenset)
 
 
-def _wrong(name, description, failing, hint, **cells):
+def _wrong(name, description, failing, hint, follow_on=None, **cells):
+    """A wrong variant; by default a wrong propagate / predict also loses its vectorization cell."""
+    if follow_on is None:
+        follow_on = {vectorized for test_id, vectorized in judge.VECTORIZATION_CELLS.items()
+                     if test_id in failing and vectorized not in failing}
     return Mutant(name, {gid: textwrap.dedent(code).strip() + "\n" for gid, code in cells.items()},
-                  frozenset(failing), hint, False, description)
+                  frozenset(failing) | frozenset(follow_on), hint, False, description,
+                  frozenset(follow_on))
 
 
 def _correct(name, description, **cells):
@@ -640,8 +648,10 @@ MUTANTS = [
                  cost = np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / m
                  return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
              """),
-    _correct("propagate_loops_over_features", "a loop over the n features (not the examples)",
-             propagate="""
+    _wrong("propagate_loops_over_features", "a Python loop over the n features: right values, "
+           "not vectorized (12288 iterations on the real data)", {"test_propagate_vectorized"},
+           "loops over the examples in Python",
+           propagate="""
              def propagate(w, b, X, Y):
                  n, m = X.shape
                  A = sigmoid(np.dot(w.T, X) + b)
@@ -770,8 +780,9 @@ def solution_namespace(solutions, replacements=None, dataset=None):
     namespace = {"__name__": "__main__", "np": np, "accuracy": reference.accuracy,
                  "train_set_x_orig": train_x_orig, "train_set_y": train_y,
                  "test_set_x_orig": test_x_orig, "test_set_y": test_y, "classes": classes,
-                 "__cell_errors__": {}}
+                 "__cell_errors__": {}, "__sources__": []}
     for grade_id, code in {**solutions, **(replacements or {})}.items():
+        namespace["__sources__"].append(code)
         filename = f"<cell {grade_id}>"
         # Registered like IPython does, so tracebacks can quote the student's line.
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
@@ -783,25 +794,18 @@ def solution_namespace(solutions, replacements=None, dataset=None):
 
 
 def grade_directly(namespace, test_ids=None):
-    """Run the hidden checks on a namespace, as the test cells would.
+    """Judge a namespace's notebook as the grader judges a kernel (in-process prober).
 
     Returns
     -------
     dict
         ``{test grade id: None if passed, else the failure message}``.
     """
+    prober = judge.InProcessProber(namespace)
+    sources = namespace.get("__sources__", ())
     outcomes = {}
-    for test_id, (check, names) in checks.TEST_CELLS.items():
-        if test_ids is not None and test_id not in test_ids:
-            continue
-        missing = [name for name in names if name not in namespace]
-        if missing:
-            outcomes[test_id] = f"NameError: name {missing[0]!r} is not defined"
-            continue
-        with contextlib.redirect_stdout(io.StringIO()):
-            try:
-                check(*[namespace[name] for name in names])
-                outcomes[test_id] = None
-            except AssertionError as failure:
-                outcomes[test_id] = str(failure)
+    for test_id in judge.TEST_CELLS:
+        if test_ids is None or test_id in test_ids:
+            verdict = judge.judge(test_id, prober, sources)
+            outcomes[test_id] = None if verdict.passed else verdict.message()
     return outcomes

@@ -1,0 +1,87 @@
+"""The judge: verdicts on a student's notebook, reached in the grading process.
+
+Nothing here runs in the student's kernel and nothing from the kernel is imported, unpickled or
+eval'ed: the judge asks the kernel questions through a :class:`~.prober.Prober` (call this
+function on these seeded hidden inputs; show me these entries of that array), reads the answers
+as data (:mod:`.wire`), compares them with :mod:`catvnoncat.reference` (:mod:`.compare`, type
+rules in :mod:`.accept`) and, for a failure, names the probable mistake (:mod:`.functions`).
+
+Each autograded test cell of the notebook has one judge, by grade id (:data:`TEST_CELLS`).
+Each function is judged alone: the graded functions it calls are lent by the grader while it
+runs (:data:`.specs.REFERENCE_HELPERS`), so one mistake costs points in one cell only.
+"""
+
+from . import cases, data_steps
+from .functions import judge_function
+from .prober import InProcessProber, KernelProber, ProbeFailed
+from .specs import SPECS
+from .vectorized import judge_vectorized
+from .verdict import Failure, Verdict
+
+__all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessProber", "KernelProber", "ProbeFailed"]
+
+
+def _function(name, make_cases):
+    def judge_cell(prober, sources):
+        judge_function(SPECS[name], prober, make_cases())
+        return ()
+    return judge_cell
+
+
+def _vectorized(name):
+    return lambda prober, sources: judge_vectorized(name, prober, sources)
+
+
+#: Autograded test cell -> its judge ``(prober, sources) -> notes``; raises Failure.
+TEST_CELLS = {
+    "test_dataset_shapes": lambda prober, sources: data_steps.judge_dataset_shapes(prober),
+    "test_flatten": lambda prober, sources: data_steps.judge_flatten(prober),
+    "test_standardize": lambda prober, sources: data_steps.judge_standardize(prober),
+    "test_sigmoid": _function("sigmoid", cases.sigmoid_cases),
+    "test_initialize_with_zeros": _function("initialize_with_zeros", cases.initialize_cases),
+    "test_propagate": _function("propagate", cases.propagate_cases),
+    "test_propagate_vectorized": _vectorized("propagate"),
+    "test_optimize": _function("optimize", cases.optimize_cases),
+    "test_predict": _function("predict", cases.predict_cases),
+    "test_predict_vectorized": _vectorized("predict"),
+    "test_model": _function("model", cases.model_cases),
+}
+
+#: Function test cell -> the vectorization cell that needs its function's results to be right.
+VECTORIZATION_CELLS = {"test_propagate": "test_propagate_vectorized",
+                       "test_predict": "test_predict_vectorized"}
+
+#: What a passing cell says.
+_PASSED = {
+    "test_dataset_shapes": "m_train, m_test and num_px are right.",
+    "test_flatten": "both sets are flattened right: one picture per column.",
+    "test_standardize": "both sets are scaled right.",
+    "test_propagate_vectorized": "propagate is vectorized (no loop over the examples).",
+    "test_predict_vectorized": "predict is vectorized (no loop over the examples).",
+}
+
+
+def judge(test_id, prober, sources=()):
+    """The verdict on one autograded test cell.
+
+    Parameters
+    ----------
+    test_id : str
+        A key of :data:`TEST_CELLS`.
+    prober : Prober
+        How to ask the student's notebook (a grading kernel, or a namespace in tests).
+    sources : sequence of str
+        The notebook's code cells above the test cell, as submitted (read by the vectorization
+        judges; never executed by the grader).
+
+    Returns
+    -------
+    Verdict
+    """
+    try:
+        notes = TEST_CELLS[test_id](prober, sources)
+    except Failure as failure:
+        return failure.verdict(test_id)
+    name = test_id.removeprefix("test_")
+    summary = _PASSED.get(test_id, f"{name} passed every hidden test.")
+    return Verdict(test_id, True, f"{test_id}: {summary}", notes=tuple(notes))

@@ -1,0 +1,115 @@
+"""Which returned values are accepted, read from observations (never from live objects).
+
+* A *scalar* (``b``, ``db``, ``cost``, a cost in ``costs``) may be a Python ``float`` or ``int``,
+  a numpy floating or integer scalar, or a 0-d ``ndarray``. An array of shape ``(1,)`` or
+  ``(1, 1)`` is not a scalar.
+* An *array* must be exactly ``numpy.ndarray`` (no ``np.matrix``, no subclass, no list) of a
+  numeric dtype; booleans only where allowed.
+* ``costs`` is a ``list`` with one scalar per recorded iteration.
+
+The type names come from the kernel's description of the value, so an object that lies about
+equality, or an ndarray subclass, is rejected by name before any value is compared.
+"""
+
+from .verdict import Failure
+from .wire import Arr, Map, Num, Other, Seq
+
+__all__ = ["scalar", "array", "sequence", "mapping", "costs", "count", "describe"]
+
+_SCALAR_TYPES = frozenset({"builtins.float", "builtins.int"} | {
+    f"numpy.{name}" for name in ("float16", "float32", "float64", "int8", "int16", "int32",
+                                 "int64", "uint8", "uint16", "uint32", "uint64")})
+_INTEGER_TYPES = frozenset(t for t in _SCALAR_TYPES if "int" in t)
+
+
+def describe(value):
+    """'a list of length 3', 'a ndarray of shape (2, 1)', 'a NoneType' ..."""
+    name = value.type.rsplit(".", 1)[-1]
+    if isinstance(value, Arr):
+        return f"a {name} of shape {value.array.shape}"
+    if isinstance(value, Seq):
+        return f"a {name} of length {len(value.items)}"
+    return f"a {name}"
+
+
+def scalar(value, label):
+    """``value`` as a float when it is an accepted scalar, else a Failure."""
+    if isinstance(value, Num) and value.type in _SCALAR_TYPES:
+        return float(value.value)
+    if isinstance(value, Arr) and value.type == "numpy.ndarray" and value.array.dtype.kind in "fiu":
+        if value.array.shape == ():
+            return float(value.array)
+        if value.array.size == 1:
+            raise Failure(f"{label} is an array of shape {value.array.shape}, expected a single "
+                          f"number.",
+                          f"{label} should be a scalar, not an array: compute it with np.sum "
+                          f"(without axis / keepdims) or turn it into a number with np.squeeze.")
+    raise Failure(f"{label} is {describe(value)}, expected a single number.",
+                  f"{label} should be a number (a float).")
+
+
+def array(value, label, kinds="f"):
+    """``value``'s values as a float ndarray when it is exactly an ndarray of a numeric dtype."""
+    if not (isinstance(value, Arr) and value.type == "numpy.ndarray"):
+        if isinstance(value, Arr):
+            hint = f"Return a plain numpy array (np.ndarray), not a {value.type.rsplit('.', 1)[-1]}."
+        elif isinstance(value, Seq):
+            hint = f"{label} should be a numpy array, not a {value.type.rsplit('.', 1)[-1]}: use np.array."
+        else:
+            hint = f"{label} should be a numpy array."
+        raise Failure(f"{label} is {describe(value)}, expected a numpy array.", hint)
+    data = value.array
+    if data.dtype.kind == "b" and "b" not in kinds:
+        raise Failure(f"{label} holds booleans (True / False), expected the numbers 0 and 1.",
+                      "Convert the booleans to numbers, e.g. with .astype(float).")
+    if data.dtype.kind not in kinds:
+        wanted = "floats" if kinds == "f" else "numbers"
+        raise Failure(f"{label} has dtype {data.dtype}, expected {wanted}.",
+                      f"{label} should hold {wanted}; np.zeros gives float64 by default.")
+    return data.astype(float, copy=False)
+
+
+def sequence(value, label, length):
+    """The items of a returned tuple or list of ``length`` values."""
+    if not (isinstance(value, Seq) and value.type in ("builtins.tuple", "builtins.list")
+            and len(value.items) == length):
+        raise Failure(f"{label} returned {describe(value)}, expected {length} values.",
+                      f"End the function with `return` followed by the {length} values "
+                      f"named in its docstring.")
+    return value.items
+
+
+def mapping(value, label, keys):
+    """The items of a returned dict that has every key in ``keys``."""
+    if not (isinstance(value, Map) and value.type == "builtins.dict"):
+        raise Failure(f"{label} is {describe(value)}, expected a dict with keys "
+                      f"{', '.join(map(repr, keys))}.",
+                      f"Return a dictionary: {{{', '.join(f'{k!r}: ...' for k in keys)}}}.")
+    missing = [k for k in keys if k not in value.items]
+    if missing:
+        raise Failure(f"{label} has no key {', '.join(map(repr, missing))}.",
+                      f"Use exactly the key names of the docstring: {', '.join(map(repr, keys))}.")
+    return value.items
+
+
+def costs(value, label="costs"):
+    """The recorded costs as a float array (a list of scalars)."""
+    import numpy as np
+
+    if not (isinstance(value, Seq) and value.type == "builtins.list"):
+        raise Failure(f"{label} is {describe(value)}, expected a list.",
+                      "Start with costs = [] and append the cost every 100 iterations.")
+    return np.array([scalar(c, f"{label}[{i}]") for i, c in enumerate(value.items)], dtype=float)
+
+
+def count(value, label):
+    """An integer count (``m_train``, ``num_px``): a Python or numpy integer, or a 0-d int array."""
+    if isinstance(value, Num) and value.type in _INTEGER_TYPES:
+        return int(value.value)
+    if isinstance(value, Arr) and value.type == "numpy.ndarray" and value.array.shape == () \
+            and value.array.dtype.kind in "iu":
+        return int(value.array)
+    shown = f" ({value.value:.6g})" if isinstance(value, Num) else (
+        f" ({value.text[:40]})" if isinstance(value, Other) and value.text else "")
+    raise Failure(f"{label} is {describe(value)}{shown}, expected an integer.",
+                  f"{label} counts something: read it from a .shape, which gives integers.")

@@ -1,0 +1,70 @@
+"""Comparing one quantity with the reference: named tolerances, shape first, then values.
+
+Numbers are compared entry by entry: ``|actual - expected| <= ATOL + RTOL * |expected|`` with
+``RTOL = 1e-6`` (six significant digits, far looser than the ~1e-15 by which two correct orders
+of floating-point operations differ) and ``ATOL = 1e-10`` (only matters for entries that should
+be ~0, e.g. ``sigmoid(-40) = 4e-18``, which the ``tanh`` form rounds to 0).
+"""
+
+import math
+
+import numpy as np
+
+from .. import reference
+from .verdict import Failure
+
+__all__ = ["RTOL", "ATOL", "matches", "compare", "shape_hint"]
+
+#: Relative tolerance of every numeric comparison.
+RTOL = 1e-6
+#: Absolute tolerance, for entries whose expected value is ~0.
+ATOL = 1e-10
+
+#: Quantities that are lists (compared by length, then entries).
+_LIST_QUANTITIES = ("costs",)
+
+
+def matches(actual, expected):
+    """Same shape and equal within tolerance (inf / nan equal to themselves, for candidates)."""
+    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+    return actual.shape == expected.shape and bool(
+        np.allclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+def compare(quantity, actual, expected):
+    """Raise a failure describing how ``actual`` differs from ``expected`` (shape, then values)."""
+    a = np.asarray(actual, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    if quantity in _LIST_QUANTITIES and a.shape != e.shape:
+        raise Failure(f"{quantity} has {a.size} entries, expected {e.size}.",
+                       f"{quantity} should hold the cost at iterations 0, {reference.COST_EVERY}, "
+                       f"{2 * reference.COST_EVERY}, ... ({e.size} entries here).",
+                       quantity, actual)
+    if a.shape != e.shape:
+        raise Failure(f"{quantity} has shape {a.shape}, expected {e.shape}.",
+                       shape_hint(quantity, a.shape, e.shape), quantity, actual)
+    if matches(a, e):
+        return
+    if a.ndim == 0:
+        summary = f"{quantity} = {float(a):.6g}, expected {float(e):.6g}."
+    else:
+        wrong = ~np.isclose(a, e, rtol=RTOL, atol=ATOL)
+        first = tuple(int(i) for i in np.argwhere(wrong)[0])
+        index = ", ".join(map(str, first))
+        summary = (f"{quantity} has the right shape {a.shape}, but {int(wrong.sum())} of "
+                   f"{a.size} entries differ from the expected values (e.g. {quantity}[{index}] "
+                   f"= {a[first]:.6g}, expected {e[first]:.6g}).")
+    raise Failure(summary, None, quantity, actual)
+
+
+def shape_hint(quantity, actual, expected):
+    if len(actual) == 1 and len(expected) == 2 and actual[0] == math.prod(expected):
+        return (f"{quantity} is a rank-1 array of shape {actual}; keep it 2-D with shape "
+                f"{expected} (rank-1 arrays behave unexpectedly, e.g. .T does nothing).")
+    if len(actual) == 2 and actual == expected[::-1]:
+        return (f"{quantity} looks transposed: shape {actual} instead of {expected}; "
+                f"check which factor of the product gets the .T.")
+    if len(actual) == 0 and len(expected) > 0:
+        return f"{quantity} should be an array of shape {expected}, not a single number."
+    return f"{quantity} should have shape {expected}."
+

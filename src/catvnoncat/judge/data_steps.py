@@ -1,0 +1,197 @@
+"""The data-step cells (shapes, flattening, scaling), judged against the real dataset.
+
+The grader loads the dataset itself and asks the kernel for each prepared array's type, dtype
+and shape, then for its values at positions the grader picks (seeded, different for each
+array) rather than trusting any digest the kernel could compute: a kernel can only return the
+right values by holding the right array.
+"""
+
+import functools
+
+import numpy as np
+
+from .. import reference
+from . import accept, wire
+from .compare import matches
+from .prober import ProbeFailed
+from .verdict import Failure
+
+__all__ = ["judge_dataset_shapes", "judge_flatten", "judge_standardize", "SAMPLES"]
+
+#: Values sampled from each prepared array (plus the first five pixels of the first picture).
+SAMPLES = 64
+_SEED = 1038
+
+
+@functools.lru_cache(maxsize=1)
+def dataset_truth():
+    """The real data and its correct preparation, computed once per grading process."""
+    from ..data import load_dataset
+
+    train_x_orig, _, test_x_orig, _, _ = load_dataset()
+    truth = {}
+    for part, orig in (("train", train_x_orig), ("test", test_x_orig)):
+        flat = np.ascontiguousarray(reference.flatten(orig))
+        truth[part] = {"orig": orig, "flatten": flat, "standardize": reference.standardize(flat)}
+    return truth
+
+
+def _positions(shape, salt):
+    """Per-axis index lists: the first column's first five entries, then seeded random ones."""
+    rng = np.random.default_rng([_SEED, salt, *shape])
+    rows = [0, 1, 2, 3, 4] + rng.integers(0, shape[0], SAMPLES).tolist()
+    cols = [0] * 5 + rng.integers(0, shape[1], SAMPLES).tolist()
+    return [rows, cols]
+
+
+def _look(prober, name, **kwargs):
+    try:
+        outcome = prober.look(name, **kwargs)
+    except ProbeFailed as error:
+        raise Failure(f"{name}: no usable answer from your notebook ({error}).",
+                      "Do not change how the notebook runs code.") from None
+    if outcome.missing:
+        raise Failure(f"{name} is not defined.",
+                      f"Set {name} in its cell and run the cells above it "
+                      f"(Kernel > Restart & Run All).")
+    return outcome
+
+
+def _array_outcome(prober, name, kinds):
+    """Look at ``name`` and check it is a numpy array of an accepted dtype (before any value)."""
+    outcome = _look(prober, name)
+    if outcome.value is not None or outcome.dtype == "other":
+        value = outcome.value if outcome.value is not None else wire.Other(outcome.type)
+        accept.array(value, name, kinds)
+    fake = wire.Arr(outcome.type, np.zeros(0, dtype=np.dtype(outcome.dtype)))
+    accept.array(fake, name, kinds)
+    return outcome
+
+
+def judge_dataset_shapes(prober):
+    """``m_train``, ``m_test``, ``num_px``: integers read from the arrays' ``.shape``."""
+    truth = dataset_truth()
+    train_x, test_x = truth["train"]["orig"], truth["test"]["orig"]
+    expected = {"m_train": train_x.shape[0], "m_test": test_x.shape[0], "num_px": train_x.shape[1]}
+    got = {}
+    for name in expected:
+        outcome = _look(prober, name)
+        value = outcome.value if outcome.value is not None else wire.Other(outcome.type)
+        got[name] = accept.count(value, name)
+    hints = {
+        "m_train": "m_train is the number of training pictures, train_set_x_orig.shape[0].",
+        "m_test": "m_test is the number of test pictures, test_set_x_orig.shape[0].",
+        "num_px": "num_px is the height (= width) of a picture, train_set_x_orig.shape[1].",
+    }
+    for name, value in expected.items():
+        if got[name] != value:
+            hint = hints[name]
+            if name != "m_test" and got[name] == expected["m_test"]:
+                hint = f"{name} came from the test set: {hints[name]}"
+            elif name == "m_test" and got[name] == expected["m_train"]:
+                hint = f"m_test came from the training set: {hints[name]}"
+            raise Failure(f"{name} = {got[name]}, expected {value}.", hint)
+    return ()
+
+
+def _sets(first, second):
+    truth = dataset_truth()
+    return ((first, truth["train"], truth["test"]), (second, truth["test"], truth["train"]))
+
+
+def _sampled(prober, name, shape, salt):
+    at = _positions(shape, salt)
+    samples = _look(prober, name, at=at).at
+    if samples is None:
+        raise Failure(f"{name}: your notebook did not return the requested values.",
+                      "Do not change how the notebook runs code.")
+    return at, samples
+
+
+def judge_flatten(prober):
+    """One picture per column, the pixels in their original order."""
+    for salt, (label, truth, other) in enumerate(_sets("train_set_x_flatten",
+                                                       "test_set_x_flatten")):
+        outcome = _array_outcome(prober, label, "fiu")
+        expected = truth["flatten"]
+        if outcome.shape == other["flatten"].shape != expected.shape:
+            at, samples = _sampled(prober, label, outcome.shape, salt)
+            if np.array_equal(samples, other["flatten"][tuple(at)]):
+                raise Failure(f"{label} holds the other set's pictures.",
+                              f"{label} should be made from "
+                              f"{label.replace('_flatten', '_orig')}.")
+        if outcome.shape == expected.shape[::-1]:
+            raise Failure(f"{label} has shape {outcome.shape}, expected {expected.shape}.",
+                          "One example per column: transpose, X.reshape(X.shape[0], -1).T.")
+        if outcome.shape != expected.shape:
+            raise Failure(f"{label} has shape {outcome.shape}, expected {expected.shape}.",
+                          "Each column should hold one picture's num_px * num_px * 3 values: "
+                          "X.reshape(X.shape[0], -1).T.")
+        at, samples = _sampled(prober, label, expected.shape, salt)
+        index = tuple(at)
+        if np.array_equal(samples, expected[index]):
+            continue
+        orig = truth["orig"]
+        if np.array_equal(samples, orig.reshape(-1, orig.shape[0])[index]):
+            raise Failure(f"{label} has the right shape {outcome.shape} but its columns mix "
+                          f"pixels of several pictures.",
+                          "reshape(-1, m) mixes the pictures; X.reshape(X.shape[0], -1).T keeps "
+                          "each picture's pixels together in one column.")
+        if matches(samples, truth["standardize"][index]):
+            raise Failure(f"{label} holds values scaled to [0, 1], expected the raw pixels 0-255.",
+                          "Only flatten here: the division by 255 is the next step.")
+        raise Failure(f"{label} has the right shape {outcome.shape} but other values.",
+                      "Flatten with X.reshape(X.shape[0], -1).T.")
+    return ()
+
+
+def judge_standardize(prober):
+    """The flattened pixels scaled to [0, 1]; a flattening mistake is test_flatten's business."""
+    rearranged = []
+    for salt, (label, truth, _) in enumerate(_sets("train_set_x", "test_set_x")):
+        outcome = _array_outcome(prober, label, "fiu")
+        expected = truth["standardize"]
+        if outcome.shape == expected.shape:
+            at, samples = _sampled(prober, label, expected.shape, 10 + salt)
+            if outcome.dtype[1] == "f" and matches(samples, expected[tuple(at)]):
+                continue
+        if outcome.dtype[1] == "f" and np.prod(outcome.shape) == expected.size:
+            ranks = _ranks(expected.size, salt)
+            sorted_samples = _look(prober, label, sorted_at=ranks).sorted_at
+            if sorted_samples is not None and matches(sorted_samples,
+                                                      np.sort(expected, axis=None)[ranks]):
+                rearranged.append(label)
+                continue
+        raise _standardize_failure(prober, label, outcome, truth, 10 + salt)
+    if rearranged:
+        return (f"Note: {' and '.join(rearranged)} scaled correctly, but arranged differently "
+                f"from the expected flattening (see test_flatten).",)
+    return ()
+
+
+def _ranks(size, salt):
+    rng = np.random.default_rng([_SEED, 20 + salt, size])
+    return [0, size - 1] + rng.integers(0, size, SAMPLES).tolist()
+
+
+def _standardize_failure(prober, label, outcome, truth, salt):
+    flat, expected = truth["flatten"].astype(float), truth["standardize"]
+    where = f"{label} has "
+    if outcome.shape != expected.shape:
+        return Failure(f"{where}shape {outcome.shape}, expected {expected.shape}.",
+                       f"Standardize the flattened array: {label} = {label}_flatten / 255.")
+    at, samples = _sampled(prober, label, expected.shape, salt)
+    index = tuple(at)
+    if matches(samples, flat[index]):
+        return Failure(f"{where}the raw pixel values 0-255, expected values in [0, 1].",
+                       f"{label} was not standardized: divide the flattened array by 255.")
+    if matches(samples, (flat // 255)[index]):
+        return Failure(f"{where}only the values 0 and 1.", "// is integer division: use / 255.")
+    stats = _look(prober, label).stats
+    if stats is not None and abs(stats[2]) < 1e-6:
+        return Failure(f"{where}mean 0: it was centred, expected pixels scaled to [0, 1].",
+                       "For pictures, simply divide by 255 (the largest pixel value).")
+    biggest = f"max {stats[1]:.4g}, " if stats is not None else ""
+    return Failure(f"{where}the right shape but other values ({biggest}expected max "
+                   f"{float(expected.max()):.4g}).",
+                   "Divide the flattened pixel values by 255, the largest pixel value.")

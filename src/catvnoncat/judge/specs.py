@@ -1,0 +1,301 @@
+"""What each graded function is judged on: the reference, how to read its result, the
+modelled mistakes (candidates) that name a probable error, and the helpers lent to it.
+
+A candidate is ``(hint, function)``: the reference with one classic mistake switched on. When
+a failing result equals a candidate's result on the same hidden input (and the candidate differs
+from the reference there), the candidate's hint is the diagnosis.
+"""
+
+import numpy as np
+
+from .. import reference
+from . import accept
+
+__all__ = ["Spec", "SPECS", "REFERENCE_HELPERS", "DATA_GLOBALS", "decoy_data"]
+
+#: Names of the graded functions in the notebook, lent by the grader while another function is
+#: judged (so a mistake in one costs points only once).
+REFERENCE_HELPERS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict")
+#: Notebook globals holding the prepared data; ``model`` is judged with decoys in their place to
+#: catch a ``model`` that reads them instead of its arguments.
+DATA_GLOBALS = ("train_set_x", "train_set_y", "test_set_x", "test_set_y")
+
+
+class Spec:
+    """How to judge one graded function against the reference."""
+
+    def __init__(self, name, call, reference_fn, unpack, candidates=(), helpers=(),
+                 probe_constant=True, diagnose_data_globals=False, globals_for_call=None,
+                 new_arrays="z = -z instead of z *= -1"):
+        self.name = name                      # e.g. "propagate"
+        self.call = call                      # e.g. "propagate(w, b, X, Y)"
+        self.reference_fn = reference_fn      # args -> result in the student's format
+        self.unpack = unpack                  # (result, case) -> {quantity: value}
+        self.candidates = candidates          # [(hint, args -> result)] modelling mistakes
+        self.helpers = helpers                # graded names swapped for the reference
+        self.probe_constant = probe_constant  # diagnose hard-coded outputs
+        self.diagnose_data_globals = diagnose_data_globals  # ask: does it read DATA_GLOBALS?
+        self.globals_for_call = globals_for_call or (lambda case: {})
+        self.new_arrays = new_arrays          # example of the right way, for the in-place hint
+
+
+
+def _unpack_sigmoid(result, case):
+    (z,) = case.args
+    if np.ndim(z) == 0:
+        return {"sigmoid(z)": accept.scalar(result, "sigmoid(z)")}
+    return {"sigmoid(z)": accept.array(result, "sigmoid(z)")}
+
+
+_SIGMOID = Spec(
+    "sigmoid", "sigmoid(z)", reference.sigmoid, _unpack_sigmoid,
+    candidates=[
+        ("The result is sigmoid(-z): the formula is 1 / (1 + np.exp(-z)), with a minus sign "
+         "in the exponent.", lambda z: reference.sigmoid(-np.asarray(z, dtype=float))),
+        ("Check the parentheses: the formula is 1 / (1 + np.exp(-z)), not 1 / 1 + np.exp(-z).",
+         lambda z: 1 + np.exp(-np.asarray(z, dtype=float))),
+        ("The denominator is 1 + np.exp(-z), with a plus sign.",
+         lambda z: 1 / (1 - np.exp(-np.asarray(z, dtype=float)))),
+    ],
+)
+
+
+
+def _unpack_initialize(result, case):
+    w, b = accept.sequence(result, "initialize_with_zeros(dim)", 2)
+    return {"w": accept.array(w, "w"), "b": accept.scalar(b, "b")}
+
+
+_INITIALIZE = Spec(
+    "initialize_with_zeros", "initialize_with_zeros(dim)", reference.initialize_with_zeros,
+    _unpack_initialize, probe_constant=False,
+    candidates=[("w should start at zero: use np.zeros((dim, 1)).",
+                 lambda dim: (np.ones((dim, 1)), 0.0))],
+)
+
+
+
+def _unpack_propagate(result, case):
+    grads, cost = accept.sequence(result, "propagate(w, b, X, Y)", 2)
+    grads = accept.mapping(grads, "grads", ("dw", "db"))
+    return {"dw": accept.array(grads["dw"], "dw"), "db": accept.scalar(grads["db"], "db"),
+            "cost": accept.scalar(cost, "cost")}
+
+
+def _propagate_formula(w, b, X, Y, flip_z=False, swap_logs=False, use_bias=True):
+    """The propagate formulas with one of the classic mistakes switched on."""
+    m = X.shape[1]
+    Z = w.T @ X + (b if use_bias else 0.0)
+    if flip_z:
+        Z = -Z
+    A = reference.sigmoid(Z)
+    log_a, log_1ma = -np.logaddexp(0, -Z), -np.logaddexp(0, Z)
+    if swap_logs:
+        log_a, log_1ma = log_1ma, log_a
+    cost = -np.sum(Y * log_a + (1 - Y) * log_1ma) / m
+    dZ = A - Y
+    return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, cost
+
+
+def _scaled_propagate(factor):
+    def mistake(w, b, X, Y):
+        grads, cost = reference.propagate(w, b, X, Y)
+        k = factor(X)
+        return {"dw": grads["dw"] * k, "db": grads["db"] * k}, cost * k
+    return mistake
+
+
+_PROPAGATE = Spec(
+    "propagate", "propagate(w, b, X, Y)", reference.propagate, _unpack_propagate,
+    helpers=("sigmoid",),
+    candidates=[
+        ("{q} is m times too large: did you divide by m (the number of examples)?",
+         _scaled_propagate(lambda X: X.shape[1])),
+        ("{q} is m times too small: did you divide by m twice?",
+         _scaled_propagate(lambda X: 1 / X.shape[1])),
+        ("{q} was divided by the number of features: m is the number of examples, X.shape[1].",
+         _scaled_propagate(lambda X: X.shape[1] / X.shape[0])),
+        ("{q} has the wrong sign: check the minus signs (the gradient uses A - Y, the cost "
+         "starts with -1/m).", _scaled_propagate(lambda X: -1)),
+        ("The result is what you get with b = 0: did you forget to add the bias, "
+         "A = sigmoid(w.T @ X + b)?", lambda w, b, X, Y: _propagate_formula(w, b, X, Y,
+                                                                             use_bias=False)),
+        ("The cost matches the formula with its two log terms swapped: Y goes with log(A), "
+         "(1 - Y) with log(1 - A).",
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, swap_logs=True)),
+        ("The result matches A = sigmoid(-(w.T @ X + b)): the activation is sigmoid(z), "
+         "not sigmoid(-z).", lambda w, b, X, Y: _propagate_formula(w, b, X, Y, flip_z=True)),
+    ],
+)
+
+
+
+def _optimize_variant(w, b, X, Y, num_iterations, learning_rate, print_cost=False, *,
+                      iterations=None, rate=None, update_b=True, grads_after_loop=False,
+                      record=lambda i: i % reference.COST_EVERY == 0, cost_after_update=False):
+    """Gradient descent with one of the classic mistakes switched on (reference propagate)."""
+    iterations = num_iterations if iterations is None else iterations
+    rate = learning_rate if rate is None else rate
+    costs, dw, db = [], np.zeros_like(w, dtype=float), 0.0
+    for i in range(iterations):
+        grads, cost = reference.propagate(w, b, X, Y)
+        dw, db = grads["dw"], grads["db"]
+        w = w - rate * dw
+        if update_b:
+            b = b - rate * db
+        if record(i):
+            costs.append(reference.propagate(w, b, X, Y)[1] if cost_after_update else cost)
+    if grads_after_loop:
+        grads, _ = reference.propagate(w, b, X, Y)
+        dw, db = grads["dw"], grads["db"]
+    return {"w": w, "b": b}, {"dw": dw, "db": db}, costs
+
+
+def _optimize_mistake(**mistake):
+    return lambda *args: _optimize_variant(*args, **mistake)
+
+
+def _unpack_optimize(result, case):
+    params, grads, costs = accept.sequence(result, "optimize(...)", 3)
+    params = accept.mapping(params, "params", ("w", "b"))
+    grads = accept.mapping(grads, "grads", ("dw", "db"))
+    return {"w": accept.array(params["w"], "w"), "b": accept.scalar(params["b"], "b"),
+            "dw": accept.array(grads["dw"], "dw"), "db": accept.scalar(grads["db"], "db"),
+            "costs": accept.costs(costs)}
+
+
+_WRONG_ITERATIONS = (f"costs were recorded at the wrong iterations: append the cost computed at "
+                     f"iterations 0, {reference.COST_EVERY}, {2 * reference.COST_EVERY}, ... "
+                     f"(if i % {reference.COST_EVERY} == 0).")
+_OPTIMIZE = Spec(
+    "optimize", "optimize(w, b, X, Y, num_iterations, learning_rate)",
+    reference.optimize, _unpack_optimize, helpers=("sigmoid", "propagate"),
+    new_arrays="w = w - learning_rate * dw instead of w -= learning_rate * dw",
+    candidates=[
+        ("optimize stopped after the first iteration: is your return inside the loop?",
+         _optimize_mistake(iterations=1)),
+        ("optimize did not run num_iterations iterations: loop with "
+         "for i in range(num_iterations).", _optimize_mistake(iterations=100)),
+        ("optimize did not run num_iterations iterations: loop with "
+         "for i in range(num_iterations).", _optimize_mistake(iterations=2000)),
+        ("The step size is not learning_rate: use it in the update, "
+         "w = w - learning_rate * dw (and the same for b).", _optimize_mistake(rate=0.009)),
+        ("The step size is not learning_rate: use it in the update, "
+         "w = w - learning_rate * dw (and the same for b).", _optimize_mistake(rate=1.0)),
+        ("The parameters moved up the gradient: gradient descent subtracts, "
+         "w = w - learning_rate * dw.",
+         lambda *args: _optimize_variant(*args, rate=-args[5])),
+        ("b never changes: update it too, b = b - learning_rate * db.",
+         _optimize_mistake(update_b=False)),
+        ("grads should hold dw and db of the last iteration, computed before its update "
+         "(do not call propagate again after the loop).", _optimize_mistake(grads_after_loop=True)),
+        (f"costs has one entry per iteration: record the cost only every "
+         f"{reference.COST_EVERY} iterations (if i % {reference.COST_EVERY} == 0).",
+         _optimize_mistake(record=lambda i: True)),
+        ("costs is empty: append the cost every 100 iterations whether or not print_cost is set.",
+         _optimize_mistake(record=lambda i: False)),
+        (_WRONG_ITERATIONS, _optimize_mistake(record=lambda i: i % reference.COST_EVERY
+                                              == reference.COST_EVERY - 1)),
+        (_WRONG_ITERATIONS, _optimize_mistake(record=lambda i: i % reference.COST_EVERY == 0
+                                              and i > 0)),
+        (_WRONG_ITERATIONS, _optimize_mistake(cost_after_update=True)),
+    ],
+)
+
+
+
+def _unpack_predict(result, case):
+    return {"Y_prediction": accept.array(result, "Y_prediction", kinds="fiu")}
+
+
+_PREDICT = Spec(
+    "predict", "predict(w, b, X)", reference.predict, _unpack_predict, helpers=("sigmoid",),
+    candidates=[
+        ("predict returns the probabilities A; turn them into labels: 1 (cat) where A > 0.5, "
+         "else 0.", lambda w, b, X: reference.sigmoid(w.T @ X + b)),
+        ("The labels are inverted: predict 1 (cat) where A > 0.5 and 0 elsewhere, with "
+         "A = sigmoid(w.T @ X + b).", lambda w, b, X: 1.0 - reference.predict(w, b, X)),
+        ("The result is what you get with b = 0: did you forget the bias, "
+         "A = sigmoid(w.T @ X + b)?", lambda w, b, X: reference.predict(w, 0.0, X)),
+        ("The threshold 0.5 applies to the probability A = sigmoid(z), not to z itself.",
+         lambda w, b, X: (w.T @ X + b > 0.5).astype(float)),
+    ],
+)
+
+
+
+def _model_variant(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate,
+                   print_cost=False, *, train_on_test=False, iterations=None, rate=None,
+                   swap_predictions=False):
+    """The reference model with one of the classic mistakes switched on."""
+    X_fit, Y_fit = (X_test, Y_test) if train_on_test else (X_train, Y_train)
+    d = reference.model(X_fit, Y_fit, X_fit, Y_fit,
+                        num_iterations if iterations is None else iterations,
+                        learning_rate if rate is None else rate)
+    d["Y_prediction_train"] = reference.predict(d["w"], d["b"], X_train)
+    d["Y_prediction_test"] = reference.predict(d["w"], d["b"], X_test)
+    if swap_predictions:
+        d["Y_prediction_train"], d["Y_prediction_test"] = (d["Y_prediction_test"],
+                                                           d["Y_prediction_train"])
+    d["learning_rate"], d["num_iterations"] = learning_rate, num_iterations
+    return d
+
+
+def _model_mistake(**mistake):
+    return lambda *args: _model_variant(*args, **mistake)
+
+
+_MODEL_KEYS = ("costs", "w", "b", "Y_prediction_train", "Y_prediction_test", "learning_rate",
+               "num_iterations")
+
+
+def _unpack_model(result, case):
+    d = accept.mapping(result, "d", _MODEL_KEYS)
+    return {
+        "costs": accept.costs(d["costs"], "d['costs']"),
+        "w": accept.array(d["w"], "d['w']"),
+        "b": accept.scalar(d["b"], "d['b']"),
+        "Y_prediction_train": accept.array(d["Y_prediction_train"], "d['Y_prediction_train']", "fiu"),
+        "Y_prediction_test": accept.array(d["Y_prediction_test"], "d['Y_prediction_test']", "fiu"),
+        "learning_rate": accept.scalar(d["learning_rate"], "d['learning_rate']"),
+        "num_iterations": accept.scalar(d["num_iterations"], "d['num_iterations']"),
+    }
+
+
+def decoy_data(case, seed=911):
+    """Stand-ins for the notebook's data globals, shaped like this case's arrays."""
+    rng = np.random.default_rng(seed)
+    X_train, Y_train, X_test, Y_test = case.args[:4]
+    return {"train_set_x": rng.normal(size=X_train.shape),
+            "train_set_y": rng.integers(0, 2, size=Y_train.shape),
+            "test_set_x": rng.normal(size=X_test.shape),
+            "test_set_y": rng.integers(0, 2, size=Y_test.shape)}
+
+
+
+
+_MODEL = Spec(
+    "model", "model(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate)",
+    reference.model, _unpack_model, helpers=REFERENCE_HELPERS,
+    globals_for_call=decoy_data, diagnose_data_globals=True,
+    candidates=[
+        ("model trained on the test set: train on X_train, Y_train and use the test set only "
+         "for Y_prediction_test.", _model_mistake(train_on_test=True)),
+        ("Y_prediction_train and Y_prediction_test are swapped.",
+         _model_mistake(swap_predictions=True)),
+        ("model ignores its num_iterations argument: pass it on to optimize.",
+         _model_mistake(iterations=2000)),
+        ("model ignores its num_iterations argument: pass it on to optimize.",
+         _model_mistake(iterations=100)),
+        ("model ignores its learning_rate argument: pass it on to optimize.",
+         _model_mistake(rate=0.5)),
+        ("model ignores its learning_rate argument: pass it on to optimize.",
+         _model_mistake(rate=0.009)),
+    ],
+)
+
+
+
+#: The spec of each graded function, by name.
+SPECS = {spec.name: spec for spec in (_SIGMOID, _INITIALIZE, _PROPAGATE, _OPTIMIZE, _PREDICT,
+                                      _MODEL)}

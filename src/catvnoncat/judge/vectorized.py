@@ -1,0 +1,143 @@
+"""Vectorization: a point only for correct results computed without a loop over the examples.
+
+Three things must agree, none of them timing:
+
+1. the function's results on ``m = 2`` and ``m = 20`` examples equal the reference's;
+2. the grader parses the notebook's own source of the function (and of the notebook functions
+   it calls, except the lent graded helpers) and finds no loop: no ``for``/``while``, no
+   comprehension, no ``map``/``filter``/``np.vectorize``/``np.apply_along_axis``, no recursion;
+3. the kernel counts the lines of notebook code executed for both sizes: vectorized code runs
+   the same lines whatever ``m`` is.
+
+A kernel can lie about (3) but not about (1) or (2), which the grader decides alone.
+"""
+
+import ast
+
+from . import cases as hidden
+from .compare import compare
+from .functions import outcome_result, reference_result
+from .prober import ProbeFailed
+from .specs import SPECS
+from .verdict import Failure
+
+__all__ = ["judge_vectorized", "loops_in_source", "SIZES", "NOT_JUDGED"]
+
+#: The failure of a vectorization cell whose function gives wrong results says this.
+NOT_JUDGED = "so vectorization is not judged"
+
+#: The two numbers of examples compared.
+SIZES = (2, 20)
+_LOOPING_CALLS = frozenset({"map", "filter", "vectorize", "apply_along_axis", "fromiter",
+                            "frompyfunc"})
+_LOOP_NODES = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
+               ast.GeneratorExp)
+_FORMS = {
+    "propagate": "A = sigmoid(w.T @ X + b), dw = X @ (A - Y).T / m, db = np.sum(A - Y) / m",
+    "predict": "A = sigmoid(w.T @ X + b), then (A > 0.5).astype(float)",
+}
+_INPUTS = {
+    "propagate": lambda rng, m: hidden.make_propagate_input(rng, 3, m),
+    "predict": lambda rng, m: hidden.make_predict_input(rng, 3, m),
+}
+
+
+def _python(source):
+    """A cell's source as plain Python (IPython magics turned into calls), or None."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError, TypeError):
+        return None
+
+
+def _definitions(sources):
+    """The last ``def`` of each name in the cells, in order (a later cell redefines)."""
+    found = {}
+    for source in sources:
+        tree = _python(source)
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found[node.name] = node
+    return found
+
+
+def _called_name(call):
+    target = call.func
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def loops_in_source(name, sources, lent=()):
+    """Describe the first loop in ``name``'s notebook source and the functions it calls.
+
+    Returns
+    -------
+    str or None
+        e.g. ``"a for loop in propagate"``; None when there is no loop. ``"no def"`` when the
+        notebook has no ``def name`` at all (the grader cannot read the code it would judge).
+    """
+    definitions = _definitions(sources)
+    if name not in definitions:
+        return "no def"
+    todo, seen = [name], set()
+    while todo:
+        current = todo.pop()
+        seen.add(current)
+        for node in ast.walk(definitions[current]):
+            if isinstance(node, _LOOP_NODES):
+                kind = {ast.For: "a for loop", ast.AsyncFor: "a for loop",
+                        ast.While: "a while loop"}.get(type(node), "a comprehension")
+                return f"{kind} in {current}"
+            if isinstance(node, ast.Call):
+                called = _called_name(node)
+                if called in _LOOPING_CALLS:
+                    return f"a call to {called} in {current}"
+                if called == current:
+                    return f"a recursive call in {current}"
+                if called in definitions and called not in seen and called not in lent:
+                    todo.append(called)
+    return None
+
+
+def judge_vectorized(name, prober, sources):
+    """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring)."""
+    import numpy as np
+
+    spec = SPECS[name]
+    counts = []
+    for m in SIZES:
+        args = _INPUTS[name](np.random.default_rng(700 + m), m)
+        where = f"{spec.call} on {m} examples"
+        try:
+            outcome = prober.call(name, args, lend=spec.helpers, trace=True)
+        except ProbeFailed as error:
+            raise Failure(f"{where}: no usable answer from your code ({error}).",
+                          f"Make {name} return its result within the time limit.") from None
+        result = outcome_result(outcome, name, where)
+        expected = spec.unpack(reference_result(spec, args), None)
+        try:
+            actual = spec.unpack(result, None)
+            for quantity, value in expected.items():
+                compare(quantity, actual[quantity], value)
+        except Failure:
+            raise Failure(f"{where}: the result is not right, {NOT_JUDGED} "
+                          f"(see {name}'s own test above).",
+                          f"Make {name} correct first; vectorization points go with correct "
+                          f"results only.") from None
+        counts.append(outcome.lines)
+    loop = loops_in_source(name, sources, lent=spec.helpers)
+    if loop == "no def":
+        raise Failure(f"the notebook has no `def {name}(...)` the grader can read.",
+                      f"Define {name} with a def statement in its cell.")
+    if loop is not None or None in counts or counts[0] != counts[1]:
+        seen = (f"your code has {loop}" if loop else
+                f"on m = {SIZES[0]} examples it ran {counts[0]} lines of your code, "
+                f"on m = {SIZES[1]} examples {counts[1]}")
+        raise Failure(f"{name} loops over the examples: {seen}.",
+                      f"{name} loops over the examples in Python; write it with whole-array "
+                      f"operations ({_FORMS[name]}), which numpy runs in compiled code, "
+                      f"typically 100 times faster on the 12288 x 209 training set, for any m.")
+    return ()

@@ -1,0 +1,282 @@
+"""The only grading code that runs inside a student's kernel: answer one probe.
+
+The grader never imports this module into a kernel: it reads this file as text and sends it
+in (see :mod:`catvnoncat.judge.prober`), so the kernel needs neither the instructor package nor
+access to the course folder. It depends on the standard library and numpy only.
+
+A probe is a small JSON request from the grader (``op`` = ``"call"`` or ``"look"``). The answer
+is JSON too: every value is *described* (exact type name, dtype, shape, raw little-endian bytes
+in base64), never pickled. Reference helpers the grader lends while a later function is judged
+are stubs that ask the grader for each result through ``ask`` (in a kernel: the stdin
+``input()`` channel); the reference code itself never enters the kernel.
+
+The kernel may rewrite all of this before it runs: the grader validates every answer as
+untrusted data, so a kernel that lies can only lose its own points.
+"""
+
+import base64
+import contextlib
+import copy
+import io
+import json
+import os
+import sys
+import traceback
+import warnings
+
+import numpy as np
+
+#: Longest text (exception message, repr, source line) an answer carries.
+TEXT_LIMIT = 300
+#: Most items of a list, tuple or dict described (more become an "other").
+ITEMS_LIMIT = 10_000
+#: Deepest nesting described.
+DEPTH_LIMIT = 8
+#: Largest array described in full (in bytes); larger ones become an "other".
+ARRAY_BYTES_LIMIT = 16 * 1024 * 1024
+
+
+def _type_name(value):
+    kind = type(value)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _short(text):
+    text = " ".join(str(text).split())
+    return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT - 3] + "..."
+
+
+def encode(value, depth=0):
+    """Describe ``value`` as JSON-ready data: kind ``k``, exact type ``t``, and its content."""
+    name = _type_name(value)
+    if depth > DEPTH_LIMIT:
+        return {"k": "other", "t": name, "repr": "(nested too deeply)"}
+    if isinstance(value, np.ndarray):
+        array = np.array(np.asarray(value), order="C")  # (ascontiguousarray makes 0-d 1-d)
+        if array.dtype.kind not in "biuf" or array.nbytes > ARRAY_BYTES_LIMIT:
+            return {"k": "other", "t": name, "repr": f"array of dtype {array.dtype}, "
+                                                     f"shape {array.shape}"}
+        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        return {"k": "arr", "t": name, "dtype": array.dtype.str, "shape": list(array.shape),
+                "data": base64.b64encode(array.tobytes()).decode("ascii")}
+    if isinstance(value, (np.generic, bool, int, float)) and not isinstance(value, (str, bytes)):
+        array = np.asarray(value)
+        if array.dtype.kind in "biuf" and array.shape == ():
+            array = array.astype(array.dtype.newbyteorder("<"))
+            return {"k": "num", "t": name, "dtype": array.dtype.str,
+                    "data": base64.b64encode(array.tobytes()).decode("ascii")}
+    if isinstance(value, (list, tuple)) and len(value) <= ITEMS_LIMIT:
+        return {"k": "seq", "t": name, "items": [encode(v, depth + 1) for v in value]}
+    if isinstance(value, dict) and len(value) <= ITEMS_LIMIT and all(
+            isinstance(key, str) for key in value):
+        return {"k": "map", "t": name,
+                "items": [[_short(key), encode(v, depth + 1)] for key, v in value.items()]}
+    if value is None:
+        return {"k": "none", "t": name}
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ is described, not raised
+        text = "(no repr)"
+    return {"k": "other", "t": name, "repr": _short(text)}
+
+
+def decode(node):
+    """Rebuild a value sent by the grader (arguments, decoys, lent helpers' results)."""
+    kind = node["k"]
+    if kind == "arr":
+        data = base64.b64decode(node["data"])
+        return np.frombuffer(data, dtype=np.dtype(node["dtype"])).reshape(node["shape"]).copy()
+    if kind == "num":
+        data = base64.b64decode(node["data"])
+        scalar = np.frombuffer(data, dtype=np.dtype(node["dtype"]))[0]
+        builtin = {"builtins.float": float, "builtins.int": int, "builtins.bool": bool}
+        return builtin[node["t"]](scalar.item()) if node["t"] in builtin else scalar
+    if kind == "seq":
+        items = [decode(v) for v in node["items"]]
+        return tuple(items) if node["t"] == "builtins.tuple" else items
+    if kind == "map":
+        return {key: decode(v) for key, v in node["items"]}
+    if kind == "none":
+        return None
+    raise ValueError(f"cannot rebuild a {kind!r}")
+
+
+# ------------------------------------------------------------------------------------------------
+# Running student code: quietly, with lent helpers and decoy globals, optionally counting lines
+# ------------------------------------------------------------------------------------------------
+_LIBRARY_PREFIXES = tuple(sorted({os.path.abspath(p) for p in (
+    sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+    os.path.dirname(os.path.abspath(np.__file__)))}))
+
+
+#: This file, when imported in the grading process (in a kernel it is "<catvnoncat-probe>").
+_OWN_FILE = globals().get("__file__", "<catvnoncat-probe>")
+
+
+def _is_student_file(filename):
+    """True for notebook code: not the Python installation, not numpy, not this probe."""
+    if not filename or filename == _OWN_FILE or filename.startswith(
+            ("<frozen", "<__array_function__", "<catvnoncat")):
+        return False
+    if filename.startswith("<"):
+        return True
+    return not os.path.abspath(filename).startswith(_LIBRARY_PREFIXES)
+
+
+def _student_line(error):
+    """The innermost line of student code in ``error``'s traceback, or ''."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_student_file(f.filename)]
+    return _short(frames[-1].line) if frames and frames[-1].line else ""
+
+
+@contextlib.contextmanager
+def _patched(namespace, replacements):
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in replacements}
+    try:
+        namespace.update(replacements)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+@contextlib.contextmanager
+def _quiet():
+    sink = io.StringIO()
+    with warnings.catch_warnings(), np.errstate(all="ignore"), \
+            contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        warnings.simplefilter("ignore")
+        yield sink
+
+
+_ERRORS = {error.__name__: error for error in (
+    ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, FloatingPointError,
+    OverflowError, AttributeError)}
+
+
+def _lent(name, ask):
+    """A stand-in for a graded function: the grader computes each of its results."""
+
+    def stub(*args, **kwargs):
+        reply = ask({"op": "lend", "helper": name, "args": [encode(a) for a in args],
+                     "kwargs": {k: encode(v) for k, v in kwargs.items()}})
+        if "error" in reply:
+            # The same kind of error the real function raises for such a call.
+            raise _ERRORS.get(reply.get("type"), TypeError)(str(reply["error"]))
+        return decode(reply["value"])
+
+    stub.__name__ = stub.__qualname__ = name
+    return stub
+
+
+def _count_lines(function, args):
+    """Call ``function`` under a tracer counting executed lines of notebook code."""
+    count = 0
+
+    def trace_lines(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return trace_lines
+
+    def trace_calls(frame, event, arg):
+        nonlocal count
+        if event == "call" and _is_student_file(frame.f_code.co_filename):
+            count += 1
+            return trace_lines
+        return None
+
+    previous = sys.gettrace()
+    sys.settrace(trace_calls)
+    try:
+        result = function(*args)
+    finally:
+        sys.settrace(previous)
+    return result, count
+
+
+def call(request, user_ns, ask):
+    """Call the student's ``request["name"]`` on the grader's arguments; describe what happened."""
+    name = request["name"]
+    if name not in user_ns:
+        return {"missing": True}
+    function = user_ns[name]
+    if not callable(function):
+        return {"result": encode(function), "not_callable": True}
+    args = [decode(a) for a in request["args"]]
+    passed = copy.deepcopy(args)
+    namespace = getattr(function, "__globals__", None)
+    replacements = {helper: _lent(helper, ask) for helper in request.get("lend", ())}
+    replacements.update({key: decode(v) for key, v in request.get("globals", {}).items()})
+    answer = {}
+    with _quiet() as printed, _patched(namespace if isinstance(namespace, dict) else {},
+                                       replacements):
+        try:
+            if request.get("trace"):
+                result, answer["lines"] = _count_lines(function, passed)
+            else:
+                result = function(*passed)
+            answer["result"] = encode(result)
+        except Exception as error:  # noqa: BLE001 - the student's error is what is judged
+            answer["raised"] = {"type": type(error).__name__, "message": _short(error),
+                                "line": _student_line(error)}
+    answer["args_after"] = [encode(a) if isinstance(a, np.ndarray) else None for a in passed]
+    answer["printed"] = len(printed.getvalue())
+    return answer
+
+
+def look(request, user_ns):
+    """Describe the global ``request["name"]``: arrays by samples the grader chose."""
+    name = request["name"]
+    if name not in user_ns:
+        return {"missing": True}
+    value = user_ns[name]
+    if not isinstance(value, np.ndarray):
+        return {"value": encode(value)}
+    array = np.asarray(value)
+    answer = {"type": _type_name(value), "dtype": array.dtype.str, "shape": list(array.shape)}
+    if array.dtype.kind not in "biuf":
+        return answer
+    with _quiet():
+        if request.get("at") is not None and array.ndim == len(request["at"]):
+            index = tuple(np.asarray(axis, dtype=np.intp) for axis in request["at"])
+            answer["at"] = encode(np.asarray(array[index], dtype=float))
+        if request.get("sorted_at") is not None:
+            flat = np.sort(array, axis=None)
+            answer["sorted_at"] = encode(np.asarray(flat[np.asarray(request["sorted_at"],
+                                                                    dtype=np.intp)], dtype=float))
+        if array.size:
+            answer["stats"] = [float(array.min()), float(array.max()), float(array.mean())]
+    return answer
+
+
+def serve(request, user_ns, ask):
+    """Answer one probe request (a dict) with a JSON-ready dict."""
+    try:
+        if request["op"] == "call":
+            return call(request, user_ns, ask)
+        if request["op"] == "look":
+            return look(request, user_ns)
+        return {"error": f"unknown op {request['op']!r}"}
+    except Exception as error:  # noqa: BLE001 - reported to the grader as a failed probe
+        return {"error": _short(f"{type(error).__name__}: {error}")}
+
+
+def answer_in_kernel(request_b64):
+    """Kernel entry point: decode the request, serve it, send the answer through ``input()``."""
+    import builtins
+
+    ask_grader = builtins.input
+
+    def ask(message):
+        return json.loads(ask_grader(json.dumps({"ask": message})))
+
+    from IPython import get_ipython
+
+    request = json.loads(base64.b64decode(request_b64))
+    answer = serve(request, get_ipython().user_ns, ask)
+    ask_grader(json.dumps({"answer": answer}))
