@@ -8,10 +8,13 @@ What each fault in a submission gets (measured with nbgrader 0.9.6 by `make demo
 
 - infinite loop: the cell is interrupted after `Execute.timeout` seconds and gets a
   CellTimeoutError output; a test cell with it scores 0, the next cells run normally.
-- kernel death (os._exit, segfault, out of memory): stock nbgrader aborts that student's whole
-  notebook (nbclient raises DeadKernelError, nbgrader deletes the autograded copy, every part
-  keeps score 0); here `ExecuteKeepingEarlierCells` keeps the points of the cells that ran
-  before the death and marks every later code cell as not run (score 0).
+- kernel death (os._exit, segfault, out of memory, a resource limit): stock nbgrader aborts that
+  student's whole notebook (nbclient raises DeadKernelError, nbgrader deletes the autograded
+  copy, every part keeps score 0); here `ExecuteWithJudge` keeps the points of the cells that
+  ran before the death and marks every later code cell as not run (score 0). A cell that
+  ignores the interrupt at its time limit gets its kernel stopped, with the same outcome.
+- test cells are never run in the student's kernel: their verdict is reached by the grader
+  (catvnoncat.judge) from probes the kernel answers with data; see README "Threat model".
 - a deleted test cell is put back from the gradebook (with its hidden tests) and run;
 - an edited test cell (e.g. `assert True`) is restored from the gradebook (nbgrader's
   OverwriteCells: test cells are locked and their checksum is checked) and run as released;
@@ -22,10 +25,13 @@ What each fault in a submission gets (measured with nbgrader 0.9.6 by `make demo
 import os
 from pathlib import Path
 
-from nbclient.exceptions import DeadKernelError
-from nbformat import NotebookNode
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, GetGrades, OverwriteCells
+
+from catvnoncat.nbgrader_ext import (ClearHiddenTestsInFeedback, ExecuteWithJudge,
+                                     OverwriteCellsQuietly)
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -57,56 +63,45 @@ c.Execute.iopub_timeout = 30
 # checksum recorded by generate_assignment and puts the released source back.)
 c.OverwriteCells.add_missing_cells = True
 
-# Kernels run in autograded/<student>/logistic_regression/; lr_utils.load_dataset() would find
-# ../../../datasets by walking up, but say it explicitly so a gradebook or course folder moved
-# elsewhere still reads the course's data.
-if "CATVNONCAT_DATA" not in os.environ and (ROOT / "datasets" / "train_catvnoncat.h5").is_file():
-    os.environ["CATVNONCAT_DATA"] = str(ROOT / "datasets")
+# The grading kernel runs the student's code and nothing else: a sandboxed kernel (bubblewrap:
+# no network, own PID namespace, read-only system, a scratch copy of the submission, no view of
+# the course folder or of catvnoncat; limits below). Its kernelspec is installed with the package.
+c.Execute.kernel_name = "catvnoncat-sandbox"
+# The kernel reads the course's public data read-only; nothing else of the course is visible.
+c.BubblewrapProvisioner.data_dir = os.environ.get("CATVNONCAT_DATA", str(ROOT / "datasets"))
+# Per-process memory, processes and threads, CPU seconds over the kernel's life, largest file,
+# and the size of its scratch folder. An honest notebook uses about 1 GB, 10 threads, 30 CPU s.
+c.BubblewrapProvisioner.memory_mb = 3072
+c.BubblewrapProvisioner.max_processes = 64
+c.BubblewrapProvisioner.cpu_seconds = 900
+c.BubblewrapProvisioner.max_file_mb = 256
+c.BubblewrapProvisioner.scratch_mb = 512
+# Where bubblewrap cannot run, autograding stops with a message saying how to install it. An
+# instructor who accepts unsandboxed grading (student code then runs with their rights) says so:
+# c.BubblewrapProvisioner.allow_unsandboxed = True
 
 
-# One BLAS thread per grading kernel. Multi-threaded OpenBLAS on a machine that is busy (several
-# kernels, other jobs) spins for cores it cannot get: measured on 2 shared cores, the notebook's
-# 2000-step training cell took 38 s with the default threads and 5 s with one thread.
-for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_threads, "1")
+def _swap(steps, replacements, after=None):
+    """nbgrader's default list of steps with some entries replaced and others appended after."""
+    result = []
+    for step in steps:
+        result.append(replacements.get(step, step))
+        result.extend((after or {}).get(step, ()))
+    return result
 
 
-class ExecuteKeepingEarlierCells(Execute):
-    """nbgrader's Execute, except that a dying kernel costs only the cells from the death on.
-
-    Stock nbgrader lets nbclient's DeadKernelError abort the whole notebook, so a student whose
-    kernel dies in the last exercise loses every point. Here the cell that killed the kernel
-    gets an error output saying so, every later code cell gets a "not run" error output (both
-    score 0, as nbgrader scores any error), and the cells that ran before keep their results.
-    """
-
-    def preprocess(self, nb, resources=None, km=None):
-        self._died_in = None
-        return super().preprocess(nb, resources, km)
-
-    def preprocess_cell(self, cell, resources, index):
-        if self._died_in is None:
-            try:
-                return super().preprocess_cell(cell, resources, index)
-            except DeadKernelError:
-                self._died_in = index
-                cell.outputs.append(_error("DeadKernelError", (
-                    "The Python kernel died while running this cell (os._exit, a crash or out "
-                    "of memory); the cells after it were not run.")))
-                return cell, resources
-        if cell.cell_type == "code" and cell.source.strip():
-            cell.outputs = [_error("NotRun", (
-                f"Not run: the kernel died earlier, in cell {self._died_in + 1} of the notebook.")),
-            ]
-        return cell, resources
-
-
-def _error(name, message):
-    return NotebookNode(output_type="error", ename=name, evalue=message,
-                        traceback=[f"{name}: {message}"])
-
-
-c.Autograde.autograde_preprocessors = [
-    ExecuteKeepingEarlierCells if p is Execute else p
-    for p in Autograde.class_traits()["autograde_preprocessors"].default()
-]
+# Test cells are judged outside the kernel (catvnoncat.judge via ExecuteWithJudge), the kernel
+# dying or ignoring interrupts costs only the cells from there on, and what student code
+# displayed (HTML, JavaScript) is sanitized before the formgrader or feedback shows it.
+c.Autograde.autograde_preprocessors = _swap(
+    Autograde.class_traits()["autograde_preprocessors"].default(),
+    {Execute: ExecuteWithJudge}, after={Execute: [SanitizeHTML]})
+# Released test cells lack their hidden part by design: restore it without a warning.
+c.Autograde.sanitize_preprocessors = _swap(
+    Autograde.class_traits()["sanitize_preprocessors"].default(),
+    {OverwriteCells: OverwriteCellsQuietly})
+# Feedback shows each test cell's visible part and its verdict, never the hidden part, and no
+# script or event handler written by a student.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsInFeedback, SanitizeHTML,
+                                    CSSHTMLHeaderPreprocessor]
+c.HTMLExporter.sanitize_html = True

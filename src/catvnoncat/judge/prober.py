@@ -44,8 +44,11 @@ class ProbeFailed(Exception):
     """The kernel gave no usable answer (malformed, none at all, or too late)."""
 
 
-class KernelUnresponsive(ProbeFailed):
-    """The kernel ignored an interrupt after a probe's time limit: it must be stopped."""
+class KernelUnresponsive(Exception):
+    """The kernel ignored an interrupt after a probe's time limit: it must be stopped.
+
+    Not a :class:`ProbeFailed`: no judge may turn it into a mere failure and go on probing.
+    """
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,164 @@
+"""nbgrader steps of this course, set in ``nbgrader_config.py`` by swapping list entries.
+
+* :class:`ExecuteWithJudge` replaces nbgrader's ``Execute`` in ``autograde``: student cells run
+  in the (sandboxed) kernel as usual, but an autograded test cell is never run there; its
+  verdict is reached by :mod:`catvnoncat.judge` in this process from probes the kernel answers,
+  and its output (a pass line, or an error naming the mistake) is written here. A dying or
+  hung kernel costs the cells from that point on, never the earlier ones.
+* :class:`OverwriteCellsQuietly` is nbgrader's ``OverwriteCells`` without the warning that fires
+  on every test cell of every honest submission: released test cells lack their hidden part by
+  design, so restoring it is expected, not a change made by the student.
+* :class:`ClearHiddenTestsInFeedback` strips the hidden part of test cells from feedback (the
+  student sees the visible test and the verdict), whatever a student wrote in their own cells.
+"""
+
+import re
+
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
+from traitlets import Bool, Float
+
+from . import judge
+
+__all__ = ["ExecuteWithJudge", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
+           "verdict_outputs"]
+
+
+#: A hidden test region, as generate_assignment removes it from the released notebook.
+_HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?",
+                           re.MULTILINE | re.DOTALL)
+
+
+def _error(name, message):
+    return NotebookNode(output_type="error", ename=name, evalue=message,
+                        traceback=[f"{name}: {line}" if i == 0 else line
+                                   for i, line in enumerate(message.splitlines())])
+
+
+def verdict_outputs(verdict):
+    """The outputs a judged test cell gets: a pass line (full points) or an error (none)."""
+    if verdict.passed:
+        text = "\n".join([verdict.summary, *verdict.notes]) + "\n"
+        return [NotebookNode(output_type="stream", name="stdout", text=text)]
+    notes = [NotebookNode(output_type="stream", name="stdout", text=note + "\n")
+             for note in verdict.notes]
+    return [*notes, _error("HiddenTestFailed", verdict.message())]
+
+
+def _test_id(cell):
+    """The grade id of an autograded test cell, else None."""
+    if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+        return cell.metadata["nbgrader"].get("grade_id")
+    return None
+
+
+class ExecuteWithJudge(Execute):
+    """nbgrader's Execute, with test cells judged outside the kernel (see the module docstring)."""
+
+    probe_timeout = Float(
+        None, allow_none=True,
+        help="Seconds one probe of a student's function may take (default: Execute.timeout).",
+    ).tag(config=True)
+
+    interrupt_grace = Float(
+        5.0, help="Seconds an interrupted kernel has to stop before it is killed.",
+    ).tag(config=True)
+
+    run_unjudged_tests_in_kernel = Bool(
+        False,
+        help="Run autograded test cells that have no judge in the kernel, as stock nbgrader "
+             "does. Their result can then be forged by the student's code; off by default, "
+             "such cells score 0 and the log names them.",
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._stopped = None       # (cell number, why) once the kernel is dead or killed
+        self._sources = []         # code cells run so far, for the vectorization judges
+        self._prober = None
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if self._stopped is not None:
+            if cell.cell_type == "code" and cell.source.strip():
+                cell.outputs = [_error("NotRun", f"Not run: {self._stopped[1]} in cell "
+                                                 f"{self._stopped[0] + 1} of the notebook.")]
+            return cell, resources
+        test_id = _test_id(cell)
+        if test_id is not None and (test_id in judge.TEST_CELLS
+                                    or not self.run_unjudged_tests_in_kernel):
+            return self._judge_cell(cell, resources, index, test_id)
+        if cell.cell_type == "code":
+            self._sources.append(cell.source)
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stop(index, "the kernel died")
+            cell.outputs.append(_error("DeadKernelError", (
+                "The Python kernel died while running this cell (os._exit, a crash, out of "
+                "memory or over a resource limit); the cells after it were not run.")))
+        except CellTimeoutError:
+            # Still busy after the interrupt and the wait for its outputs: it ignores
+            # interrupts. Stop it so that the notebook, and the class, go on.
+            self._stop(index, "the kernel ignored the interrupt at the time limit and was "
+                              "stopped", kill=True)
+            cell.outputs.append(_error("CellTimeoutError", (
+                f"This cell ran past the {self.timeout} s limit and ignored the interrupt, so "
+                f"its kernel was stopped; the cells after it were not run.")))
+        return cell, resources
+
+    def _stop(self, index, why, kill=False):
+        self._stopped = (index, why)
+        self.log.warning("%s (cell %d); the rest of this notebook is not run", why, index + 1)
+        if kill and self.km is not None:
+            run_sync(self.km.shutdown_kernel)(now=True)
+
+    def _judge_cell(self, cell, resources, index, test_id):
+        if test_id not in judge.TEST_CELLS:
+            self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. Add a "
+                           "judge, or set ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
+            verdict = judge.Verdict(test_id, False, f"{test_id}: the grader has no judge for "
+                                                    f"this cell.", "Tell your instructor.")
+        else:
+            if self._prober is None:
+                self._prober = judge.KernelProber(
+                    self.kc, self.km, timeout=self.probe_timeout or self.timeout or 60,
+                    grace=self.interrupt_grace)
+            try:
+                verdict = judge.judge(test_id, self._prober, tuple(self._sources))
+            except judge.prober.KernelUnresponsive as error:
+                self._stop(index, "the kernel ignored the interrupt while judged and was "
+                                  "stopped", kill=True)
+                verdict = judge.Verdict(test_id, False, f"{test_id}: your code did not answer "
+                                                        f"({error}).",
+                                        "Your code runs too long or ignores interrupts.")
+        self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
+        cell.outputs = verdict_outputs(verdict)
+        cell.execution_count = None
+        return cell, resources
+
+
+class OverwriteCellsQuietly(OverwriteCells):
+    """OverwriteCells that does not warn when a test cell only lacks its hidden tests."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        self._submitted = cell.source if _test_id(cell) is not None else None
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum" and self._submitted is not None:
+            source = self.gradebook.find_source_cell(name, self.notebook_id,
+                                                     self.assignment_id).source
+            if _HIDDEN_TESTS.sub("", source).strip() == self._submitted.strip():
+                # The released cell never had its hidden tests: restoring them is the design.
+                self.log.debug("Test cell %s: hidden tests restored from the gradebook", name)
+                return
+        super().report_change(name, attr, old, new)
+
+
+class ClearHiddenTestsInFeedback(ClearHiddenTests):
+    """Remove hidden test regions from feedback, also from cells that are not test cells."""
+
+    enforce_metadata = Bool(False).tag(config=True)
