@@ -15,9 +15,13 @@ help:
 	@echo "make benchmark - print timing figures"
 
 $(STAMP): pyproject.toml
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
+		|| { echo "Grading kernels run in a bubblewrap sandbox: install it (as root: apt-get install bubblewrap) and run make again." >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	@# An editable install skips pyproject's data-files: put the sandbox kernelspec in the venv.
+	$(PY) -m catvnoncat.sandbox install >/dev/null
 	@touch $(STAMP)
 
 env: $(STAMP)

@@ -1,0 +1,361 @@
+"""What a grading kernel may do, and the bubblewrap command line that enforces it.
+
+`SandboxPolicy` is plain data and `bwrap_argv` a pure function of it (no I/O), so the whole
+command is unit-tested without starting anything. `check_bubblewrap` is the one function here
+that runs a process: it starts a trivial sandbox to learn whether this machine can run one.
+
+The command built by `bwrap_argv`, outermost first::
+
+    [unshare --mount ... sh -c 'mount --bind SRC STAGE ...; exec "$@"']   # root, private paths
+    [setpriv --reuid U --regid U --clear-groups]                          # root: unprivileged uid
+    prlimit --as --nproc --cpu --fsize --core                             # per-process limits
+    bwrap --unshare-all ... --clearenv --setenv ...                       # namespaces, mounts
+    sh -c 'cp -R submission/. work/; exec "$@"'                           # the scratch copy
+    python -m ipykernel_launcher -f CONNECTION_FILE
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+MB = 1024 * 1024
+
+#: Top-level system paths that a Debian merged-/usr system has as symlinks into /usr.
+MERGED_USR_LINKS: Mapping[str, str] = {
+    "/bin": "usr/bin",
+    "/sbin": "usr/sbin",
+    "/lib": "usr/lib",
+    "/lib64": "usr/lib64",
+    "/lib32": "usr/lib32",
+    "/libx32": "usr/libx32",
+}
+
+#: Files of /etc the kernel needs (dynamic loader, time zone, user names); the rest of /etc
+#: (credentials in gitconfig, npmrc, package-manager config...) stays outside.
+DEFAULT_ETC = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/localtime",
+    "/etc/nsswitch.conf",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/hosts",
+)
+
+#: Host variables copied into the kernel when set; everything else is dropped.
+DEFAULT_ENV_ALLOW = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
+
+#: Variables the kernel always gets (PATH and CATVNONCAT_DATA are added by `kernel_env`).
+DEFAULT_ENV_FIXED: tuple[tuple[str, str], ...] = (
+    ("HOME", "/tmp/home"),
+    ("TMPDIR", "/tmp"),
+    ("MPLBACKEND", "module://matplotlib_inline.backend_inline"),
+    ("MPLCONFIGDIR", "/tmp/home/.config/matplotlib"),
+    ("OPENBLAS_NUM_THREADS", "1"),
+    ("OMP_NUM_THREADS", "1"),
+    ("MKL_NUM_THREADS", "1"),
+    ("PYTHONNOUSERSITE", "1"),
+    ("PYTHONDONTWRITEBYTECODE", "1"),
+)
+
+# Inside the sandbox: one size-limited tmpfs at /tmp holds everything writable.
+SCRATCH = "/tmp"
+WORK_DIR = "/tmp/work"
+SUBMISSION_MOUNT = "/run/submission"
+DATA_MOUNT = "/run/datasets"
+
+# Copy the submission into the scratch, then become the kernel. A file the sandbox uid cannot
+# read is skipped (cp says so on stderr) rather than stopping the kernel.
+_ENTER_SCRIPT = f'cp -R -p {SUBMISSION_MOUNT}/. {WORK_DIR}/; chmod -R u+w {WORK_DIR}; exec "$@"'
+
+# Root only: bind paths the sandbox uid cannot reach (e.g. a Python under /root, mode 0700)
+# onto stage folders it can, in a private mount namespace that dies with the kernel.
+_STAGE_SCRIPT = (
+    'while [ "$1" != -- ]; do mount --bind -o ro "$1" "$2" || exit 125; shift 2; done; '
+    'shift; exec "$@"'
+)
+
+
+@dataclass(frozen=True)
+class SandboxPolicy:
+    """Limits and visibility of one sandboxed kernel.
+
+    Parameters
+    ----------
+    memory_mb : int
+        Address space of each process (RLIMIT_AS), in MiB.
+    max_processes : int
+        Processes and threads of the sandbox uid (RLIMIT_NPROC), counted above `nproc_base`.
+    cpu_seconds : int
+        CPU time of each process (RLIMIT_CPU): SIGXCPU at the limit, SIGKILL one second later.
+    max_file_mb : int
+        Largest file a process may write (RLIMIT_FSIZE), in MiB.
+    scratch_mb : int
+        Size of the tmpfs at /tmp holding the working copy, HOME and every other write, in MiB.
+    shm_mb : int
+        Size of /dev/shm (POSIX shared memory, e.g. multiprocessing locks), in MiB.
+    ro_binds : tuple of str
+        Host paths bound read-only at the same path (the Python installation).
+    masked : tuple of str
+        Paths inside `ro_binds` hidden under an empty tmpfs (e.g. a non-editable catvnoncat).
+    etc : tuple of str
+        Files and folders of /etc bound read-only when present.
+    env_allow : tuple of str
+        Host variables passed on when set.
+    env_fixed : tuple of (str, str)
+        Variables always set in the kernel.
+    uid : int or None
+        Host uid (and gid) the kernel runs as; None keeps the current user.
+    nproc_base : int
+        Processes the uid already runs elsewhere; RLIMIT_NPROC is `nproc_base + max_processes`.
+    """
+
+    memory_mb: int = 3072
+    max_processes: int = 64
+    cpu_seconds: int = 900
+    max_file_mb: int = 256
+    scratch_mb: int = 512
+    shm_mb: int = 64
+    ro_binds: tuple[str, ...] = ()
+    masked: tuple[str, ...] = ()
+    etc: tuple[str, ...] = DEFAULT_ETC
+    env_allow: tuple[str, ...] = DEFAULT_ENV_ALLOW
+    env_fixed: tuple[tuple[str, str], ...] = field(default=DEFAULT_ENV_FIXED)
+    uid: int | None = None
+    nproc_base: int = 0
+
+    def prlimit_args(self) -> list[str]:
+        """``prlimit`` options setting soft and hard limits alike (no raising them back)."""
+        return [
+            f"--as={self.memory_mb * MB}",
+            f"--nproc={self.nproc_base + self.max_processes}",
+            # The hard limit one second later: SIGXCPU first, then SIGKILL for a kernel
+            # that ignores it.
+            f"--cpu={self.cpu_seconds}:{self.cpu_seconds + 1}",
+            f"--fsize={self.max_file_mb * MB}",
+            "--core=0",
+        ]
+
+
+def kernel_env(
+    policy: SandboxPolicy, host_env: Mapping[str, str], *, path: str, data_dir: str | None
+) -> dict[str, str]:
+    """The kernel's whole environment: allow-listed host values, then the fixed ones.
+
+    Parameters
+    ----------
+    policy : SandboxPolicy
+    host_env : mapping
+        The environment the kernel manager would have passed (never mutated).
+    path : str
+        PATH inside the sandbox.
+    data_dir : str or None
+        Where the datasets are mounted inside; sets ``CATVNONCAT_DATA`` when given.
+
+    Returns
+    -------
+    dict
+        Nothing else reaches the kernel: not ``JPY_PARENT_PID`` (ipykernel would exit, its
+        parent being outside the PID namespace), not ``CATVNONCAT_GRADEBOOK_URL``.
+    """
+    env = {k: host_env[k] for k in policy.env_allow if k in host_env}
+    env.update(policy.env_fixed)
+    env["PATH"] = path
+    if data_dir is not None:
+        env["CATVNONCAT_DATA"] = data_dir
+    return env
+
+
+def bwrap_argv(
+    policy: SandboxPolicy,
+    kernel_cmd: Sequence[str],
+    *,
+    scratch_source: str,
+    runtime_dir: str,
+    connection_file: str,
+    env: Mapping[str, str],
+    data_dir: str | None = None,
+    staged: Mapping[str, str] | None = None,
+    host_links: Mapping[str, str] = MERGED_USR_LINKS,
+    bwrap: str = "bwrap",
+    prlimit: str = "prlimit",
+    setpriv: str = "setpriv",
+    unshare: str = "unshare",
+) -> list[str]:
+    """The full command that runs `kernel_cmd` inside the sandbox described by `policy`.
+
+    Parameters
+    ----------
+    policy : SandboxPolicy
+    kernel_cmd : sequence of str
+        The kernel's own command (absolute paths, valid inside the sandbox).
+    scratch_source : str
+        Host folder whose files the kernel gets a writable copy of (its submission folder);
+        bound read-only at ``/run/submission``, copied into ``/tmp/work``.
+    runtime_dir : str
+        Host folder for the kernel's ipc sockets, bound read-write at the same path.
+    connection_file : str
+        Bound read-only at the same path.
+    env : mapping
+        The kernel's environment (see `kernel_env`); set with ``--clearenv`` + ``--setenv``.
+    data_dir : str, optional
+        Host folder of the datasets, bound read-only at ``/run/datasets``.
+    staged : mapping, optional
+        Host path -> stage folder: bwrap reads the source from the stage folder, where a
+        private mount namespace (``unshare``) binds it first. Empty when nothing is private.
+    host_links : mapping
+        Top-level system paths that are symlinks on the host, e.g. ``{"/lib": "usr/lib"}``;
+        other candidates in `MERGED_USR_LINKS` are bound read-only when present.
+    bwrap, prlimit, setpriv, unshare : str
+        Executables.
+
+    Returns
+    -------
+    list of str
+    """
+    staged = dict(staged or {})
+
+    def src(path: str) -> str:
+        return staged.get(path, path)
+
+    args = [
+        bwrap,
+        "--unshare-all",  # net, pid, ipc, uts, cgroup, user
+        "--unshare-user",  # required, not just "try"
+        "--disable-userns",  # no nested user namespaces: less kernel attack surface
+        "--die-with-parent",
+        "--new-session",  # no TIOCSTI into the grader's terminal
+        "--hostname",
+        "sandbox",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
+    for top in MERGED_USR_LINKS:
+        if top in host_links:
+            args += ["--symlink", host_links[top], top]
+        else:
+            args += ["--ro-bind-try", top, top]
+    for path in policy.etc:
+        args += ["--ro-bind-try", path, path]
+    # /dev is a tmpfs too: read-only except a small /dev/shm (device nodes stay writable).
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--size", str(policy.shm_mb * MB), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
+    args += ["--size", str(policy.scratch_mb * MB), "--tmpfs", SCRATCH]
+    args += ["--dir", WORK_DIR, "--dir", env.get("HOME", "/tmp/home")]
+    for path in policy.ro_binds:
+        args += ["--ro-bind", src(path), path]
+    for path in policy.masked:
+        args += ["--tmpfs", path, "--remount-ro", path]
+    args += ["--ro-bind", src(scratch_source), SUBMISSION_MOUNT]
+    if data_dir is not None:
+        args += ["--ro-bind", src(data_dir), DATA_MOUNT]
+    args += ["--bind", runtime_dir, runtime_dir]
+    args += ["--ro-bind", connection_file, connection_file]
+    # bwrap's own root is an unlimited tmpfs: read-only, so /tmp is the only place to write.
+    args += ["--remount-ro", "/"]
+    args += ["--chdir", WORK_DIR, "--clearenv"]
+    for key in sorted(env):
+        args += ["--setenv", key, env[key]]
+    args += ["--", "/bin/sh", "-c", _ENTER_SCRIPT, "sh", *kernel_cmd]
+
+    limited = [prlimit, *policy.prlimit_args(), "--", *args]
+    if policy.uid is not None:
+        limited = [
+            setpriv,
+            f"--reuid={policy.uid}",
+            f"--regid={policy.uid}",
+            "--clear-groups",
+            "--",
+            *limited,
+        ]
+    if staged:
+        pairs = [p for host, stage in staged.items() for p in (host, stage)]
+        limited = [
+            unshare,
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-c",
+            _STAGE_SCRIPT,
+            "catvnoncat-stage",
+            *pairs,
+            "--",
+            *limited,
+        ]
+    return limited
+
+
+def host_links(root: str = "/") -> dict[str, str]:
+    """Which of `MERGED_USR_LINKS` are symlinks on this host, and their targets."""
+    links = {}
+    for top in MERGED_USR_LINKS:
+        path = os.path.join(root, top.lstrip("/"))
+        if os.path.islink(path):
+            links[top] = os.readlink(path)
+    return links
+
+
+INSTALL_HINT = (
+    "Install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: "
+    "`dnf install bubblewrap`) and allow unprivileged user namespaces "
+    "(`sysctl kernel.unprivileged_userns_clone=1` on older Debian, "
+    "`sysctl user.max_user_namespaces=15000`, on Ubuntu 24.04 "
+    "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`; in Docker, run the container with "
+    "`--security-opt seccomp=unconfined --security-opt apparmor=unconfined`). Only if you accept "
+    "running student code unsandboxed, set `c.BubblewrapProvisioner.allow_unsandboxed = True`."
+)
+
+
+def check_bubblewrap(
+    bwrap: str = "bwrap", *, uid: int | None = None, setpriv: str = "setpriv", timeout: float = 20
+) -> str | None:
+    """Start a trivial sandbox; None when it ran, else a paragraph saying what failed and why.
+
+    Parameters
+    ----------
+    bwrap : str
+        The bwrap executable (a name looked up on PATH, or a path).
+    uid : int, optional
+        Run the check as this uid through ``setpriv`` (as the kernels will run).
+    setpriv : str
+    timeout : float
+        Seconds before the check counts as failed.
+    """
+    found = shutil.which(bwrap)
+    if found is None:
+        return f"The kernel sandbox needs bubblewrap, but `{bwrap}` was not found. {INSTALL_HINT}"
+    cmd = [
+        found,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
+    for top, target in host_links().items():
+        cmd += ["--symlink", target, top]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--", "/usr/bin/true"]
+    if uid is not None:
+        cmd = [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", *cmd]
+    try:
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"The kernel sandbox could not start `{found}`: {exc}. {INSTALL_HINT}"
+    if done.returncode != 0:
+        said = done.stderr.strip() or f"exit status {done.returncode}"
+        return f"`{found}` cannot create a sandbox on this machine ({said}). {INSTALL_HINT}"
+    return None

@@ -1,0 +1,539 @@
+"""The grading sandbox: the pure command line, then real sandboxed kernels under attack.
+
+Integration tests share one kernel (module fixture) started the way nbclient starts it, with
+the test's own environment holding secrets. Resource attacks rely on the sandbox limits and
+are also bounded here by execute timeouts, so a regression fails a test, not the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import json
+import logging
+import os
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from traitlets.config import Config
+
+from catvnoncat.sandbox import install_kernelspec
+from catvnoncat.sandbox.policy import (
+    DATA_MOUNT,
+    MB,
+    SUBMISSION_MOUNT,
+    WORK_DIR,
+    SandboxPolicy,
+    bwrap_argv,
+    check_bubblewrap,
+    kernel_env,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "datasets"
+KERNEL = "catvnoncat-sandbox"
+
+
+# -- bwrap_argv: pure --------------------------------------------------------------------------
+
+
+def _argv(policy=None, **kw):
+    env = kernel_env(
+        policy or SandboxPolicy(),
+        {"LANG": "C.UTF-8", "JPY_PARENT_PID": "7", "CATVNONCAT_GRADEBOOK_URL": "sqlite:///x"},
+        path="/venv/bin:/usr/bin:/bin",
+        data_dir=DATA_MOUNT,
+    )
+    args = dict(
+        scratch_source="/course/autograded/s1/a1",
+        runtime_dir="/tmp/rt/ipc",
+        connection_file="/tmp/rt/connection.json",
+        env=env,
+        data_dir="/course/datasets",
+    )
+    args.update(kw)
+    return bwrap_argv(policy or SandboxPolicy(ro_binds=("/venv",)), ["/venv/bin/python", "-m", "k"], **args)
+
+
+def _pairs(argv, option):
+    """(source, dest) of every `option SRC DEST` in argv."""
+    return [(argv[i + 1], argv[i + 2]) for i, a in enumerate(argv) if a == option]
+
+
+def test_namespaces_and_session_are_all_unshared():
+    argv = _argv()
+    bw = argv.index("bwrap")
+    for flag in ("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                 "--new-session", "--clearenv"):
+        assert flag in argv[bw:]
+    assert "--share-net" not in argv
+    remounted = [argv[i + 1] for i, a in enumerate(argv) if a == "--remount-ro"]
+    assert {"/", "/dev"} <= set(remounted)  # bwrap's own tmpfs root and /dev: no writes
+
+
+def test_scratch_is_a_size_limited_tmpfs_holding_the_work_dir():
+    argv = _argv(SandboxPolicy(scratch_mb=100))
+    i = argv.index("/tmp") - 1
+    assert argv[i - 2 : i + 2] == ["--size", str(100 * MB), "--tmpfs", "/tmp"]
+    tmpfs = [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
+    assert tmpfs == ["/dev/shm", "/tmp"]  # each with its --size
+    assert all(argv[argv.index(t) - 3] == "--size" for t in tmpfs)
+    assert argv[argv.index("--chdir") + 1] == WORK_DIR
+    assert WORK_DIR.startswith("/tmp/")
+
+
+def test_only_the_submission_data_python_and_runtime_are_bound_from_outside_the_system():
+    argv = _argv()
+    ro = dict((d, s) for s, d in _pairs(argv, "--ro-bind"))
+    assert ro[SUBMISSION_MOUNT] == "/course/autograded/s1/a1"
+    assert ro[DATA_MOUNT] == "/course/datasets"
+    assert ro["/venv"] == "/venv"
+    assert ro["/tmp/rt/connection.json"] == "/tmp/rt/connection.json"
+    assert _pairs(argv, "--bind") == [("/tmp/rt/ipc", "/tmp/rt/ipc")]  # the one writable bind
+    sources = {s for s, _ in _pairs(argv, "--ro-bind") + _pairs(argv, "--ro-bind-try")}
+    assert not any(s == "/course" or s.startswith("/course/src") for s in sources)
+    assert not any(s in ("/", "/etc", "/root", "/home", "/work") for s in sources)
+
+
+def test_environment_is_an_allow_list():
+    argv = _argv()
+    env = dict(_pairs(argv, "--setenv"))
+    assert "JPY_PARENT_PID" not in env and "CATVNONCAT_GRADEBOOK_URL" not in env
+    assert env["CATVNONCAT_DATA"] == DATA_MOUNT
+    assert env["PATH"] == "/venv/bin:/usr/bin:/bin"
+    assert env["LANG"] == "C.UTF-8"
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
+    assert env["HOME"].startswith("/tmp/") and env["MPLCONFIGDIR"].startswith("/tmp/")
+
+
+def test_limits_are_set_by_prlimit_before_bwrap():
+    argv = _argv(SandboxPolicy(memory_mb=100, max_processes=7, cpu_seconds=9, max_file_mb=3,
+                               nproc_base=5))
+    limits = argv[1 : argv.index("--")]
+    assert argv[0] == "prlimit"
+    assert limits == [f"--as={100 * MB}", "--nproc=12", "--cpu=9:10", f"--fsize={3 * MB}",
+                      "--core=0"]
+    assert argv[argv.index("--") + 1] == "bwrap"
+
+
+def test_uid_switch_and_staging_only_when_asked():
+    assert "setpriv" not in _argv() and "unshare" not in _argv()
+    argv = _argv(SandboxPolicy(uid=123456, ro_binds=("/root/py",)),
+                 staged={"/root/py": "/tmp/rt/stage0"})
+    assert argv[:5] == ["unshare", "--mount", "--propagation", "private", "--"]
+    i = argv.index("setpriv")
+    assert argv[i + 1 : i + 4] == ["--reuid=123456", "--regid=123456", "--clear-groups"]
+    assert argv.index("setpriv") < argv.index("prlimit") < argv.index("bwrap")
+    assert ("/tmp/rt/stage0", "/root/py") in _pairs(argv, "--ro-bind")
+
+
+def test_kernel_command_runs_last_in_the_scratch_copy():
+    argv = _argv()
+    assert argv[-3:] == ["/venv/bin/python", "-m", "k"]
+    script = argv[argv.index("-c") + 1]
+    assert f"{SUBMISSION_MOUNT}/." in script and 'exec "$@"' in script
+
+
+def test_masked_paths_get_an_empty_tmpfs_and_policy_is_frozen():
+    argv = _argv(SandboxPolicy(ro_binds=("/venv",), masked=("/venv/site/catvnoncat",)))
+    assert "/venv/site/catvnoncat" in [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
+    with pytest.raises(AttributeError):
+        SandboxPolicy().memory_mb = 1  # type: ignore[misc]
+
+
+def test_missing_bwrap_message_says_how_to_install():
+    message = check_bubblewrap("/nonexistent/bwrap")
+    assert message is not None and "apt-get install bubblewrap" in message
+
+
+# -- real kernels ------------------------------------------------------------------------------
+
+SANDBOX_PROBLEM = check_bubblewrap()
+needs_bwrap = pytest.mark.skipif(SANDBOX_PROBLEM is not None, reason=str(SANDBOX_PROBLEM))
+
+
+@pytest.fixture(scope="module")
+def loop():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+class Kernel:
+    """A started kernel and a blocking `run(code) -> (status, stdout, ename)`."""
+
+    def __init__(self, loop, cwd, config=None):
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import AsyncKernelManager
+
+        if KERNEL not in KernelSpecManager().find_kernel_specs():
+            install_kernelspec()  # an editable install does not place data-files
+        self.loop = loop
+        self.km = AsyncKernelManager(kernel_name=KERNEL, config=config or Config())
+        started = time.monotonic()
+        loop.run_until_complete(self.km.start_kernel(cwd=str(cwd)))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        loop.run_until_complete(self.kc.wait_for_ready(timeout=60))
+        self.start_seconds = time.monotonic() - started
+        self.runtime_dir = self.km.provisioner.runtime_dir
+        self.uid = self.km.provisioner.sandbox_uid
+
+    def run(self, code, timeout=60):
+        out = []
+
+        def hook(msg):
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+
+        reply = self.loop.run_until_complete(
+            self.kc.execute_interactive(code, timeout=timeout, output_hook=hook)
+        )
+        content = reply["content"]
+        return content["status"], "".join(out), content.get("ename")
+
+    def value(self, code, timeout=60):
+        """Run code whose last line prints one JSON document; return it."""
+        status, out, ename = self.run(code, timeout)
+        assert status == "ok", (ename, out)
+        return json.loads(out.strip().splitlines()[-1])
+
+    def alive(self):
+        return self.loop.run_until_complete(self.km.is_alive())
+
+    def shutdown(self):
+        self.kc.stop_channels()
+        self.loop.run_until_complete(self.km.shutdown_kernel(now=True))
+
+
+def _submission(folder):
+    """A submission folder like autograded/<student>/<assignment>/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in (REPO / "release" / "logistic_regression").iterdir():
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+def _digest(folder):
+    h = hashlib.sha256()
+    for f in sorted(folder.rglob("*")):
+        h.update(str(f.relative_to(folder)).encode())
+        if f.is_file():
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def secrets_in_env():
+    """The grader's environment holds what must not reach a kernel."""
+    saved = {k: os.environ.get(k) for k in ("CATVNONCAT_GRADEBOOK_URL", "JPY_PARENT_PID",
+                                            "CATVNONCAT_DATA")}
+    os.environ["CATVNONCAT_GRADEBOOK_URL"] = "postgresql://grader:secret@db/gradebook"
+    os.environ["JPY_PARENT_PID"] = str(os.getpid())
+    os.environ["CATVNONCAT_DATA"] = str(DATA)
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    folder = _submission(tmp_path_factory.mktemp("autograded") / "student1" / "logistic_regression")
+    return folder, _digest(folder)
+
+
+@pytest.fixture(scope="module")
+def kernel(loop, submission, secrets_in_env):
+    k = Kernel(loop, submission[0])
+    yield k
+    k.shutdown()
+
+
+@pytest.fixture(scope="module")
+def other_kernel(loop, tmp_path_factory, secrets_in_env):
+    """A second kernel, with a small CPU limit (its last test runs a busy loop)."""
+    cfg = Config({"BubblewrapProvisioner": {"cpu_seconds": 3}})
+    k = Kernel(loop, _submission(tmp_path_factory.mktemp("other")), cfg)
+    yield k
+    k.shutdown()
+
+
+
+@needs_bwrap
+def test_no_network(kernel):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    result = kernel.value(f"""
+import socket, json
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=3); r = "connected"
+except OSError as e:
+    r = type(e).__name__
+print(json.dumps(r))""")
+    assert result != "connected"
+    with pytest.raises(socket.timeout):
+        listener.accept()
+    listener.close()
+
+
+@needs_bwrap
+def test_catvnoncat_is_not_importable(kernel):
+    status, _, ename = kernel.run("import catvnoncat")
+    assert (status, ename) == ("error", "ModuleNotFoundError")
+
+
+@needs_bwrap
+def test_course_grader_and_other_kernels_are_unreadable(kernel, other_kernel):
+    paths = [REPO / "README.md", REPO / "nbgrader_config.py", REPO / "gradebook.db",
+             REPO / "src" / "catvnoncat" / "reference.py", Path("/work/shared/STYLE-EXAMPLES.md"),
+             Path(other_kernel.runtime_dir) / "connection.json", Path.home() / ".bashrc"]
+    readable = kernel.value(f"""
+import json
+ok = []
+for p in {[str(p) for p in paths]!r}:
+    try:
+        open(p, "rb").read(1); ok.append(p)
+    except OSError:
+        pass
+print(json.dumps(ok))""")
+    assert readable == []
+
+
+@needs_bwrap
+def test_writes_outside_the_scratch_fail(kernel, submission):
+    targets = ["/x", "/run/x", "/proc/x", "/dev/x", "/dev/pts/x", "/usr/x", f"{sys.prefix}/x", f"{DATA_MOUNT}/x", f"{SUBMISSION_MOUNT}/x",
+               "/etc/x", str(REPO / "x"), f"{kernel.runtime_dir}/connection.json"]
+    if kernel.uid is not None:  # as root the ipc folder is locked once the sockets exist
+        targets.append(f"{kernel.runtime_dir}/ipc/x")
+    codes = kernel.value(f"""
+import json
+codes = {{}}
+for p in {targets!r}:
+    try:
+        with open(p, "w") as f: f.write("x")
+        codes[p] = 0
+    except OSError as e:
+        codes[p] = e.errno
+print(json.dumps(codes))""")
+    allowed = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT}
+    assert all(code in allowed for code in codes.values()), codes
+
+
+@needs_bwrap
+def test_kernel_works_on_a_copy_of_its_folder(kernel, submission):
+    folder, digest = submission
+    seen = kernel.value("""
+import os, json
+names = sorted(os.listdir("."))
+with open("lr_utils.py") as f: head = f.read(40)
+open("lr_utils.py", "w").write("tampered"); os.remove("public_tests.py"); open("new", "w").close()
+print(json.dumps([os.getcwd(), names, head]))""")
+    assert seen[0] == WORK_DIR
+    assert seen[1] == sorted(p.name for p in folder.iterdir())
+    assert seen[2] == (folder / "lr_utils.py").read_text()[:40]
+    assert _digest(folder) == digest
+
+
+@needs_bwrap
+def test_grader_is_out_of_reach_of_signals(kernel):
+    result = kernel.value(f"""
+import os, signal, json
+r = {{"ppid": os.getppid()}}
+for pid in ({os.getpid()}, {os.getppid()}, 1):
+    try:
+        os.kill(pid, signal.SIGKILL); r[str(pid)] = "sent"
+    except OSError as e:
+        r[str(pid)] = type(e).__name__
+print(json.dumps(r))""")
+    assert result["ppid"] in (0, 1)
+    assert result[str(os.getpid())] == "ProcessLookupError" or os.getpid() <= 10
+    assert kernel.run("1 + 1")[0] == "ok"  # pid 1 of the namespace ignores its children
+
+
+@needs_bwrap
+def test_secrets_in_the_grader_environment_do_not_reach_the_kernel(kernel):
+    env = kernel.value("import os, json; print(json.dumps(dict(os.environ)))")
+    assert "JPY_PARENT_PID" not in env and "CATVNONCAT_GRADEBOOK_URL" not in env
+    assert env["CATVNONCAT_DATA"] == DATA_MOUNT
+    assert not any("secret" in v for v in env.values())
+
+
+@needs_bwrap
+def test_no_open_file_descriptor_leads_outside(kernel):
+    links = kernel.value("""
+import os, json
+links = []
+for fd in os.listdir("/proc/self/fd"):
+    try: links.append(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError: pass
+print(json.dumps(links))""")
+    # sockets, pipes, /dev/null and the kernel's own scratch files only: no folder opened by
+    # the grader (e.g. an O_PATH fd) survives into the sandbox
+    inside = ("/dev/", "/proc/", "/tmp/home/", "/tmp/#")
+    assert not [x for x in links if x.startswith("/") and not x.startswith(inside)]
+
+
+@needs_bwrap
+def test_honest_training_runs_under_the_limits(kernel):
+    result = kernel.value("""
+import os, json, time, h5py, numpy as np
+import matplotlib.pyplot as plt
+t = time.time()
+with h5py.File(os.path.join(os.environ["CATVNONCAT_DATA"], "train_catvnoncat.h5"), "r") as f:
+    X = np.array(f["train_set_x"]).reshape(209, -1).T / 255.0
+    Y = np.array(f["train_set_y"]).reshape(1, -1)
+w, b, costs = np.zeros((X.shape[0], 1)), 0.0, []
+for i in range(200):
+    A = 1 / (1 + np.exp(-(w.T @ X + b)))
+    costs.append(float(-np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))))
+    w -= 0.005 * (X @ (A - Y).T) / 209
+    b -= 0.005 * float(np.mean(A - Y))
+plt.plot(costs); plt.show()
+print(json.dumps([X.shape, costs[0], costs[-1], time.time() - t]))""")
+    assert result[0] == [12288, 209]
+    assert result[2] < result[1]
+
+
+@needs_bwrap
+def test_memory_bomb_fails_inside_the_kernel(kernel):
+    status, _, ename = kernel.run("import numpy as np; big = np.ones(6 * 2**30 // 8)")
+    assert (status, ename) == ("error", "MemoryError")
+    assert kernel.run("1")[0] == "ok"
+
+
+@needs_bwrap
+def test_fork_bomb_stops_at_max_processes(kernel):
+    result = kernel.value("""
+import os, json, time, signal
+kids, refused = [], 0
+for _ in range(300):
+    try:
+        pid = os.fork()
+    except OSError:
+        refused += 1
+        continue
+    if pid == 0:
+        time.sleep(60); os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0)
+print(json.dumps([len(kids), refused]))""", timeout=60)
+    assert result[0] < 64 and result[1] > 0
+
+
+@needs_bwrap
+def test_two_gigabyte_file_fails(kernel):
+    result = kernel.value("""
+import os, json
+chunk, written, err = b"x" * (64 << 20), 0, None
+try:
+    with open("big", "wb") as f:
+        for _ in range(32):
+            f.write(chunk); f.flush(); written += len(chunk)
+except OSError as e:
+    err = e.errno
+os.remove("big")
+print(json.dumps([written, err]))""", timeout=60)
+    assert result[1] in (errno.EFBIG, errno.ENOSPC)
+    assert result[0] <= 512 * MB
+
+
+@needs_bwrap
+def test_busy_loop_is_stopped_by_the_cpu_limit(other_kernel):
+    started = time.monotonic()
+    other_kernel.kc.execute("while True: pass")  # no reply will come: the kernel is killed
+    while other_kernel.alive() and time.monotonic() - started < 20:
+        time.sleep(0.2)
+    assert not other_kernel.alive()
+    assert time.monotonic() - started < 10  # cpu_seconds=3, SIGKILL at 4 s
+
+
+def _survivors(uid, markers):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        real_uid = next(line.split()[1] for line in status.splitlines() if line.startswith("Uid:"))
+        if (uid is not None and real_uid == str(uid)) or any(m in cmdline for m in markers):
+            found.append((pid, cmdline))
+    return found
+
+
+@needs_bwrap
+def test_shutdown_leaves_no_process_and_no_runtime_dir(loop, tmp_path, secrets_in_env):
+    k = Kernel(loop, _submission(tmp_path / "s"))
+    marker = "987654"
+    k.value(f"""
+import os, subprocess, json, time
+subprocess.Popen(["setsid", "sleep", "{marker}"], start_new_session=True)
+if os.fork() == 0:          # a double-forked daemon
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "{marker}1"])
+    os._exit(0)
+for _ in range(3):
+    if os.fork() == 0:
+        time.sleep(1000); os._exit(0)
+time.sleep(0.5)
+print(json.dumps(1))""")
+    assert _survivors(k.uid, [marker, k.runtime_dir])
+    runtime_dir = k.runtime_dir
+    k.shutdown()
+    deadline = time.monotonic() + 5
+    while _survivors(k.uid, [marker, runtime_dir]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _survivors(k.uid, [marker, runtime_dir]) == []
+    assert not os.path.exists(runtime_dir)
+
+
+@needs_bwrap
+def test_missing_bwrap_fails_the_start_with_the_install_message(loop, tmp_path):
+    from jupyter_client.manager import AsyncKernelManager
+
+    cfg = Config({"BubblewrapProvisioner": {"bwrap_path": "/nonexistent/bwrap"}})
+    km = AsyncKernelManager(kernel_name=KERNEL, config=cfg)
+    with pytest.raises(RuntimeError, match="apt-get install bubblewrap"):
+        loop.run_until_complete(km.start_kernel(cwd=str(tmp_path)))
+
+
+@needs_bwrap
+def test_allow_unsandboxed_starts_a_plain_kernel_with_a_warning(loop, tmp_path, caplog):
+    from jupyter_client.manager import AsyncKernelManager
+
+    cfg = Config({"BubblewrapProvisioner": {"bwrap_path": "/nonexistent/bwrap",
+                                            "allow_unsandboxed": True}})
+    km = AsyncKernelManager(kernel_name=KERNEL, config=cfg)
+    km.log = logging.getLogger("test_sandbox.unsandboxed")
+    with caplog.at_level(logging.WARNING, logger="test_sandbox.unsandboxed"):
+        loop.run_until_complete(km.start_kernel(cwd=str(tmp_path)))
+    try:
+        assert "NOT sandboxed" in caplog.text
+    finally:
+        loop.run_until_complete(km.shutdown_kernel(now=True))
+
+
+@needs_bwrap
+def test_nbclient_passes_the_config_to_the_provisioner(tmp_path, secrets_in_env):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os; s = os.statvfs('/tmp'); print(s.f_blocks * s.f_frsize // 2**20)")])
+    cfg = Config({"BubblewrapProvisioner": {"scratch_mb": 64}})
+    NotebookClient(nb, kernel_name=KERNEL, config=cfg, timeout=60,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == "64"
