@@ -18,8 +18,9 @@ __all__ = ["scalar", "array", "sequence", "mapping", "costs", "count", "describe
 
 _SCALAR_TYPES = frozenset({"builtins.float", "builtins.int"} | {
     f"numpy.{name}" for name in ("float16", "float32", "float64", "int8", "int16", "int32",
-                                 "int64", "uint8", "uint16", "uint32", "uint64")})
+                                 "int64", "uint8", "uint16", "uint32", "uint64", "longdouble")})
 _INTEGER_TYPES = frozenset(t for t in _SCALAR_TYPES if "int" in t)
+# (numpy.longdouble arrives as float64: six significant digits is all a comparison needs.)
 
 
 def describe(value):

@@ -25,8 +25,7 @@ __all__ = ["BadAnswer", "Arr", "Num", "Seq", "Map", "Other", "Observation", "par
 MAX_ANSWER_CHARS = 64 * 1024 * 1024
 #: Dtypes an array or number may have (little-endian or byte-order-free).
 ALLOWED_DTYPES = frozenset(np.dtype(code).newbyteorder("<").str
-                           for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8",
-                                        "f2", "f4", "f8"))
+                           for code in _encoder.PLAIN_DTYPES)
 MAX_DIMS = 6
 MAX_NODES = 200_000
 _TYPE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.<>]{0,199}$")

@@ -34,6 +34,16 @@ ITEMS_LIMIT = 10_000
 DEPTH_LIMIT = 8
 #: Largest array described in full (in bytes); larger ones become an "other".
 ARRAY_BYTES_LIMIT = 16 * 1024 * 1024
+#: The dtypes sent as raw bytes (wider floats are sent as float64; anything else is an "other").
+PLAIN_DTYPES = ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")
+
+
+def _plain(array):
+    """``array`` little-endian in a plain dtype, or None when it has no such form."""
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8:
+        array = array.astype(np.float64)
+    array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+    return array if array.dtype.str[1:] in PLAIN_DTYPES else None
 
 
 def _type_name(value):
@@ -53,16 +63,16 @@ def encode(value, depth=0):
         return {"k": "other", "t": name, "repr": "(nested too deeply)"}
     if isinstance(value, np.ndarray):
         array = np.array(np.asarray(value), order="C")  # (ascontiguousarray makes 0-d 1-d)
-        if array.dtype.kind not in "biuf" or array.nbytes > ARRAY_BYTES_LIMIT:
+        plain = _plain(array) if array.nbytes <= ARRAY_BYTES_LIMIT else None
+        if plain is None:
             return {"k": "other", "t": name, "repr": f"array of dtype {array.dtype}, "
                                                      f"shape {array.shape}"}
-        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        array = plain
         return {"k": "arr", "t": name, "dtype": array.dtype.str, "shape": list(array.shape),
                 "data": base64.b64encode(array.tobytes()).decode("ascii")}
     if isinstance(value, (np.generic, bool, int, float)) and not isinstance(value, (str, bytes)):
-        array = np.asarray(value)
-        if array.dtype.kind in "biuf" and array.shape == ():
-            array = array.astype(array.dtype.newbyteorder("<"))
+        array = _plain(np.asarray(value))
+        if array is not None and array.shape == ():
             return {"k": "num", "t": name, "dtype": array.dtype.str,
                     "data": base64.b64encode(array.tobytes()).decode("ascii")}
     if isinstance(value, (list, tuple)) and len(value) <= ITEMS_LIMIT:
