@@ -185,11 +185,13 @@ class Kernel:
         self.uid = self.km.provisioner.sandbox_uid
 
     def run(self, code, timeout=60):
-        out = []
+        out, self.stderr = [], []
 
         def hook(msg):
             if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
+                (out if msg["content"]["name"] == "stdout" else self.stderr).append(
+                    msg["content"]["text"]
+                )
 
         reply = self.loop.run_until_complete(
             self.kc.execute_interactive(code, timeout=timeout, output_hook=hook)
@@ -403,6 +405,7 @@ plt.plot(costs); plt.show()
 print(json.dumps([X.shape, costs[0], costs[-1], time.time() - t]))""")
     assert result[0] == [12288, 209]
     assert result[2] < result[1]
+    assert kernel.stderr == []  # nbgrader scores a cell that writes to stderr 0 (fontconfig...)
 
 
 @needs_bwrap
@@ -527,13 +530,21 @@ def test_allow_unsandboxed_starts_a_plain_kernel_with_a_warning(loop, tmp_path, 
 
 
 @needs_bwrap
-def test_nbclient_passes_the_config_to_the_provisioner(tmp_path, secrets_in_env):
+def test_nbgrader_execute_configures_the_sandbox_and_interrupts_by_message(tmp_path, secrets_in_env):
+    """nbgrader's Execute (nbclient, AsyncKernelManager) passes its config to the provisioner;
+    a cell over the time limit is interrupted and the kernel goes on (a SIGINT to bwrap's
+    process group would have killed the sandbox)."""
     import nbformat
-    from nbclient import NotebookClient
+    from nbgrader.preprocessors import Execute
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os; s = os.statvfs('/tmp'); print(s.f_blocks * s.f_frsize // 2**20)")])
-    cfg = Config({"BubblewrapProvisioner": {"scratch_mb": 64}})
-    NotebookClient(nb, kernel_name=KERNEL, config=cfg, timeout=60,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert nb.cells[0].outputs[0]["text"].strip() == "64"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import os; s = os.statvfs('/tmp'); print(s.f_blocks * s.f_frsize >> 20)"),
+        nbformat.v4.new_code_cell("while True: pass"),
+        nbformat.v4.new_code_cell("print('after')"),
+    ])
+    cfg = Config({"Execute": {"kernel_name": KERNEL, "timeout": 2, "interrupt_on_timeout": True},
+                  "BubblewrapProvisioner": {"scratch_mb": 48}})
+    nb, _ = Execute(config=cfg).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert nb.cells[0].outputs[0]["text"].strip() == "48"
+    assert nb.cells[1].outputs[0]["ename"] == "KeyboardInterrupt"
+    assert nb.cells[2].outputs[0]["text"] == "after\n"

@@ -46,6 +46,7 @@ DEFAULT_ETC = (
     "/etc/passwd",
     "/etc/group",
     "/etc/hosts",
+    "/etc/fonts",  # fontconfig: without it matplotlib writes an error to stderr
 )
 
 #: Host variables copied into the kernel when set; everything else is dropped.
