@@ -1,0 +1,471 @@
+"""Red team: every attack of tests/hostile.py as a student of one real `nbgrader autograde` run.
+
+The class: ``a_honest_correct`` (the reference solution, graded first), one student
+``m_<attack>`` per attack, and ``z_honest_bug`` (the mutant propagate_forgets_divide_by_m,
+graded last). One autograde + generate_feedback run (tests/hostile/run_autograde.py, in a
+subprocess under outer resource limits and a timeout) is shared by every assertion.
+"""
+
+import hashlib
+import html
+import html.parser
+import json
+import os
+import re
+import resource
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from catvnoncat import course, mutants
+
+sys.path.insert(0, str(Path(__file__).parent))
+import hostile  # noqa: E402
+
+HONEST_CORRECT = "a_honest_correct"
+HONEST_BUG = "z_honest_bug"
+BUG_MUTANT = "propagate_forgets_divide_by_m"
+RUNNER = Path(__file__).parent / "hostile" / "run_autograde.py"
+#: Outer safety limits of the whole run (the project's own limits must act first).
+OUTER_TIMEOUT = 900
+OUTER_AS = 12 << 30
+OUTER_FSIZE = 3 << 30
+
+
+def student(attack):
+    return f"m_{attack.name}"
+
+
+def points():
+    cells = course.grade_cells(course.read_notebook(course.SOURCE_NOTEBOOK))
+    return {gid: cell["points"] for gid, cell in cells.items() if cell["kind"] == "test"}
+
+
+def build_submission(attack, token, port):
+    def fill(code):
+        return code.replace("__TOKEN__", token).replace("__PORT__", str(port))
+
+    solutions = mutants.notebook_solutions() if attack.base == "reference" else {}
+    cells = dict(solutions)
+    for grade_id, code in attack.cells.items():
+        if grade_id.endswith("_extra"):
+            base_id = grade_id[:-len("_extra")]
+            cells[base_id] = cells.get(base_id, "") + "\n" + fill(code)
+        else:
+            cells[grade_id] = fill(code)
+    return course.make_submission(cells)
+
+
+def hash_tree(root, skip_pycache=False):
+    root = Path(root)
+    if root.is_file():
+        return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
+    hashes = {}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        if "__pycache__" in path.parts:
+            # compiled files come and go legitimately; a foreign name does not
+            module = path.name.split(".")[0]
+            if skip_pycache and (path.parent.parent / f"{module}.py").is_file():
+                continue
+        if path.is_file():
+            hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def repo_state():
+    package = Path(course.__file__).parent
+    return {"source": hash_tree(course.SOURCE_DIR),
+            "config": hash_tree(course.CONFIG_FILE),
+            "package": hash_tree(package, skip_pycache=True)}
+
+
+def marker_files(token):
+    """Files the attacks name hostile_marker_<token>... anywhere they may have reached."""
+    roots = [course.REPO_ROOT, course.REPO_ROOT / "source", Path(course.__file__).parent,
+             Path("/tmp"), Path("/work/main"), Path("/work/main/src/catvnoncat")]
+    roots += list(Path(sys.prefix).glob("lib/python*/site-packages"))
+    found = set()
+    for root in roots:
+        for path in list(root.glob(f"*{token}*")) + list(root.glob(f"*/*{token}*")):
+            if "hostile_marker_" in path.name:
+                found.add(path)
+    return sorted(found)
+
+
+def token_processes(token):
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"HOSTILE_TOKEN={token}".encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            pass
+    return [pid for pid in found if pid != os.getpid()]
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records every connection."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(50)
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.connections = []
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                conn, addr = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:
+                data = conn.recv(100)
+            except OSError:
+                data = b""
+            self.connections.append((addr, data))
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+def _outer_limits():
+    os.setsid()
+    resource.setrlimit(resource.RLIMIT_AS, (OUTER_AS, OUTER_AS))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTER_FSIZE, OUTER_FSIZE))
+
+
+def notebook_scores(nb):
+    """Scores as nbgrader's determine_grade computes them from an autograded notebook."""
+    table = points()
+    scores = {}
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id not in table:
+            continue
+        failed = any(o.get("output_type") == "error" or
+                     (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                     for o in cell.get("outputs", []))
+        scores[grade_id] = 0.0 if failed else table[grade_id]
+    return scores
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    token = secrets.token_hex(6)
+    listener = Listener()
+    base = tmp_path_factory.mktemp(f"hostile_{token}")
+    subs_dir = base / "submissions"
+    subs_dir.mkdir()
+    submissions = {HONEST_CORRECT: course.reference_submission()}
+    bug = mutants.by_name(BUG_MUTANT)
+    submissions[HONEST_BUG] = course.make_submission({**mutants.notebook_solutions(),
+                                                      **bug.replacements})
+    for attack in hostile.ATTACKS:
+        submissions[student(attack)] = build_submission(attack, token, listener.port)
+    for name, nb in submissions.items():
+        nbformat.write(nb, os.fspath(subs_dir / f"{name}.ipynb"))
+    before = repo_state()
+    env = dict(os.environ, HOSTILE_TOKEN=token)
+    workdir = base / "work"
+    result_path = base / "result.json"
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(RUNNER), str(subs_dir), str(workdir),
+                             str(result_path)], env=env, preexec_fn=_outer_limits,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = proc.communicate(timeout=OUTER_TIMEOUT)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        timed_out = True
+    seconds = time.perf_counter() - start
+    time.sleep(0.5)
+    leftover = token_processes(token)
+    for pid in leftover:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    listener.close()
+    result = json.loads(result_path.read_text()) if result_path.is_file() else None
+    state = {
+        "token": token, "listener": listener.connections, "result": result,
+        "runner_output": output[-5000:], "runner_exit": proc.returncode, "timed_out": timed_out,
+        "seconds": seconds, "leftover": leftover, "before": before, "after": repo_state(),
+        "course": workdir / "course", "submissions": submissions,
+        "markers": [str(p) for p in marker_files(token)],
+    }
+    print_table(state)
+    yield state
+    for path in marker_files(token):
+        path.unlink(missing_ok=True)
+    for big in (workdir / "course" / "autograded").glob(f"*/*/hostile_marker_{token}_big"):
+        big.unlink(missing_ok=True)
+
+
+def print_table(state):
+    result = state["result"] or {}
+    scores = result.get("scores") or {}
+    table = points()
+    short = {gid: gid.replace("test_", "")[:8] for gid in table}
+    print(f"\n[hostile] runner exit {state['runner_exit']}, timed out {state['timed_out']}, "
+          f"{state['seconds']:.0f} s in all (autograde {result.get('autograde_seconds', 0):.0f} s, "
+          f"feedback {result.get('feedback_seconds', 0):.0f} s)")
+    if result.get("error"):
+        print(f"[hostile] runner error: {result['error'][:2000]}")
+    print(f"{'student':34s} " + " ".join(f"{s:>8s}" for s in short.values()) + "   total     s")
+    for name in sorted(state["submissions"]):
+        row = scores.get(name, {})
+        total = sum(row.get(gid, 0.0) for gid in table)
+        secs = (result.get("times") or {}).get(name)
+        print(f"{name:34s} " + " ".join(f"{row.get(gid, float('nan')):8.0f}" for gid in table)
+              + f"   {total:5.0f} {secs if secs is not None else '-':>5}")
+    print(f"[hostile] listener connections: {state['listener']}")
+    print(f"[hostile] marker files: {state['markers']}")
+    print(f"[hostile] survivors: {result.get('survivors_after_autograde')} "
+          f"{result.get('survivors_after_feedback')} leftover {state['leftover']}")
+    wins = hostile_wins(state)
+    for name, lines in sorted(wins.items()):
+        print(f"[hostile] {name}: " + " | ".join(lines)[:600])
+
+
+def autograded_notebook(state, name):
+    path = (state["course"] / "autograded" / name / course.ASSIGNMENT /
+            f"{course.NOTEBOOK_NAME}.ipynb")
+    return course.read_notebook(path) if path.is_file() else None
+
+
+def hostile_wins(state):
+    wins = {}
+    for name in state["submissions"]:
+        nb = autograded_notebook(state, name)
+        if nb is None:
+            continue
+        lines = []
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                text = output.get("text", "") if output.get("output_type") == "stream" else \
+                    json.dumps(output.get("data", {}))
+                lines += [line.strip()[:200] for line in str(text).splitlines()
+                          if "HOSTILE-WIN" in line]
+        if lines:
+            wins[name] = lines
+    return wins
+
+
+def require_result(run):
+    assert run["result"] is not None, (
+        f"the autograde runner left no result (exit {run['runner_exit']}, timed out "
+        f"{run['timed_out']}):\n{run['runner_output']}")
+    assert run["result"]["scores"] is not None, run["result"]["error"]
+    return run["result"]
+
+
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("attack", hostile.ATTACKS, ids=lambda a: a.name)
+def test_attacker_scores(run, attack):
+    scores = require_result(run)["scores"][student(attack)]
+    expected = {gid: (full if gid in attack.full else 0.0) for gid, full in points().items()}
+    got = {gid: scores.get(gid) for gid in expected}
+    assert got == expected, {gid: (got[gid], expected[gid]) for gid in expected
+                             if got[gid] != expected[gid]}
+
+
+@pytest.mark.parametrize("attack", hostile.ATTACKS, ids=lambda a: a.name)
+def test_attack_had_no_effect(run, attack):
+    """No attack reports a side effect that worked (a secret read, a file written, ...)."""
+    wins = hostile_wins(run).get(student(attack), [])
+    assert not wins, wins
+
+
+def test_every_attacker_was_recorded(run):
+    result = require_result(run)
+    con = sqlite3.connect(run["course"] / "gradebook.db")
+    recorded = {row[0] for row in con.execute("SELECT student_id FROM submitted_assignment")}
+    con.close()
+    assert set(run["submissions"]) <= recorded, set(run["submissions"]) - recorded
+    assert result["times"], result
+
+
+def test_honest_students(run):
+    scores = require_result(run)["scores"]
+    table = points()
+    assert scores[HONEST_CORRECT] == {**scores[HONEST_CORRECT], **table}
+    assert sum(table.values()) == 95
+    failing = mutants.by_name(BUG_MUTANT).failing
+    expected = {gid: (0.0 if gid in failing else full) for gid, full in table.items()}
+    assert {gid: scores[HONEST_BUG][gid] for gid in table} == expected
+
+
+def test_gradebook_matches_the_autograded_notebooks(run):
+    scores = require_result(run)["scores"]
+    for name in run["submissions"]:
+        nb = autograded_notebook(run, name)
+        if nb is None:
+            continue
+        from_notebook = notebook_scores(nb)
+        in_gradebook = {gid: scores[name][gid] for gid in from_notebook}
+        assert in_gradebook == from_notebook, name
+
+
+def test_gradebook_holds_only_what_nbgrader_wrote(run):
+    require_result(run)
+    course_dir = run["course"]
+    before = sqlite3.connect(course_dir / "gradebook.before.db")
+    after = sqlite3.connect(course_dir / "gradebook.db")
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    assert after.execute(schema).fetchall() == before.execute(schema).fetchall()
+    cells = "SELECT * FROM source_cell ORDER BY id"
+    assert after.execute(cells).fetchall() == before.execute(cells).fetchall()
+    for table in ("grade_cells", "solution_cells", "task_cells", "base_cell", "notebook",
+                  "assignment"):
+        query = f"SELECT * FROM {table} ORDER BY id"
+        assert after.execute(query).fetchall() == before.execute(query).fetchall(), table
+    students = {row[0] for row in after.execute("SELECT id FROM student")}
+    assert students == set(run["submissions"])
+    extra = after.execute("SELECT COUNT(*) FROM grade WHERE extra_credit IS NOT NULL "
+                          "OR manual_score IS NOT NULL").fetchone()[0]
+    assert extra == 0
+
+
+def test_files_unchanged(run):
+    result = require_result(run)
+    assert run["after"] == run["before"], "the repository's source/, config or package changed"
+    course_dir = run["course"]
+    assert result["before"]["source"] == hash_tree(course_dir / "source")
+    assert result["before"]["config"] == hash_tree(course_dir / "nbgrader_config.py")
+    assert result["before"]["submitted"] == hash_tree(course_dir / "submitted")
+    assert run["markers"] == []
+
+
+class _Scan(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.scripts, self.handlers, self.frames, self.urls = [], [], [], []
+        self._in_script = None
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key.lower().startswith("on"):
+                self.handlers.append(f"<{tag} {key}={value!r}>")
+            if key.lower() in ("href", "src", "action", "formaction", "data") and value and \
+                    value.strip().lower().startswith(("javascript:", "data:text/html")):
+                self.urls.append(f"<{tag} {key}={value!r}>")
+        if tag in ("iframe", "frame", "object", "embed"):
+            self.frames.append(f"<{tag} {attrs}>")
+        if tag == "script":
+            self._in_script = [dict(attrs).get("src") or "", ""]
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self._in_script[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._in_script is not None:
+            self.scripts.append(tuple(self._in_script))
+            self._in_script = None
+
+
+def feedback_pages(run):
+    return {path.parts[-3]: path.read_text(encoding="utf-8", errors="replace")
+            for path in (run["course"] / "feedback").glob(f"*/{course.ASSIGNMENT}/*.html")}
+
+
+def _distinctive_lines(text, exclude):
+    return {line.strip() for line in text.splitlines()
+            if len(line.strip()) >= 30 and not line.strip().startswith(("#", '"', "'"))
+            and line.strip() not in exclude}
+
+
+def test_feedback_is_clean(run):
+    result = require_result(run)
+    assert result.get("feedback_exit") == 0, result.get("feedback_stderr")
+    pages = feedback_pages(run)
+    assert set(pages) >= {HONEST_CORRECT, HONEST_BUG}
+    scans = {}
+    for name, page in pages.items():
+        scan = _Scan()
+        scan.feed(page)
+        scans[name] = scan
+    # the template's own scripts are in every page; a student's only in some
+    common = set.intersection(*(set(s.scripts) for s in scans.values()))
+    common = {s for s in common if "alert" not in s[1] and "HOSTILE" not in s[1]}
+    print("[hostile] template scripts:", [(src, body.strip()[:60]) for src, body in common])
+    release_text = course.RELEASE_NOTEBOOK.read_text(encoding="utf-8")
+    release_lines = {line.strip() for line in
+                     "\n".join("".join(c.source) for c in course.read_notebook(
+                         course.RELEASE_NOTEBOOK).cells).splitlines()}
+    package = Path(course.__file__).parent
+    secret_lines = set()
+    for secret in ("reference.py", "checks.py", "judge/cases.py", "judge/specs.py"):
+        if (package / secret).is_file():
+            secret_lines |= _distinctive_lines((package / secret).read_text(), release_lines)
+    honest_code = {
+        who: _distinctive_lines("\n".join(c.source for c in run["submissions"][who].cells),
+                                release_lines)
+        for who in (HONEST_CORRECT, HONEST_BUG)}
+    problems = []
+    for name, page in sorted(pages.items()):
+        scan = scans[name]
+        own = {line.strip() for c in run["submissions"][name].cells
+               for line in c.source.splitlines()}
+        for script in scan.scripts:
+            if script not in common:
+                problems.append(f"{name}: student script {script[0]!r} {script[1].strip()[:80]!r}")
+        problems += [f"{name}: handler {h[:100]}" for h in scan.handlers]
+        problems += [f"{name}: frame {f[:100]}" for f in scan.frames]
+        problems += [f"{name}: url {u[:100]}" for u in scan.urls]
+        text = html.unescape(page)
+        for needle in ("BEGIN HIDDEN TESTS", "catvnoncat", "HOSTILE-WIN"):
+            if needle in text and needle not in "\n".join(own):
+                problems.append(f"{name}: feedback holds {needle!r}")
+        for line in secret_lines - own:
+            if line in text:
+                problems.append(f"{name}: feedback holds instructor code {line[:60]!r}")
+                break
+        for who, lines in honest_code.items():
+            if who == name:
+                continue
+            leaked = [line for line in lines - own if line in text]
+            if leaked:
+                problems.append(f"{name}: feedback holds {who}'s code {leaked[0][:60]!r}")
+    for problem in problems:
+        print("[hostile]", problem)
+    assert not problems, problems[:20]
+    assert release_text
+
+
+def test_no_kernel_process_survives(run):
+    result = require_result(run)
+    assert result["survivors_after_autograde"] == []
+    assert result["survivors_after_feedback"] == []
+    assert run["leftover"] == []
+
+
+def test_listener_got_no_connection(run):
+    assert run["listener"] == []
+
+
+def test_runner_finished_in_time(run):
+    assert not run["timed_out"]
+    assert run["runner_exit"] == 0, run["runner_output"]
