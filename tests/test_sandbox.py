@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import sys
 import time
@@ -387,6 +388,18 @@ print(json.dumps(links))""")
 
 
 @needs_bwrap
+def test_sigint_from_the_provisioner_interrupts_the_cell_not_the_sandbox(kernel):
+    started = time.monotonic()
+    kernel.kc.execute("import time; time.sleep(30)")
+    time.sleep(1)
+    kernel.loop.run_until_complete(kernel.km.provisioner.send_signal(signal.SIGINT))
+    # queued behind the interrupted cell, hence aborted by ipykernel's stop-on-error
+    assert kernel.run("print(1)", timeout=20)[0] == "aborted"
+    assert time.monotonic() - started < 10
+    assert kernel.run("print(1)")[0] == "ok" and kernel.alive()
+
+
+@needs_bwrap
 def test_honest_training_runs_under_the_limits(kernel):
     result = kernel.value("""
 import os, json, time, h5py, numpy as np
@@ -460,6 +473,10 @@ def test_busy_loop_is_stopped_by_the_cpu_limit(other_kernel):
         time.sleep(0.2)
     assert not other_kernel.alive()
     assert time.monotonic() - started < 10  # cpu_seconds=3, SIGKILL at 4 s
+    # a restart (same runtime folder and uid, ipc folder reopened then locked again) works
+    other_kernel.loop.run_until_complete(other_kernel.km.restart_kernel(now=True))
+    other_kernel.loop.run_until_complete(other_kernel.kc.wait_for_ready(timeout=60))
+    assert other_kernel.value("print(6 * 7)") == 42
 
 
 def _survivors(uid, markers):
