@@ -277,7 +277,7 @@ class BubblewrapProvisioner(LocalProvisioner):
                 break
             await asyncio.sleep(0.1)
         else:
-            self.log.warning("Kernel %s: sockets not seen; ipc folder locked anyway", self.kernel_id)
+            self.log.warning("Kernel %s: no sockets seen; ipc folder locked", self.kernel_id)
         os.chown(ipc, 0, 0)
         os.chmod(ipc, 0o555)
 
