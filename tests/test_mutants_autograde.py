@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from catvnoncat import checks, course, mutants
+from catvnoncat import course, judge, mutants
 
 #: student id -> the mutants in that student's notebook.
 WRONG_GROUPS = {
@@ -50,7 +50,7 @@ def public_tests_module():
 
 
 def cells_testing(grade_id):
-    return {t for t in checks.TEST_CELLS if t in (f"test_{grade_id}", f"test_{grade_id}_vectorized")}
+    return {t for t in judge.TEST_CELLS if t in (f"test_{grade_id}", f"test_{grade_id}_vectorized")}
 
 
 def downstream_test_cells(grade_id):
@@ -142,7 +142,7 @@ def error_messages(course_dir, student):
     for cell in nb.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         for output in cell.get("outputs", []):
-            if grade_id in checks.TEST_CELLS and output.output_type == "error":
+            if grade_id in judge.TEST_CELLS and output.output_type == "error":
                 messages[grade_id] = f"{output.ename}: {output.evalue}"
     return messages
 
@@ -156,8 +156,10 @@ def test_the_autograded_notebook_names_each_mistake(graded, student):
     for name in WRONG_GROUPS[student]:
         mutant = mutants.by_name(name)
         for test_id in mutant.failing:
-            assert messages[test_id].startswith("AssertionError: "), messages[test_id]
-            assert mutant.hint in messages[test_id], (name, test_id, messages[test_id])
+            assert messages[test_id].startswith("HiddenTestFailed: "), messages[test_id]
+            wanted = (judge.vectorized.NOT_JUDGED if test_id in mutant.follow_on
+                      else mutant.hint)
+            assert wanted in messages[test_id], (name, test_id, messages[test_id])
 
 
 def feedback_text(course_dir, student):
@@ -172,10 +174,10 @@ def test_the_feedback_shows_the_message_and_nothing_hidden(graded, student):
     text = feedback_text(course_dir, student)
     for name in WRONG_GROUPS[student]:
         assert mutants.by_name(name).hint in text, name
-    # Neither the grader's inputs nor the reference code appear, only the check's call.
-    for hidden in ("_make_propagate_input", "_Case(", "catvnoncat.reference", "reference.propagate",
-                   "logaddexp(0.0", "Evaluated as"):
+    # Neither the grader's inputs, nor the reference code, nor the hidden part of a test cell.
+    for hidden in ("_make_propagate_input", "Case(", "catvnoncat", "reference.propagate",
+                   "logaddexp(0.0", "Evaluated as", "BEGIN HIDDEN TESTS"):
         assert hidden not in text, hidden
-    first_hidden_x = checks._propagate_cases()[0].args[2]
+    first_hidden_x = judge.cases.propagate_cases()[0].args[2]
     for value in first_hidden_x.ravel()[:10]:
         assert f"{value:.6g}" not in text

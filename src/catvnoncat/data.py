@@ -125,6 +125,8 @@ def fetch_file(name, digest, dest_dir, mirror):
             raise FetchError(f"{name}: the copy from {location} ({size} bytes) has sha256 "
                              f"{actual}, expected {digest} (datasets/SHA256SUMS): the mirror "
                              f"holds a corrupted or different file. {advice}")
+        # Public data: readable by the sandboxed grading kernels' own uids (mkstemp gives 0600).
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
