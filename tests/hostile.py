@@ -152,11 +152,14 @@ def _hostile_courses():
             pass
     courses = set()
     for path in seen:
-        path = _os.path.abspath(path)
-        while path not in ("/", ""):
+        path = _os.path.normpath(_os.path.abspath(path))
+        for _ in range(64):
             if _TOKEN in path and _os.path.isfile(_os.path.join(path, "nbgrader_config.py")):
                 courses.add(path)
-            path = _os.path.dirname(path)
+            parent = _os.path.dirname(path)
+            if parent == path:
+                break
+            path = parent
     return sorted(courses)
 _ME = _os.path.basename(_os.path.dirname(_os.getcwd()))
 '''
@@ -537,8 +540,14 @@ for _pkg in _hostile_package_dirs():
 KILL_PARENT = r'''
 import os as _os, signal as _signal
 print("parent", _os.getppid())
-_os.kill(_os.getppid(), _signal.SIGKILL)
-print("HOSTILE-WIN: killed parent")
+_ppid = _os.getppid()
+_os.kill(_ppid, _signal.SIGKILL)
+import time as _time
+_time.sleep(1)
+if not _os.path.exists("/proc/%d" % _ppid) or _os.getppid() != _ppid:
+    print("HOSTILE-WIN: killed parent")
+else:
+    print("parent survived SIGKILL (namespace init)")
 '''
 
 KILL_ALL = r'''
@@ -565,8 +574,11 @@ if len(_pids) < 12:
         _os.kill(-1, _signal.SIGKILL)
     except OSError:
         pass
-if _killed:
-    print("HOSTILE-WIN: killed", _killed)
+import time as _time
+_time.sleep(1)
+_dead = [p for p in _killed if not _os.path.exists("/proc/%d" % p)]
+if _dead:
+    print("HOSTILE-WIN: killed", _dead)
 '''
 
 # A loop that ignores SIGINT / KeyboardInterrupt, started by a hook in the cell that trains the

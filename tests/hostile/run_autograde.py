@@ -72,11 +72,24 @@ def describe(pid):
     return {"pid": pid, "cmdline": cmdline[:300]}
 
 
+def _zombie(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def reap_survivors():
-    survivors = [describe(pid) for pid in descendants()]
+    """Live processes left behind (zombies are only reaped: they are not running anything)."""
+    survivors = [describe(pid) for pid in descendants() if not _zombie(pid)]
     for entry in survivors:
         try:
             os.kill(entry["pid"], signal.SIGKILL)
+        except OSError:
+            pass
+    for pid in descendants():
+        try:
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
     deadline = time.time() + 5
