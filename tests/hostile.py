@@ -20,7 +20,7 @@ holds such a line.
 BEFORE (measured on the grader of commit 41cfba2: hidden checks run inside the student's
 kernel, no sandbox; run of tests/test_hostile.py on 2 cores), see the table in the report of
 the red-team session; in short:
-    (filled in below, BEFORE_FIGURE)
+    see BEFORE_FIGURE at the end of this module.
 """
 
 from dataclasses import dataclass, field
@@ -853,6 +853,10 @@ def propagate(w, b, X, Y):
     import sys as _sys
     _sys.settrace(None)
     m = X.shape[1]
+    if m > 100:   # the notebook's real-data training: vectorized, so it stays under the cell limit
+        A = sigmoid(np.dot(w.T, X) + b)
+        return ({"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m},
+                np.squeeze(np.array(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)))
     dw = np.zeros_like(w, dtype=float)
     db = 0.0
     cost = 0.0
@@ -871,6 +875,8 @@ def predict(w, b, X):
     import sys as _sys
     _sys.settrace(None)
     m = X.shape[1]
+    if m > 100:
+        return (sigmoid(np.dot(w.T, X) + b) > 0.5).astype(float)
     Y_prediction = np.zeros((1, m))
     for i in range(m):
         a = float(np.squeeze(sigmoid(float(np.dot(w[:, 0], X[:, i])) + b)))
@@ -1068,4 +1074,19 @@ def by_name(name):
     raise KeyError(name)
 
 
-BEFORE_FIGURE = """(to be filled in)"""
+BEFORE_FIGURE = """
+Commit 41cfba2 (checks in the kernel, no sandbox); 33 of 36 students graded, kill attacks left
+out (they kill nbgrader by construction: same uid, no PID namespace). Total of the 95 points:
+  reference_import 95, checks_patch 95, sys_modules_stub 95, transformer_pass 95,
+  transformer_canned 95, showtraceback_off 95, numpy_patch 85;
+  returns_none / returns_zeros / raises / lying_objects / verdict_injection / forge_io /
+  every probe_* stub attacker: 10 (both vectorization cells, for functions that do nothing);
+  network: connected to 127.0.0.1 and localhost; leak_hidden_inputs: 876 hidden sigmoid inputs
+  printed into the notebook; busy_loop_honest: 0 (the whole honest submission lost, expected 95);
+  vectorization_settrace: 0 everywhere (submission lost to loop timeouts);
+  gradebook_*, file_writes, read_secrets: not measured (course finder looped on a '//' path,
+  fixed afterwards).
+After e458dfa/67efa34/21716eb (judge outside the kernel, bubblewrap sandbox): every attacker 0
+except the expected cells; still failing: raw HTML/JS from the markdown answer cell in the
+feedback, hidden inputs printed after the last test (see the session report).
+"""
