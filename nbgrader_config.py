@@ -105,3 +105,5 @@ c.Autograde.sanitize_preprocessors = _swap(
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsInFeedback, SanitizeHTML,
                                     CSSHTMLHeaderPreprocessor]
 c.HTMLExporter.sanitize_html = True
+# nbconvert's own steps are registered disabled unless told otherwise.
+c.SanitizeHTML.enabled = True

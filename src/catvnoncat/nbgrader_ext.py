@@ -56,7 +56,13 @@ def _test_id(cell):
 
 
 class ExecuteWithJudge(Execute):
-    """nbgrader's Execute, with test cells judged outside the kernel (see the module docstring)."""
+    """nbgrader's Execute, with test cells judged outside the kernel (see the module docstring).
+
+    Two sandboxed kernels per notebook: the notebook kernel runs every cell and its outputs are
+    what the autograded notebook keeps; the judging kernel runs the same cells up to the last
+    test cell, outputs dropped, and answers the judge's probes. The notebook kernel never sees
+    a hidden input, so no later cell can print one into the notebook or the feedback.
+    """
 
     probe_timeout = Float(
         None, allow_none=True,
@@ -75,10 +81,20 @@ class ExecuteWithJudge(Execute):
     ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._stopped = None       # (cell number, why) once the kernel is dead or killed
-        self._sources = []         # code cells run so far, for the vectorization judges
-        self._prober = None
-        return super().preprocess(nb, resources, km)
+        self._stopped = None         # (cell index, why) once the notebook kernel is gone
+        self._judge_stopped = None   # (where, why) once the judging kernel is gone
+        self._judging = None         # the judging kernel's KernelProber, started lazily
+        self._sources = []           # code cells run so far, for the vectorization judges
+        self._last_test = max((i for i, c in enumerate(nb.cells) if _test_id(c)), default=-1)
+        self._judge_kernel_name = self.kernel_name or nb.metadata.get(
+            "kernelspec", {}).get("name", "python3")
+        self._judge_cwd = (resources or {}).get("metadata", {}).get("path")
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._judging is not None:
+                run_sync(self._judging.shutdown)()
+                self._judging = None
 
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is not None:
@@ -90,8 +106,18 @@ class ExecuteWithJudge(Execute):
         if test_id is not None and (test_id in judge.TEST_CELLS
                                     or not self.run_unjudged_tests_in_kernel):
             return self._judge_cell(cell, resources, index, test_id)
-        if cell.cell_type == "code":
+        pending = None
+        if cell.cell_type == "code" and cell.source.strip():
             self._sources.append(cell.source)
+            if index < self._last_test and self._judging_kernel() is not None:
+                pending = self._judging.send_cell(cell.source)  # runs beside the notebook's
+        try:
+            return self._run_in_notebook_kernel(cell, resources, index)
+        finally:
+            if pending is not None:
+                self._finish_judging_cell(pending, index)
+
+    def _run_in_notebook_kernel(self, cell, resources, index):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -115,27 +141,62 @@ class ExecuteWithJudge(Execute):
         if kill and self.km is not None:
             run_sync(self.km.shutdown_kernel)(now=True)
 
+    # -- the judging kernel ---------------------------------------------------------------------
+    def _judging_kernel(self):
+        """The judging kernel's prober, started on first use; None once it is gone."""
+        if self._judging is None and self._judge_stopped is None:
+            try:
+                self._judging = run_sync(judge.KernelProber.start)(
+                    self._judge_kernel_name, self.config, self._judge_cwd, self.extra_arguments,
+                    self.startup_timeout, timeout=self.probe_timeout or self.timeout or 60,
+                    grace=self.interrupt_grace)
+            except Exception as error:  # noqa: BLE001 - recorded; the tests then score 0
+                self._stop_judging("the start", f"the judging kernel could not start ({error})")
+        return self._judging
+
+    def _stop_judging(self, where, why):
+        self._judge_stopped = (where, why)
+        self.log.warning("%s (%s): the test cells after it are not judged", why, where)
+        if self._judging is not None:
+            run_sync(self._judging.shutdown)()
+            self._judging = None
+
+    def _finish_judging_cell(self, msg_id, index):
+        try:
+            self._judging.finish_cell(msg_id)
+        except judge.prober.KernelUnresponsive:
+            self._stop_judging(f"cell {index + 1}", "the judging kernel ignored the interrupt")
+        except judge.ProbeFailed:
+            self._stop_judging(f"cell {index + 1}", "the judging kernel died")
+
     def _judge_cell(self, cell, resources, index, test_id):
+        extra = []
         if test_id not in judge.TEST_CELLS:
             self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. Add a "
                            "judge, or set ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
             verdict = judge.Verdict(test_id, False, f"{test_id}: the grader has no judge for "
                                                     f"this cell.", "Tell your instructor.")
+        elif self._judging_kernel() is None:
+            where, why = self._judge_stopped
+            cell.outputs = [_error("NotRun", f"Not judged: {why} in {where}.")]
+            cell.execution_count = None
+            return cell, resources
         else:
-            if self._prober is None:
-                self._prober = judge.KernelProber(
-                    self.kc, self.km, timeout=self.probe_timeout or self.timeout or 60,
-                    grace=self.interrupt_grace)
             try:
-                verdict = judge.judge(test_id, self._prober, tuple(self._sources))
+                verdict = judge.judge(test_id, self._judging, tuple(self._sources))
             except judge.prober.KernelUnresponsive as error:
-                self._stop(index, "the kernel ignored the interrupt while judged and was "
-                                  "stopped", kill=True)
+                self._stop_judging(test_id, "the judging kernel ignored the interrupt")
                 verdict = judge.Verdict(test_id, False, f"{test_id}: your code did not answer "
                                                         f"({error}).",
                                         "Your code runs too long or ignores interrupts.")
+            if self._judging is not None and not self._judging.alive():
+                self._stop_judging(test_id, "the kernel died")
+                extra = [_error("DeadKernelError", (
+                    "The judging kernel died while this cell was judged (os._exit, a crash, out "
+                    "of memory or over a resource limit); the test cells after it are not "
+                    "judged."))]
         self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
-        cell.outputs = verdict_outputs(verdict)
+        cell.outputs = verdict_outputs(verdict) + extra
         cell.execution_count = None
         return cell, resources
 

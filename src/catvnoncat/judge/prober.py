@@ -30,7 +30,7 @@ from ..probe import KERNEL_SOURCE
 from ..probe import kernel as probe_kernel
 from . import wire
 
-__all__ = ["CallOutcome", "LookOutcome", "ProbeFailed", "KernelUnresponsive", "Prober",
+__all__ = ["CallOutcome", "LookOutcome", "ProbeFailed", "KernelDied", "KernelUnresponsive", "Prober",
            "InProcessProber", "KernelProber", "LENDABLE"]
 
 #: The graded functions that may be lent to a kernel, by name.
@@ -42,6 +42,10 @@ MAX_LEND_CALLS = 50_000
 
 class ProbeFailed(Exception):
     """The kernel gave no usable answer (malformed, none at all, or too late)."""
+
+
+class KernelDied(ProbeFailed):
+    """The judging kernel died (os._exit, a crash, a resource limit)."""
 
 
 class KernelUnresponsive(Exception):
@@ -247,39 +251,96 @@ del __catvnoncat_install__
 
 
 class KernelProber(Prober):
-    """Probe a running kernel through its jupyter_client (an ``AsyncKernelClient``).
+    """Probe a kernel of its own: the judging kernel, which runs the student's cells too.
+
+    The judging kernel runs the notebook's cells up to its last test cell (their outputs are
+    dropped) and answers the probes. It is not the kernel whose outputs end up in the
+    autograded notebook, so nothing a student's code sees during a probe (the hidden inputs)
+    can be printed into the notebook or the feedback by a later cell.
 
     Parameters
     ----------
-    client : jupyter_client.asynchronous.AsyncKernelClient
     manager : jupyter_client.manager.AsyncKernelManager
-        Used to interrupt a probe that runs past ``timeout``.
+        A started kernel's manager (interrupts and shuts it down).
+    client : jupyter_client.asynchronous.AsyncKernelClient
+        Its client, channels started.
     timeout : float
-        Seconds one probe may take (lent-helper round trips included).
+        Seconds one probe or one cell may take (lent-helper round trips included).
     grace : float
         Seconds an interrupted kernel has to answer before it is declared unresponsive.
     """
 
-    def __init__(self, client, manager, timeout=20.0, grace=5.0):
-        self.client, self.manager = client, manager
+    def __init__(self, manager, client, timeout=20.0, grace=5.0):
+        self.manager, self.client = manager, client
         self.timeout, self.grace = timeout, grace
         self._installed = False
+        self._sent = {}
+
+    @classmethod
+    async def start(cls, kernel_name, config, cwd, extra_arguments=(), startup_timeout=60,
+                    **kwargs):
+        """Start a kernel like nbclient does (same kernelspec, config and folder)."""
+        from jupyter_client.manager import AsyncKernelManager
+
+        manager = AsyncKernelManager(kernel_name=kernel_name, config=config)
+        await manager.start_kernel(extra_arguments=list(extra_arguments), cwd=cwd)
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=startup_timeout)
+        except RuntimeError:
+            await cls(manager, client).shutdown()
+            raise
+        return cls(manager, client, **kwargs)
+
+    async def shutdown(self):
+        """Stop the kernel and its sandbox, whatever state it is in."""
+        self.client.stop_channels()
+        try:
+            await self.manager.shutdown_kernel(now=True)
+        except RuntimeError:
+            pass  # already dead
+        await self.manager.cleanup_resources()
+
+    def alive(self):
+        from jupyter_core.utils import run_sync
+
+        return run_sync(self.client.is_alive)()
+
+    def send_cell(self, source):
+        """Start running a notebook cell (its outputs are not kept); see :meth:`finish_cell`."""
+        msg_id = self.client.execute(source, silent=False, store_history=True,
+                                     allow_stdin=False, stop_on_error=False)
+        self._sent[msg_id] = time.monotonic()
+        return msg_id
+
+    def finish_cell(self, msg_id):
+        """Wait for a cell sent with :meth:`send_cell` (its error, if any, is the student's)."""
+        from jupyter_core.utils import run_sync
+
+        run_sync(self._wait)(msg_id, frozenset(), expect=None)
 
     def exchange(self, request, lend):
         from jupyter_core.utils import run_sync
 
         if not self._installed:
-            run_sync(self._execute)(_INSTALL.format(source=KERNEL_SOURCE.read_text("utf-8")),
-                                    lend, expect_answer=False)
+            install = _INSTALL.format(source=KERNEL_SOURCE.read_text("utf-8"))
+            run_sync(self._wait)(self._send(install), lend, expect="ok")
             self._installed = True
         encoded = base64.b64encode(json.dumps(request).encode()).decode("ascii")
-        return run_sync(self._execute)(f"__catvnoncat_probe__({encoded!r})", lend)
+        return run_sync(self._wait)(self._send(f"__catvnoncat_probe__({encoded!r})"), lend,
+                                    expect="answer")
 
-    async def _execute(self, code, lend, expect_answer=True):
+    def _send(self, code):
+        msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=True,
+                                     stop_on_error=False)
+        self._sent[msg_id] = time.monotonic()
+        return msg_id
+
+    async def _wait(self, msg_id, lend, expect):
+        """Serve the request's ``input()`` calls until its reply; ``expect``: "answer", "ok"."""
         client = self.client
-        msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=True,
-                                stop_on_error=False)
-        deadline = time.monotonic() + self.timeout
+        deadline = self._sent.pop(msg_id) + self.timeout
         answer, lend_calls, interrupted = None, 0, False
         while True:
             remaining = deadline - time.monotonic()
@@ -291,7 +352,7 @@ class KernelProber(Prober):
                 interrupted, deadline = True, time.monotonic() + self.grace
                 continue
             if not await client.is_alive():
-                raise ProbeFailed("the kernel died")
+                raise KernelDied("the kernel died")
             if await client.stdin_channel.msg_ready():
                 message = await client.stdin_channel.get_msg(timeout=0)
                 if message["parent_header"].get("msg_id") != msg_id:
@@ -305,9 +366,9 @@ class KernelProber(Prober):
                     continue
                 if interrupted:
                     raise ProbeFailed(f"no answer within {self.timeout:.0f} s (interrupted)")
-                if expect_answer and answer is None:
+                if expect == "answer" and answer is None:
                     raise ProbeFailed("the kernel finished the probe without an answer")
-                if not expect_answer and message["content"].get("status") != "ok":
+                if expect == "ok" and message["content"].get("status") != "ok":
                     raise ProbeFailed("the probe code could not be installed in the kernel")
                 return answer
             await _wait_any((client.stdin_channel, client.shell_channel), min(remaining, 1.0))
