@@ -22,8 +22,9 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
 from . import judge
+from .sandbox.policy import INSTALL_HINT
 
-__all__ = ["ExecuteWithJudge", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
+__all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
            "verdict_outputs"]
 
 
@@ -46,6 +47,13 @@ def verdict_outputs(verdict):
     notes = [NotebookNode(output_type="stream", name="stdout", text=note + "\n")
              for note in verdict.notes]
     return [*notes, _error("HiddenTestFailed", verdict.message())]
+
+
+class SandboxUnavailable(BaseException):
+    """Grading kernels cannot be sandboxed here: autograding stops (not one student's fault).
+
+    A BaseException, so that nbgrader's per-student ``except Exception`` does not swallow it.
+    """
 
 
 def _test_id(cell):
@@ -91,6 +99,13 @@ class ExecuteWithJudge(Execute):
         self._judge_cwd = (resources or {}).get("metadata", {}).get("path")
         try:
             return super().preprocess(nb, resources, km)
+        except RuntimeError as error:
+            if INSTALL_HINT not in str(error):
+                raise
+            # No sandbox on this machine: stop the whole run (nbgrader would log the same error
+            # for every student and go on), unless the config opts out of the sandbox.
+            self.log.error("%s", error)
+            raise SandboxUnavailable(str(error)) from None
         finally:
             if self._judging is not None:
                 run_sync(self._judging.shutdown)()
