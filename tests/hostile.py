@@ -485,7 +485,8 @@ if _pid == 0:
     finally:
         _os._exit(0)
 _os.waitpid(_pid, 0)
-print("HOSTILE-WIN: daemon started for", _courses)
+if _courses:  # a daemon is only a win when it can reach a gradebook (survival is checked apart)
+    print("HOSTILE-WIN: daemon started for", _courses)
 '''
 
 WRITE_FILES = FIND_COURSES + FIND_PACKAGE + r'''

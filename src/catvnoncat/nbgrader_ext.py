@@ -12,7 +12,9 @@
   student sees the visible test and the verdict), whatever a student wrote in their own cells.
 """
 
+import asyncio
 import re
+import time
 
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -149,6 +151,20 @@ class ExecuteWithJudge(Execute):
                 f"This cell ran past the {self.timeout} s limit and ignored the interrupt, so "
                 f"its kernel was stopped; the cells after it were not run.")))
         return cell, resources
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        """Interrupt at the time limit, as nbclient does; a kernel that has not answered the
+        interrupt ``interrupt_grace`` seconds later is stopped now (nbclient would wait
+        ``iopub_timeout`` first, then nbgrader would drop the whole submission)."""
+        reply = await super()._async_handle_timeout(timeout, cell)
+        if self.interrupt_on_timeout:
+            deadline = time.monotonic() + self.interrupt_grace
+            while not await self.kc.shell_channel.msg_ready():
+                if time.monotonic() > deadline:
+                    raise CellTimeoutError.error_from_timeout_and_cell(
+                        "the kernel ignored the interrupt", timeout, cell)
+                await asyncio.sleep(0.1)
+        return reply
 
     def _stop(self, index, why, kill=False):
         self._stopped = (index, why)
