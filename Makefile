@@ -45,6 +45,7 @@ release: $(STAMP)
 benchmark: data
 	$(PY) benchmarks/bench_model.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_autograde.py
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_judge.py
 
 clean:
 	rm -rf $(VENV) submitted autograded/*/ feedback gradebook.db grades.csv reports
