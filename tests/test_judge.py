@@ -99,14 +99,32 @@ def test_scalars_of_every_accepted_type_pass(convert):
     assert result.passed, result.message()
 
 
+@pytest.mark.parametrize("convert, shape", [
+    (lambda x: np.array([x]), (1,)), (lambda x: np.array([[x]]), (1, 1)),
+], ids=["(1,)", "(1, 1)"])
+def test_a_size_1_array_for_a_scalar_keeps_its_points_with_a_note(convert, shape):
+    """np.sum(dZ, axis=1, keepdims=True) / m: the same value, in an array of one number."""
+    result = verdict("test_propagate", propagate=propagate_returning(db_as=convert,
+                                                                     cost_as=convert))
+    assert result.passed, result.message()
+    assert len(result.notes) == 2  # one for db, one for cost
+    assert f"db is an array of shape {shape}" in result.notes[0]
+    assert "np.squeeze(db)" in result.notes[0]
+
+
+def test_a_size_1_array_of_the_wrong_value_still_fails():
+    message = failure_message("test_propagate",
+                              propagate=propagate_returning(db_as=lambda x: np.array([[x + 1]])))
+    assert "db = " in message
+
+
 @pytest.mark.parametrize("convert, hint", [
-    (lambda x: np.array([x]), "should be a scalar"),
-    (lambda x: np.array([[x]]), "should be a scalar"),
+    (lambda x: np.array([x, x]), "should be a scalar"),
     (lambda x: [x], "should be a number"),
     (lambda x: str(x), "should be a number"),
     (lambda x: x > 0, "should be a number"),
     (np.complex128, "should be a number"),
-], ids=["(1,)", "(1, 1)", "list", "str", "bool", "complex"])
+], ids=["(2,)", "list", "str", "bool", "complex"])
 def test_look_alike_scalars_fail(convert, hint):
     assert hint in failure_message("test_propagate", propagate=propagate_returning(db_as=convert))
 

@@ -28,7 +28,7 @@ WRONG_GROUPS = {
     "wrong-model-standardize": ("model_trains_on_test_set", "standardize_integer_division"),
     "wrong-sigmoid-shapes": ("sigmoid_of_minus_z", "shapes_m_train_from_height"),
     "wrong-propagate-predict-initialize-flatten": (
-        "propagate_forgets_divide_by_m", "predict_returns_probabilities", "initialize_b_array",
+        "propagate_forgets_divide_by_m", "predict_returns_probabilities", "initialize_row",
         "flatten_mixes_images"),
     "wrong-optimize-predict-loop": ("optimize_return_inside_loop", "predict_loops_over_examples"),
 }

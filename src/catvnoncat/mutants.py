@@ -195,8 +195,7 @@ MUTANTS = [
            def initialize_with_zeros(dim):
                return np.zeros((1, dim)), 0.0
            """),
-    _wrong("initialize_b_array", "b = np.zeros((1, 1))", {"test_initialize_with_zeros"},
-           "should be a scalar",
+    _correct("initialize_b_array", "b = np.zeros((1, 1)): one number in an array (noted)",
            initialize_with_zeros="""
            def initialize_with_zeros(dim):
                return np.zeros((dim, 1)), np.zeros((1, 1))
@@ -263,8 +262,7 @@ MUTANTS = [
                cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
                return {"dw": np.dot(A - Y, X.T) / m, "db": np.sum(A - Y) / m}, cost
            """),
-    _wrong("propagate_cost_not_squeezed", "cost from np.dot is a (1, 1) array",
-           {"test_propagate"}, "should be a scalar",
+    _correct("propagate_cost_not_squeezed", "cost from np.dot is a (1, 1) array (noted)",
            propagate="""
            def propagate(w, b, X, Y):
                m = X.shape[1]
@@ -272,8 +270,8 @@ MUTANTS = [
                cost = -(np.dot(Y, np.log(A).T) + np.dot(1 - Y, np.log(1 - A).T)) / m
                return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
            """),
-    _wrong("propagate_db_keepdims", "db = sum(dZ, axis=1, keepdims=True) / m, a (1, 1) array",
-           {"test_propagate"}, "should be a scalar",
+    _correct("propagate_db_keepdims", "db = sum(dZ, axis=1, keepdims=True) / m, a (1, 1) array "
+             "(noted)",
            propagate="""
            def propagate(w, b, X, Y):
                m = X.shape[1]
@@ -557,7 +555,7 @@ MUTANTS = [
                        "learning_rate": learning_rate, "num_iterations": num_iterations}
            """),
     _wrong("model_initializes_from_examples", "initialize_with_zeros(X_train.shape[1])",
-           {"test_model"}, "shapes do not fit together",
+           {"test_model"}, "initialize_with_zeros(X_train.shape[0])",
            model="""
            def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
                      print_cost=False):
@@ -569,6 +567,95 @@ MUTANTS = [
                        "learning_rate": learning_rate, "num_iterations": num_iterations}
            """),
     # ================================================================== correct but different
+    _wrong("model_leaves_optimize_defaults", "optimize(w, b, X_train, Y_train): its default "
+           "100 iterations and rate 0.009", {"test_model"},
+           "ignores its num_iterations and learning_rate arguments",
+           model="""
+           def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
+                     print_cost=False):
+               w, b = initialize_with_zeros(X_train.shape[0])
+               params, grads, costs = optimize(w, b, X_train, Y_train)
+               w, b = params["w"], params["b"]
+               return {"costs": costs, "Y_prediction_test": predict(w, b, X_test),
+                       "Y_prediction_train": predict(w, b, X_train), "w": w, "b": b,
+                       "learning_rate": learning_rate, "num_iterations": num_iterations}
+           """),
+    _wrong("model_hard_codes_features", "initialize_with_zeros(12288): the real data's size",
+           {"test_model"}, "initialize_with_zeros(X_train.shape[0])",
+           model="""
+           def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
+                     print_cost=False):
+               w, b = initialize_with_zeros(12288)
+               params, grads, costs = optimize(w, b, X_train, Y_train, num_iterations,
+                                               learning_rate)
+               w, b = params["w"], params["b"]
+               return {"costs": costs, "Y_prediction_test": predict(w, b, X_test),
+                       "Y_prediction_train": predict(w, b, X_train), "w": w, "b": b,
+                       "learning_rate": learning_rate, "num_iterations": num_iterations}
+           """),
+    _wrong("predict_thresholds_wx", "(w.T @ X > 0.5): no sigmoid, no bias", {"test_predict"},
+           "the sigmoid and the bias b are both missing",
+           predict="""
+           def predict(w, b, X):
+               return (np.dot(w.T, X) > 0.5).astype(float)
+           """),
+    _wrong("predict_forgets_return", "computes the labels, returns nothing", {"test_predict"},
+           "did you forget `return`",
+           predict="""
+           def predict(w, b, X):
+               A = sigmoid(np.dot(w.T, X) + b)
+               Y_prediction = (A > 0.5).astype(float)
+           """),
+    _wrong("predict_loop_body_pass", "the template's loop with its body left as pass",
+           {"test_predict"}, "returns zeros whatever its input",
+           predict="""
+           def predict(w, b, X):
+               m = X.shape[1]
+               Y_prediction = np.zeros((1, m))
+               A = sigmoid(np.dot(w.T, X) + b)
+               for i in range(A.shape[1]):
+                   pass
+               return Y_prediction
+           """),
+    _wrong("optimize_misspelled_parameter", "def optimize(..., num_iteration=100, ...)",
+           {"test_optimize"}, "misspelled `num_iteration`",
+           optimize="""
+           def optimize(w, b, X, Y, num_iteration=100, learning_rate=0.009, print_cost=False):
+               costs = []
+               for i in range(num_iteration):
+                   grads, cost = propagate(w, b, X, Y)
+                   w = w - learning_rate * grads["dw"]
+                   b = b - learning_rate * grads["db"]
+                   if i % 100 == 0:
+                       costs.append(cost)
+               return {"w": w, "b": b}, grads, costs
+           """),
+    _wrong("sigmoid_math_not_imported", "math.e ** -z without import math", {"test_sigmoid"},
+           "add `import math`",
+           sigmoid="""
+           def sigmoid(z):
+               return 1 / (1 + math.e ** (-z))
+           """),
+    _wrong("propagate_cost_parentheses", "-1/m * np.sum(Y log A) + np.sum((1 - Y) log(1 - A))",
+           {"test_propagate"}, "sum covers only the first log term",
+           propagate="""
+           def propagate(w, b, X, Y):
+               m = X.shape[1]
+               A = sigmoid(np.dot(w.T, X) + b)
+               cost = -1 / m * np.sum(Y * np.log(A)) + np.sum((1 - Y) * np.log(1 - A))
+               dw = np.dot(X, (A - Y).T) / m
+               return {"dw": dw, "db": np.sum(A - Y) / m}, cost
+           """),
+    _wrong("propagate_cost_sign_and_parentheses", "1/m * np.sum(Y log A) + np.sum(...): no minus",
+           {"test_propagate"}, "wrong sign and misplaced parentheses",
+           propagate="""
+           def propagate(w, b, X, Y):
+               m = X.shape[1]
+               A = sigmoid(np.dot(w.T, X) + b)
+               cost = 1 / m * np.sum(Y * np.log(A)) + np.sum((1 - Y) * np.log(1 - A))
+               dw = np.dot(X, (A - Y).T) / m
+               return {"dw": dw, "db": np.sum(A - Y) / m}, cost
+           """),
     _correct("shapes_with_len", "len() and unpacking the shape",
              dataset_shapes="""
              m_train = len(train_set_x_orig)

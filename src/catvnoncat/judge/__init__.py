@@ -23,8 +23,7 @@ __all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessPr
 
 def _function(name, make_cases):
     def judge_cell(prober, sources):
-        judge_function(SPECS[name], prober, make_cases())
-        return ()
+        return judge_function(SPECS[name], prober, make_cases(), sources)
     return judge_cell
 
 

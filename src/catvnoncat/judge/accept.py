@@ -1,8 +1,9 @@
 """Which returned values are accepted, read from observations (never from live objects).
 
 * A *scalar* (``b``, ``db``, ``cost``, a cost in ``costs``) may be a Python ``float`` or ``int``,
-  a numpy floating or integer scalar, or a 0-d ``ndarray``. An array of shape ``(1,)`` or
-  ``(1, 1)`` is not a scalar.
+  a numpy floating or integer scalar, or a 0-d ``ndarray``. An array holding one number (shape
+  ``(1,)``, ``(1, 1)``: ``np.sum(..., keepdims=True)``) is accepted with a note saying why a plain
+  number is better: the value is the same.
 * An *array* must be exactly ``numpy.ndarray`` (no ``np.matrix``, no subclass, no list) of a
   numeric dtype; booleans only where allowed.
 * ``costs`` is a ``list`` with one scalar per recorded iteration.
@@ -11,10 +12,33 @@ The type names come from the kernel's description of the value, so an object tha
 equality, or an ndarray subclass, is rejected by name before any value is compared.
 """
 
+import contextlib
+import contextvars
+
+from .sentences import HINTS
 from .verdict import Failure
 from .wire import Arr, Map, Num, Other, Seq
 
-__all__ = ["scalar", "array", "sequence", "mapping", "costs", "count", "describe"]
+__all__ = ["scalar", "array", "sequence", "mapping", "costs", "count", "describe", "noting"]
+
+_NOTES = contextvars.ContextVar("catvnoncat_accept_notes", default=None)
+
+
+@contextlib.contextmanager
+def noting():
+    """Collect the informational notes of the values accepted inside the block (a list)."""
+    notes = []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+
+
+def _note(text):
+    notes = _NOTES.get()
+    if notes is not None and text not in notes:
+        notes.append(text)
 
 _SCALAR_TYPES = frozenset({"builtins.float", "builtins.int"} | {
     f"numpy.{name}" for name in ("float16", "float32", "float64", "int8", "int16", "int32",
@@ -33,7 +57,7 @@ def describe(value):
     return f"a {name}"
 
 
-def scalar(value, label):
+def scalar(value, label, note_label=None):
     """``value`` as a float when it is an accepted scalar, else a Failure."""
     if isinstance(value, Num) and value.type in _SCALAR_TYPES:
         return float(value.value)
@@ -41,12 +65,13 @@ def scalar(value, label):
         if value.array.shape == ():
             return float(value.array)
         if value.array.size == 1:
-            raise Failure(f"{label} is an array of shape {value.array.shape}, expected a single "
-                          f"number.",
-                          f"{label} should be a scalar, not an array: compute it with np.sum "
-                          f"(without axis / keepdims) or turn it into a number with np.squeeze.")
+            _note(HINTS.SCALAR_ARRAY_NOTE.format(label=note_label or label,
+                                                 shape=value.array.shape))
+            return float(value.array.reshape(()))
+        raise Failure(f"{label} is an array of shape {value.array.shape}, expected a single "
+                      f"number.", HINTS.SCALAR_NOT_ARRAY.format(label=label))
     raise Failure(f"{label} is {describe(value)}, expected a single number.",
-                  f"{label} should be a number (a float).")
+                  HINTS.NOT_A_NUMBER.format(label=label))
 
 
 def array(value, label, kinds="f"):
@@ -100,7 +125,8 @@ def costs(value, label="costs"):
     if not (isinstance(value, Seq) and value.type == "builtins.list"):
         raise Failure(f"{label} is {describe(value)}, expected a list.",
                       "Start with costs = [] and append the cost every 100 iterations.")
-    return np.array([scalar(c, f"{label}[{i}]") for i, c in enumerate(value.items)], dtype=float)
+    return np.array([scalar(c, f"{label}[{i}]", f"{label}[i]") for i, c in enumerate(value.items)],
+                    dtype=float)
 
 
 def count(value, label):

@@ -6,13 +6,18 @@ hard-coded answer, global data read instead of arguments), using extra probes wh
 """
 
 import copy
+import difflib
 import inspect
+import re
+import sys
 
 import numpy as np
 
 from . import accept, wire
 from .compare import compare, matches
 from .prober import ProbeFailed, quiet
+from .sentences import HINTS
+from .source import definitions
 from .verdict import Failure
 
 __all__ = ["judge_function", "reference_result", "outcome_result", "exception_hint"]
@@ -35,21 +40,22 @@ def reference_result(spec, args, key=None):
 def exception_hint(name, error_type, text):
     """The probable mistake behind an exception raised by the student's ``name``."""
     if error_type == "NotImplementedError":
-        return f"{name} is not implemented yet: replace `raise NotImplementedError()` with your code."
+        return HINTS.NOT_IMPLEMENTED.format(name=name)
     if error_type == "NameError":
-        return ("A name used by your code is not defined: check its spelling, and run the cells "
-                "above it (Kernel > Restart & Run All).")
+        missing = re.search(r"name '(\w+)' is not defined", text)
+        module = missing.group(1) if missing else ""
+        if module in sys.stdlib_module_names or module in ("np", "numpy"):
+            return HINTS.MISSING_IMPORT.format(module="numpy as np" if module == "np" else module)
+        return HINTS.NAME_ERROR
     if error_type == "TypeError" and any(words in text for words in (
             "only length-1", "only size-1", "only 0-dimensional", "only integer scalar")):
-        return ("math functions work on single numbers only: use numpy's versions "
-                "(np.exp, np.log), which work element-wise on whole arrays.")
+        return HINTS.MATH_ON_ARRAYS
     if error_type == "ValueError" and any(word in text for word in
                                           ("matmul", "aligned", "broadcast", "shape")):
-        return ("The array shapes do not fit together: X is (n, m) with one example per column "
-                "and w is (n, 1), so w.T @ X is (1, m); print the shapes to find the mismatch.")
+        return HINTS.SHAPES_MISMATCH
     if error_type == "KeyError":
-        return f"A dictionary has no key {text}: check the key names in the docstring."
-    return f"Run {name} on the visible example and read the traceback to find the failing line."
+        return HINTS.MISSING_KEY.format(key=text)
+    return HINTS.READ_TRACEBACK.format(name=name)
 
 
 def outcome_result(outcome, name, where):
@@ -74,8 +80,13 @@ def _probe(prober, spec, args, case, globals_=None):
     return prober.call(spec.name, args, lend=spec.helpers, globals_=patches)
 
 
-def judge_function(spec, prober, cases):
-    """Compare the student's function with the reference on every case; raise the first Failure."""
+def judge_function(spec, prober, cases, sources=()):
+    """Compare the student's function with the reference on every case.
+
+    Returns the notes of accepted-but-unusual results; raises the first Failure, diagnosed.
+    """
+    check_parameters(spec, sources)
+    notes = []
     for case in cases:
         expected = spec.unpack(reference_result(spec, case.args, case.key), case)
         where = f"{spec.call} on a hidden input with {case.description}"
@@ -85,16 +96,82 @@ def judge_function(spec, prober, cases):
             raise Failure(f"{where}: no usable answer from your code ({error}).",
                           f"Make {spec.name} return its result within the time limit, and do "
                           f"not change how the notebook runs code.") from None
-        result = outcome_result(outcome, spec.name, where)
         try:
-            actual = spec.unpack(result, case)
+            result = outcome_result(outcome, spec.name, where)
+            if isinstance(result, wire.Other) and result.type == "builtins.NoneType":
+                raise Failure(f"{where}: {spec.name} returned None.",
+                              HINTS.RETURNS_NONE.format(name=spec.name))
+            with accept.noting() as found:
+                actual = spec.unpack(result, case)
+            notes += [note for note in found if note not in notes]
             for quantity, value in expected.items():
                 compare(quantity, actual[quantity], value)
         except Failure as failure:
-            failure.summary = f"{where}: {failure.summary}"
-            failure.hint = diagnose(spec, prober, case, result, failure) or failure.hint
+            if not failure.summary.startswith(where):
+                failure.summary = f"{where}: {failure.summary}"
+            returned = outcome.result
+            judged = (outcome.raised is None and returned is not None
+                      and getattr(returned, "type", "") != "builtins.NoneType")
+            failure.hint = (_diagnose_lent_calls(spec, case, outcome)
+                            or (diagnose(spec, prober, case, returned, failure) if judged
+                                else None)
+                            or failure.hint)
             raise
         _check_arguments_unchanged(spec, case, outcome, where)
+    return tuple(notes)
+
+
+def check_parameters(spec, sources):
+    """The template's keyword parameters must keep their names (callers pass them by name).
+
+    Read from the notebook's own ``def``; positional parameters may be renamed freely.
+    """
+    found = definitions(sources).get(spec.name)
+    if found is None:
+        return
+    args = found.args
+    got = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    has_kwargs = args.kwarg is not None
+    template = inspect.signature(spec.reference_fn).parameters
+    positional = [n for n, p in template.items() if p.default is inspect.Parameter.empty]
+    problems = []
+    if len(args.posonlyargs + args.args) < len(positional) and args.vararg is None:
+        problems.append(f"it takes {len(args.posonlyargs + args.args)} positional parameters, "
+                        f"not {len(positional)}")
+    for name, parameter in template.items():
+        if parameter.default is not inspect.Parameter.empty and name not in got \
+                and not has_kwargs:
+            close = difflib.get_close_matches(name, got, n=1)
+            problems.append(f"`{name}` is missing" + (f" (misspelled `{close[0]}`?)" if close
+                                                      else ""))
+    if problems:
+        missing = [n for n, p in template.items()
+                   if p.default is not inspect.Parameter.empty and n not in got]
+        example = f"{spec.name}(..., {missing[0]}=...)" if missing else f"{spec.name}(...)"
+        raise Failure(f"def {spec.name}({', '.join(got)}): the parameters differ from the "
+                      f"template's.",
+                      HINTS.PARAMETERS.format(name=spec.name, expected=", ".join(template),
+                                              problem="; ".join(problems), example=example))
+
+
+def _diagnose_lent_calls(spec, case, outcome):
+    """A hint from how the student's function called the lent helpers, else None."""
+    calls = getattr(outcome, "lent_calls", ())
+    if spec.name != "model" or not calls:
+        return None
+    X_train, num_iterations, learning_rate = case.args[0], case.args[4], case.args[5]
+    for helper, bound in calls:
+        if helper == "initialize_with_zeros" and bound.get("dim") != X_train.shape[0]:
+            return HINTS.MODEL_FEATURES.format(dim=bound.get("dim"), n=X_train.shape[0])
+        if helper == "optimize":
+            ignored = [name for name, value in (("num_iterations", num_iterations),
+                                                ("learning_rate", learning_rate))
+                       if bound.get(name) != value]
+            if ignored:
+                return HINTS.MODEL_ARGUMENTS_IGNORED.format(
+                    names=" and ".join(ignored), s="s" if len(ignored) > 1 else "",
+                    them="them" if len(ignored) > 1 else "it")
+    return None
 
 
 def _check_arguments_unchanged(spec, case, outcome, where):
@@ -110,17 +187,15 @@ def _check_arguments_unchanged(spec, case, outcome, where):
     if changed:
         raise Failure(f"{where}: the result is right, but {spec.name} changed its argument "
                       f"{' and '.join(changed)}.",
-                      f"{spec.name} modified its input in place (with -=, *= or an item "
-                      f"assignment); compute new arrays instead, e.g. {spec.new_arrays}, "
-                      f"so the caller's data stay intact.")
+                      HINTS.IN_PLACE.format(name=spec.name, example=spec.new_arrays))
 
 
 def diagnose(spec, prober, case, result, failure):
     """The most specific hint for a failure: hard-coding, a modelled mistake, else None."""
     try:
         if spec.probe_constant and _gives_constant_output(spec, prober, case, result):
-            return (f"{spec.name} returns the same result for different inputs: did you hard-code "
-                    f"the visible example's expected output? Compute it from the arguments.")
+            hint = HINTS.CONSTANT_ZEROS if _all_zero(result) else HINTS.HARD_CODED
+            return hint.format(name=spec.name)
         if spec.diagnose_data_globals and _reads_data_globals(spec, prober, case):
             return ("model uses the notebook's global data (train_set_x, train_set_y, ...) "
                     "instead of its arguments X_train, Y_train, X_test, Y_test.")
@@ -139,6 +214,20 @@ def diagnose(spec, prober, case, result, failure):
         if not matches(modelled, expected) and matches(failure.actual, modelled):
             return hint.format(q=failure.quantity)
     return None
+
+
+def _all_zero(observation):
+    """True when every number in the observation is 0 (and there is at least one array)."""
+    if isinstance(observation, wire.Arr):
+        return observation.array.size > 0 and not observation.array.any()
+    if isinstance(observation, wire.Num):
+        return observation.value == 0
+    items = (observation.items.values() if isinstance(observation, wire.Map)
+             else observation.items if isinstance(observation, wire.Seq) else None)
+    if not items:
+        return False
+    return all(_all_zero(item) for item in items) and any(
+        isinstance(item, (wire.Arr, wire.Seq, wire.Map)) for item in items)
 
 
 def _gives_constant_output(spec, prober, case, result):

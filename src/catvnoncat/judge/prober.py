@@ -16,6 +16,7 @@ timeout or a dead kernel becomes a :class:`ProbeFailed` that costs the part bein
 
 import base64
 import contextlib
+import dataclasses
 import inspect
 import io
 import json
@@ -72,6 +73,7 @@ class CallOutcome:
     raised: Raised | None = None
     lines: int | None = None
     args_after: tuple = ()
+    lent_calls: tuple = ()         # (helper, {parameter: value}) as the grader served them
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,12 @@ def _plain(observation):
     raise wire.BadAnswer(f"a lent helper cannot take a {observation.type}")
 
 
-def answer_lend(message, allowed):
-    """The grader's reply to a lent helper's call: the reference result, or an error."""
+def answer_lend(message, allowed, log=None):
+    """The grader's reply to a lent helper's call: the reference result, or an error.
+
+    Each valid call is appended to ``log`` as ``(helper, {parameter: value})``, defaults filled
+    in, for the diagnosis (e.g. ``model`` passing a fixed ``num_iterations`` to ``optimize``).
+    """
     try:
         name = message["helper"]
         if name not in allowed:
@@ -124,9 +130,12 @@ def answer_lend(message, allowed):
         args = [_plain(wire.decode(a)) for a in message["args"]]
         kwargs = {str(k): _plain(wire.decode(v)) for k, v in message["kwargs"].items()}
         function = LENDABLE[name]
-        inspect.signature(function).bind(*args, **kwargs)
+        bound = inspect.signature(function).bind(*args, **kwargs)
+        bound.apply_defaults()
     except (wire.BadAnswer, KeyError, TypeError, AttributeError) as error:
         return {"error": wire.clean_text(f"{type(error).__name__}: {error}")}
+    if log is not None and len(log) < MAX_LEND_CALLS:
+        log.append((name, dict(bound.arguments)))
     try:
         with quiet():
             return {"value": wire.encode(function(*args, **kwargs))}
@@ -210,8 +219,10 @@ class Prober:
         request = {"op": "call", "name": name, "args": [wire.encode(a) for a in args],
                    "lend": list(lend), "trace": trace,
                    "globals": {k: wire.encode(v) for k, v in (globals_ or {}).items()}}
+        self.lend_log = []
         try:
-            return _call_outcome(self.exchange(request, frozenset(lend)))
+            outcome = _call_outcome(self.exchange(request, frozenset(lend)))
+            return dataclasses.replace(outcome, lent_calls=tuple(self.lend_log))
         except (wire.BadAnswer, KeyError, TypeError) as error:
             raise ProbeFailed(f"the kernel's answer was not well-formed ({error})") from None
 
@@ -235,7 +246,8 @@ class InProcessProber(Prober):
         request = json.loads(json.dumps(request))
 
         def ask(message):
-            return json.loads(json.dumps(answer_lend(json.loads(json.dumps(message)), lend)))
+            return json.loads(json.dumps(answer_lend(json.loads(json.dumps(message)), lend,
+                                                     self.lend_log)))
 
         return wire.parse_json(json.dumps(probe_kernel.serve(request, self.namespace, ask)))
 
@@ -383,7 +395,8 @@ class KernelProber(Prober):
             return "", request["answer"], lend_calls
         if isinstance(request, dict) and isinstance(request.get("ask"), dict) \
                 and lend_calls < MAX_LEND_CALLS:
-            return json.dumps(answer_lend(request["ask"], lend)), answer, lend_calls + 1
+            return (json.dumps(answer_lend(request["ask"], lend, getattr(self, "lend_log", None))),
+                    answer, lend_calls + 1)
         return json.dumps({"error": "not a probe message"}), answer, lend_calls
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import reference
 from . import accept
+from .sentences import HINTS
 
 __all__ = ["Spec", "SPECS", "REFERENCE_HELPERS", "DATA_GLOBALS", "decoy_data"]
 
@@ -82,8 +83,13 @@ def _unpack_propagate(result, case):
             "cost": accept.scalar(cost, "cost")}
 
 
-def _propagate_formula(w, b, X, Y, flip_z=False, swap_logs=False, use_bias=True):
-    """The propagate formulas with one of the classic mistakes switched on."""
+def _propagate_formula(w, b, X, Y, flip_z=False, swap_logs=False, use_bias=True,
+                       cost_sign=-1.0, second_term_outside=False):
+    """The propagate formulas with one of the classic mistakes switched on.
+
+    ``second_term_outside``: the parentheses close after the first log term, so only it is
+    scaled by ``cost_sign / m`` and the second is added as a plain sum.
+    """
     m = X.shape[1]
     Z = w.T @ X + (b if use_bias else 0.0)
     if flip_z:
@@ -92,7 +98,10 @@ def _propagate_formula(w, b, X, Y, flip_z=False, swap_logs=False, use_bias=True)
     log_a, log_1ma = -np.logaddexp(0, -Z), -np.logaddexp(0, Z)
     if swap_logs:
         log_a, log_1ma = log_1ma, log_a
-    cost = -np.sum(Y * log_a + (1 - Y) * log_1ma) / m
+    if second_term_outside:
+        cost = cost_sign * np.sum(Y * log_a) / m + np.sum((1 - Y) * log_1ma)
+    else:
+        cost = cost_sign * np.sum(Y * log_a + (1 - Y) * log_1ma) / m
     dZ = A - Y
     return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, cost
 
@@ -125,6 +134,11 @@ _PROPAGATE = Spec(
          lambda w, b, X, Y: _propagate_formula(w, b, X, Y, swap_logs=True)),
         ("The result matches A = sigmoid(-(w.T @ X + b)): the activation is sigmoid(z), "
          "not sigmoid(-z).", lambda w, b, X, Y: _propagate_formula(w, b, X, Y, flip_z=True)),
+        (HINTS.COST_PARENTHESES,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, second_term_outside=True)),
+        (HINTS.COST_SIGN_AND_PARENTHESES,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_sign=1.0,
+                                               second_term_outside=True)),
     ],
 )
 
@@ -219,6 +233,7 @@ _PREDICT = Spec(
          "A = sigmoid(w.T @ X + b)?", lambda w, b, X: reference.predict(w, 0.0, X)),
         ("The threshold 0.5 applies to the probability A = sigmoid(z), not to z itself.",
          lambda w, b, X: (w.T @ X + b > 0.5).astype(float)),
+        (HINTS.PREDICT_NO_SIGMOID_NO_BIAS, lambda w, b, X: (w.T @ X > 0.5).astype(float)),
     ],
 )
 

@@ -18,6 +18,7 @@ from . import cases as hidden
 from .compare import compare
 from .functions import outcome_result, reference_result
 from .prober import ProbeFailed
+from .source import definitions
 from .specs import SPECS
 from .verdict import Failure
 
@@ -42,27 +43,6 @@ _INPUTS = {
 }
 
 
-def _python(source):
-    """A cell's source as plain Python (IPython magics turned into calls), or None."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except (SyntaxError, ValueError, TypeError):
-        return None
-
-
-def _definitions(sources):
-    """The last ``def`` of each name in the cells, in order (a later cell redefines)."""
-    found = {}
-    for source in sources:
-        tree = _python(source)
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                found[node.name] = node
-    return found
-
-
 def _called_name(call):
     target = call.func
     if isinstance(target, ast.Attribute):
@@ -79,14 +59,14 @@ def loops_in_source(name, sources, lent=()):
         e.g. ``"a for loop in propagate"``; None when there is no loop. ``"no def"`` when the
         notebook has no ``def name`` at all (the grader cannot read the code it would judge).
     """
-    definitions = _definitions(sources)
-    if name not in definitions:
+    found = definitions(sources)
+    if name not in found:
         return "no def"
     todo, seen = [name], set()
     while todo:
         current = todo.pop()
         seen.add(current)
-        for node in ast.walk(definitions[current]):
+        for node in ast.walk(found[current]):
             if isinstance(node, _LOOP_NODES):
                 kind = {ast.For: "a for loop", ast.AsyncFor: "a for loop",
                         ast.While: "a while loop"}.get(type(node), "a comprehension")
@@ -97,7 +77,7 @@ def loops_in_source(name, sources, lent=()):
                     return f"a call to {called} in {current}"
                 if called == current:
                     return f"a recursive call in {current}"
-                if called in definitions and called not in seen and called not in lent:
+                if called in found and called not in seen and called not in lent:
                     todo.append(called)
     return None
 
