@@ -1,0 +1,1 @@
+"""A real-world corpus: notebooks answered in the styles real learners write (see learners.py)."""

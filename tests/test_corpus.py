@@ -1,0 +1,166 @@
+"""The real-world corpus (issue 11, "Fair to real learners") through the judge.
+
+``tests/corpus/learners.py`` holds notebooks written in the styles real learners write (2017
+and 2021+ templates, keepdims, ``>= 0.5``, ``np.around``, ``1 * (A > 0.5)``, int ``b``,
+``copy.deepcopy``, in-place updates, debug prints, comments in other languages, misspelled
+names, own helpers), each labelled with the test cells it must lose and the mistake each of
+those cells' messages must name.
+
+(a) every learner, in-process (``mutants.solution_namespace`` + ``mutants.grade_directly``):
+    no false reject, no missed bug, no collateral, and the message names the mistake (per
+    learner, and the share over the buggy ones, printed, at least 90 %);
+(b) a subset through one real ``nbgrader autograde`` run: the gradebook scores equal the labels.
+"""
+
+import ast
+import time
+
+import pytest
+
+from catvnoncat import course, judge, mutants
+
+from corpus.learners import LEARNERS, NOT_JUDGED
+
+#: Minimum sizes of the corpus (issue 11: "at least 40 implementations").
+MIN_LEARNERS, MIN_CORRECT, MIN_BUGGY = 45, 15, 30
+#: Share of buggy learners whose every lost cell names the mistake.
+MIN_NAMED_SHARE = 0.9
+#: Modules the notebook's packages cell imports that cannot be imported outside a kernel.
+_NOT_IMPORTABLE = {"public_tests", "lr_utils"}
+
+
+def packages_cell_imports():
+    """The ``import`` statements of the notebook's packages cell, as one cell of code.
+
+    The graded cells run after the packages cell in a notebook (``copy.deepcopy`` in the 2021+
+    template's optimize needs its ``import copy``); the in-process namespace gets the same
+    imports, except the course's own modules.
+    """
+    nb = course.read_notebook(course.SOURCE_NOTEBOOK)
+    source = next(cell.source for cell in nb.cells
+                  if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "packages")
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    kept = []
+    for node in ast.parse("\n".join(lines)).body:
+        if isinstance(node, ast.Import):
+            names = [alias for alias in node.names if alias.name.split(".")[0] not in _NOT_IMPORTABLE]
+        elif isinstance(node, ast.ImportFrom):
+            names = node.names if (node.module or "").split(".")[0] not in _NOT_IMPORTABLE else []
+        else:
+            continue
+        if names:
+            node.names = names
+            kept.append(ast.unparse(node))
+    return "\n".join(kept) + "\n"
+
+
+def hint_of(message):
+    """The sentence naming the mistake: the last line of a verdict's message."""
+    return message.rstrip("\n").rsplit("\n", 1)[-1]
+
+
+def needles(needle):
+    return (needle,) if isinstance(needle, str) else tuple(needle)
+
+
+def names_the_mistake(message, needle):
+    """True when ``message`` carries ``needle`` (in its hint; NOT_JUDGED in the summary)."""
+    if needle == NOT_JUDGED:
+        return NOT_JUDGED in message
+    return all(part in hint_of(message) for part in needles(needle))
+
+
+@pytest.fixture(scope="module")
+def in_process(solutions, dataset):
+    """``{learner name: {test id: None or message}}`` for the whole corpus, judged in-process."""
+    imports = packages_cell_imports()
+    outcomes = {}
+    for learner in LEARNERS:
+        # The packages cell runs first in the notebook; here its imports go in as one more
+        # cell (a new key runs after the nine, which is the same for globals read at call time).
+        namespace = mutants.solution_namespace(solutions, {**learner.cells, "packages": imports},
+                                               dataset=dataset)
+        outcomes[learner.name] = mutants.grade_directly(namespace)
+    return outcomes
+
+
+def test_the_corpus_is_big_and_varied(solutions):
+    correct = [lr for lr in LEARNERS if lr.correct]
+    buggy = [lr for lr in LEARNERS if not lr.correct]
+    assert len(LEARNERS) >= MIN_LEARNERS
+    assert len(correct) >= MIN_CORRECT and len(buggy) >= MIN_BUGGY
+    for learner in LEARNERS:
+        # Whole notebooks: all nine solution cells, labels on real test cells only.
+        assert set(learner.cells) == set(solutions), learner.name
+        assert learner.must_lose <= set(judge.TEST_CELLS), learner.name
+        for test_id, vectorized in judge.VECTORIZATION_CELLS.items():
+            if test_id in learner.must_lose:
+                assert vectorized in learner.must_lose, learner.name
+    # Every test cell is lost by some learner.
+    assert set().union(*(lr.must_lose for lr in buggy)) == set(judge.TEST_CELLS)
+
+
+def test_the_packages_cell_imports_reach_the_namespace():
+    code = packages_cell_imports()
+    assert "import numpy as np" in code and "public_tests" not in code and "lr_utils" not in code
+
+
+def test_no_false_reject(in_process):
+    """Every correct learner gets full marks."""
+    rejected = {lr.name: {t: m for t, m in in_process[lr.name].items() if m is not None}
+                for lr in LEARNERS if lr.correct}
+    rejected = {name: cells for name, cells in rejected.items() if cells}
+    assert not rejected, "correct learners rejected:\n" + "\n".join(
+        f"- {name}: {test_id}: {message}" for name, cells in rejected.items()
+        for test_id, message in cells.items())
+
+
+def test_no_missed_bug(in_process):
+    """Every buggy learner loses every cell of its label."""
+    missed = {lr.name: sorted(t for t in lr.must_lose if in_process[lr.name][t] is None)
+              for lr in LEARNERS if not lr.correct}
+    missed = {name: cells for name, cells in missed.items() if cells}
+    assert not missed, f"bugs not caught: {missed}"
+
+
+def test_no_collateral(in_process):
+    """A buggy learner loses nothing beyond its label."""
+    collateral = {lr.name: {t: m for t, m in in_process[lr.name].items()
+                            if m is not None and t not in lr.must_lose}
+                  for lr in LEARNERS if not lr.correct}
+    collateral = {name: cells for name, cells in collateral.items() if cells}
+    assert not collateral, "collateral failures:\n" + "\n".join(
+        f"- {name}: {test_id}: {message}" for name, cells in collateral.items()
+        for test_id, message in cells.items())
+
+
+def test_the_messages_name_the_mistakes(in_process):
+    """At least 90 % of the buggy learners are told every mistake (the share is printed)."""
+    buggy = [lr for lr in LEARNERS if not lr.correct]
+    named = [lr for lr in buggy
+             if all(in_process[lr.name][t] is not None
+                    and names_the_mistake(in_process[lr.name][t], needle)
+                    for t, needle in lr.says.items())]
+    share = len(named) / len(buggy)
+    print(f"\n[corpus] the message names the mistake for {len(named)} of {len(buggy)} buggy "
+          f"learners ({share:.0%})")
+    assert share >= MIN_NAMED_SHARE
+
+
+@pytest.mark.parametrize("learner", [lr for lr in LEARNERS if not lr.correct],
+                         ids=lambda lr: lr.name)
+def test_each_buggy_learner_is_told_its_mistake(in_process, learner):
+    """Per learner, so a regression in one diagnosis is visible by name."""
+    outcomes = in_process[learner.name]
+    for test_id, needle in learner.says.items():
+        message = outcomes[test_id]
+        assert message is not None, f"{learner.name}: {test_id} passed"
+        assert names_the_mistake(message, needle), (
+            f"{learner.name}: {test_id} says\n{message}\nexpected {' + '.join(needles(needle))!r}")
+
+
+@pytest.mark.parametrize("learner", LEARNERS, ids=lambda lr: lr.name)
+def test_each_learner_loses_exactly_its_label(in_process, learner):
+    failed = {t for t, message in in_process[learner.name].items() if message is not None}
+    assert failed == learner.must_lose, {t: in_process[learner.name][t]
+                                         for t in failed ^ learner.must_lose}
