@@ -107,3 +107,16 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsInFeedback, Sanit
 c.HTMLExporter.sanitize_html = True
 # nbconvert's own steps are registered disabled unless told otherwise.
 c.SanitizeHTML.enabled = True
+
+# --- Repairs before grading (catvnoncat.repair) ---------------------------------------------
+# Honest submissions stock nbgrader cannot read as they are: a renamed notebook
+# (logistic_regression-Copy1.ipynb) is graded under its released name (pre-convert hook: a link
+# next to the student's file); a file with a byte-order mark is read (exporter); inside the
+# notebook, before nbgrader's own checks, duplicated grade ids and lost or damaged nbgrader
+# metadata are repaired from the release notebook (first sanitize step). Each repair is said in
+# the autograded notebook (a markdown cell first, metadata catvnoncat.repairs); no code changes.
+from catvnoncat.repair import NotebookReader, RepairSubmission, pre_convert_hook  # noqa: E402
+
+c.Autograde.pre_convert_hook = pre_convert_hook
+c.Autograde.exporter_class = NotebookReader
+c.Autograde.sanitize_preprocessors = [RepairSubmission, *c.Autograde.sanitize_preprocessors]
