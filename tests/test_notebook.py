@@ -300,7 +300,7 @@ def test_warnings_of_student_code_go_to_stdout_not_stderr(dataset):
 
 def test_source_notebook_runs_top_to_bottom_without_error(tmp_path, monkeypatch, capsys):
     """Executed with nbclient in a copy of the assignment folder; the time is printed, not asserted."""
-    for name in ("lr_utils.py", "public_tests.py"):
+    for name in course.STUDENT_HELPERS:
         (tmp_path / name).write_bytes((course.SOURCE_DIR / name).read_bytes())
     monkeypatch.setenv(DATA_ENV, str(DATASETS_DIR))
     # One BLAS thread, as when grading: a busy machine otherwise slows training several-fold.

@@ -56,7 +56,7 @@ def solution_lines():
 
 def test_release_holds_no_solution_no_hidden_test_and_no_catvnoncat_import():
     files = release_files(RELEASE_DIR)
-    assert set(files) == {"logistic_regression.ipynb", "lr_utils.py", "public_tests.py"}
+    assert set(files) == {"logistic_regression.ipynb", *course.STUDENT_HELPERS}
     texts = {name: data.decode("utf-8") for name, data in files.items()}
     release_nb = course.read_notebook(course.RELEASE_NOTEBOOK)
     # Code only: the Markdown teaches the formulas (e.g. dZ = A - Y) on purpose.
@@ -65,7 +65,7 @@ def test_release_holds_no_solution_no_hidden_test_and_no_catvnoncat_import():
     assert len(lines) > 20
     for line in lines:
         assert not any(line in text for text in code_cells), f"solution line in release: {line}"
-        for name in ("lr_utils.py", "public_tests.py"):
+        for name in course.STUDENT_HELPERS:
             assert line not in texts[name], f"solution line in {name}: {line}"
     answers = course.solution_sources(SOURCE)
     for gid in points("manual"):
@@ -73,7 +73,7 @@ def test_release_holds_no_solution_no_hidden_test_and_no_catvnoncat_import():
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "catvnoncat.judge"):
         assert not any(marker in text for text in texts.values()), marker
     code = [c.source for c in release_nb.cells if c.cell_type == "code"]
-    code += [texts["lr_utils.py"], texts["public_tests.py"]]
+    code += [texts[name] for name in course.STUDENT_HELPERS]
     for source in code:
         source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))
         for node in ast.walk(ast.parse(source)):

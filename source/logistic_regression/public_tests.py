@@ -16,11 +16,15 @@ Passing these tests is necessary, not sufficient: the hidden tests use other inp
 """
 
 import contextlib
+import inspect
 import io
+import re
 import sys
 import warnings
 
 import numpy as np
+
+import hints
 
 #: Two numbers agree when ``|got - expected| <= ATOL + RTOL * |expected|`` (the expected values
 #: below are rounded to 8 decimals).
@@ -147,19 +151,66 @@ def _expect_shape(what, got, shape, hint):
 
 
 def _expect_number(what, got, hint):
-    """A single real number: a Python or numpy scalar, or a 0-d array."""
+    """A single real number: a Python or numpy scalar, a 0-d array, or (noted) one number in an
+    array such as np.sum(..., keepdims=True) gives."""
+    if isinstance(got, np.ndarray) and got.ndim > 0 and got.size == 1 and np.isrealobj(got):
+        print(hints.SCALAR_ARRAY_NOTE.format(label=what, shape=got.shape))
+        return
     if isinstance(got, (str, bytes)) or np.ndim(got) != 0 or not np.isrealobj(got):
         _fail(what, "a single number", f"{type(got).__name__} of shape {np.shape(got)}", hint)
 
 
+def _hint_for(name, error):
+    """The sentence naming the probable mistake behind an error raised by your code, or ''."""
+    text = str(error)
+    if isinstance(error, NotImplementedError):
+        return hints.NOT_IMPLEMENTED.format(name=name)
+    if isinstance(error, NameError):
+        missing = re.search(r"name '(\w+)' is not defined", text)
+        module = missing.group(1) if missing else ""
+        if module in sys.stdlib_module_names or module in ("np", "numpy"):
+            return hints.MISSING_IMPORT.format(module="numpy as np" if module == "np" else module)
+        return hints.NAME_ERROR
+    if isinstance(error, TypeError) and any(words in text for words in (
+            "only length-1", "only size-1", "only 0-dimensional", "only integer scalar")):
+        return hints.MATH_ON_ARRAYS
+    return ""
+
+
+def _check_parameters(function, keywords):
+    """Your function must accept the template's keyword parameters (they are passed by name)."""
+    name = getattr(function, "__name__", "your function")
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return
+    missing = [k for k in keywords if k not in parameters]
+    if missing:
+        problem = "; ".join(f"`{k}` is missing" for k in missing)
+        raise AssertionError(hints.PARAMETERS.format(
+            name=name, expected=", ".join(["...", *keywords]), problem=problem,
+            example=f"{name}(..., {missing[0]}=...)"))
+
+
 def _call(function, *args, **kwargs):
     """Call student code; report its warnings on stdout (a grader scores stderr output as a failure)."""
+    name = getattr(function, "__name__", "your code")
+    _check_parameters(function, list(kwargs))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = function(*args, **kwargs)
+        try:
+            result = function(*args, **kwargs)
+        except Exception as error:
+            hint = _hint_for(name, error)
+            if not hint:
+                raise
+            raise AssertionError(f"{name} raised {type(error).__name__}: {error}. {hint}") from error
     for w in caught:
-        print(f"note: {getattr(function, '__name__', 'your code')} warned: "
-              f"{w.category.__name__}: {w.message}")
+        print(f"note: {name} warned: {w.category.__name__}: {w.message}")
+    if result is None:
+        raise AssertionError(hints.RETURNS_NONE.format(name=name))
     return result
 
 
@@ -350,9 +401,9 @@ def propagate_test(propagate):
         _expect_close("dw", grads["dw"], case["dw"],
                       "dw = X (A - Y)^T / m has the shape of w, (n_x, 1). " + m_hint)
         _expect_number("db", grads["db"], "db = sum(A - Y) / m is a single number.")
-        _expect_close("db", grads["db"], case["db"], "db = sum(A - Y) / m. " + m_hint)
+        _expect_close("db", np.squeeze(grads["db"]), case["db"], "db = sum(A - Y) / m. " + m_hint)
         _expect_number("cost", cost, "The cost is a single number; np.squeeze removes extra axes.")
-        _expect_close("cost", cost, case["cost"],
+        _expect_close("cost", np.squeeze(cost), case["cost"],
                       "J = -(1/m) sum(Y log(A) + (1 - Y) log(1 - A)) with A = sigmoid(w^T X + b). "
                       + m_hint)
         lines.append(f"m = {X.shape[1]}: dw = {_show(grads['dw'])}, db = {_show(grads['db'])}, "
@@ -381,9 +432,11 @@ def optimize_test(optimize):
         params, grads, costs = _call(optimize, w, b, X, Y, num_iterations=case["num_iterations"],
                                      learning_rate=case["learning_rate"])
         _expect_close("params['w']", params["w"], case["w_out"], hint)
-        _expect_close("params['b']", params["b"], case["b_out"], hint)
+        _expect_number("params['b']", params["b"], hint)
+        _expect_close("params['b']", np.squeeze(params["b"]), case["b_out"], hint)
         _expect_close("grads['dw']", grads["dw"], case["dw"], last_hint + hint)
-        _expect_close("grads['db']", grads["db"], case["db"], last_hint + hint)
+        _expect_number("grads['db']", grads["db"], hint)
+        _expect_close("grads['db']", np.squeeze(grads["db"]), case["db"], last_hint + hint)
         _expect_close("costs", [np.squeeze(c) for c in costs], case["costs"],
                       "Record the cost of iterations 0, 100, 200, ... (one value per 100 "
                       "iterations).")
@@ -435,6 +488,9 @@ def model_test(model):
               "Return the dictionary d built at the end of model.")
     for key in ("w", "b", "costs", "Y_prediction_train", "Y_prediction_test"):
         got = [np.squeeze(c) for c in d[key]] if key == "costs" else d[key]
+        if key == "b":
+            _expect_number("d['b']", got, hint)
+            got = np.squeeze(got)
         _expect_close(f"d['{key}']", got, case[key], hint)
     _passed("model", [f"w = {_show(d['w'])}", f"b = {_show(d['b'])}",
                       f"costs = {_show(np.array(d['costs'], dtype=float))}",

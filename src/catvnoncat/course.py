@@ -29,6 +29,7 @@ __all__ = [
     "SOURCE_NOTEBOOK",
     "RELEASE_NOTEBOOK",
     "CONFIG_FILE",
+    "STUDENT_HELPERS",
     "GRADEBOOK_ENV",
     "course_id",
     "read_notebook",
@@ -49,6 +50,8 @@ RELEASE_DIR = REPO_ROOT / "release" / ASSIGNMENT
 SOURCE_NOTEBOOK = SOURCE_DIR / f"{NOTEBOOK_NAME}.ipynb"
 RELEASE_NOTEBOOK = RELEASE_DIR / f"{NOTEBOOK_NAME}.ipynb"
 CONFIG_FILE = REPO_ROOT / "nbgrader_config.py"
+#: The student-facing helper modules released beside the notebook (public_tests imports hints).
+STUDENT_HELPERS = ("lr_utils.py", "public_tests.py", "hints.py")
 #: Environment variable read by ``nbgrader_config.py`` for the gradebook URL.
 GRADEBOOK_ENV = "CATVNONCAT_GRADEBOOK_URL"
 
@@ -62,7 +65,12 @@ def student_module(filename):
     spec = importlib.util.spec_from_file_location(f"_student_{Path(filename).stem}",
                                                   SOURCE_DIR / filename)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # The helpers import each other by plain name (public_tests imports hints), as in a notebook.
+    sys.path.insert(0, os.fspath(SOURCE_DIR))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(os.fspath(SOURCE_DIR))
     return module
 
 

@@ -12,6 +12,7 @@ The catalog is run through the checks directly (``tests/test_mutants.py``, every
 Instructor-only, like the rest of :mod:`catvnoncat`.
 """
 
+import copy
 import linecache
 import textwrap
 from dataclasses import dataclass, field
@@ -864,7 +865,7 @@ def solution_namespace(solutions, replacements=None, dataset=None):
     from .data import load_dataset
 
     train_x_orig, train_y, test_x_orig, test_y, classes = dataset or load_dataset()
-    namespace = {"__name__": "__main__", "np": np, "accuracy": reference.accuracy,
+    namespace = {"__name__": "__main__", "np": np, "copy": copy, "accuracy": reference.accuracy,
                  "train_set_x_orig": train_x_orig, "train_set_y": train_y,
                  "test_set_x_orig": test_x_orig, "test_set_y": test_y, "classes": classes,
                  "__cell_errors__": {}, "__sources__": []}
