@@ -421,8 +421,10 @@ def _match_lost(nb, reference, placed, damaged, by_position=True):
                 if compatible and index in (None if prev_mark is None else prev_mark + 1,
                                             None if next_mark is None else next_mark - 1):
                     score, why = score + 40, why or "its position"
-            elif score < 100:
-                continue  # out of place and not surely this cell
+            elif damaged.get(index) != gid and (score < 100 or reference.meta(gid).get("grade")):
+                # out of place: only a cell that still names its grade id; a grade cell is
+                # judged where it stands, so it is never taken from elsewhere by its content
+                continue
             if not by_position and why == "its position":
                 continue
             if score >= 60 and (compatible or score >= 100):
