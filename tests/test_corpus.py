@@ -164,3 +164,77 @@ def test_each_learner_loses_exactly_its_label(in_process, learner):
     failed = {t for t, message in in_process[learner.name].items() if message is not None}
     assert failed == learner.must_lose, {t: in_process[learner.name][t]
                                          for t in failed ^ learner.must_lose}
+
+
+# ------------------------------------------------------------------------------------------------
+# (b) a subset through one real nbgrader autograde run
+# ------------------------------------------------------------------------------------------------
+#: One notebook per correct style class, and the buggy learners most likely to be judged
+#: differently in a kernel than in-process (copy.deepcopy needing the packages cell, in-place
+#: updates, debug prints, misspelled parameters, keepdims arrays, a NameError, a loop).
+AUTOGRADED = (
+    # correct (axis1_around and matmul_typehints are left to the in-process pass: same wire,
+    # same kinds of values as keepdims and german_inplace_on_copy; each notebook costs ~20 s)
+    "coursera_2017", "coursera_2021", "keepdims", "german_inplace_on_copy", "debug_prints",
+    "french_helpers_while",
+    # buggy
+    "optimize_inplace_no_copy", "optimize_num_iteration", "propagate_forgets_return",
+    "sigmoid_math_e_not_imported", "coursera_2021_predict_loop",
+)
+_BY_NAME = {lr.name: lr for lr in LEARNERS}
+
+
+def student_id(name):
+    return name.replace("_", "-")
+
+
+@pytest.fixture(scope="module")
+def autograded(tmp_path_factory):
+    """``(scores, course_dir)`` of one ``nbgrader autograde`` run over :data:`AUTOGRADED`."""
+    base = course.reference_submission()
+    submissions = {student_id(name): course.make_submission(_BY_NAME[name].cells, base=base)
+                   for name in AUTOGRADED}
+    workdir = tmp_path_factory.mktemp("corpus_autograde")
+    start = time.perf_counter()
+    scores = course.autograde(submissions, workdir)
+    print(f"\n[corpus autograde] {len(submissions)} notebooks autograded in "
+          f"{time.perf_counter() - start:.0f} s")
+    return scores, workdir / "course"
+
+
+def test_the_autograded_subset_covers_every_kind():
+    chosen = [_BY_NAME[name] for name in AUTOGRADED]
+    assert len(chosen) <= 12
+    assert sum(lr.correct for lr in chosen) >= 6 and sum(not lr.correct for lr in chosen) >= 5
+
+
+def _points():
+    cells = course.grade_cells(course.read_notebook(course.SOURCE_NOTEBOOK))
+    return {gid: cell["points"] for gid, cell in cells.items() if cell["kind"] == "test"}
+
+
+@pytest.mark.parametrize("name", AUTOGRADED)
+def test_autograde_scores_equal_the_labels(autograded, name):
+    scores, _ = autograded
+    learner = _BY_NAME[name]
+    got = scores[student_id(name)]
+    expected = {t: 0.0 if t in learner.must_lose else full for t, full in _points().items()}
+    assert {t: got[t] for t in expected} == expected
+
+
+@pytest.mark.parametrize("name", [n for n in AUTOGRADED if not _BY_NAME[n].correct])
+def test_autograde_messages_name_the_mistakes(autograded, name):
+    """The message under each lost cell of the autograded notebook names the mistake."""
+    _, course_dir = autograded
+    nb = course.read_notebook(course_dir / "autograded" / student_id(name) / course.ASSIGNMENT /
+                              f"{course.NOTEBOOK_NAME}.ipynb")
+    errors = {}
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        for output in cell.get("outputs", []):
+            if grade_id in judge.TEST_CELLS and output.output_type == "error":
+                errors[grade_id] = output.evalue
+    learner = _BY_NAME[name]
+    assert set(errors) == learner.must_lose
+    for test_id, needle in learner.says.items():
+        assert names_the_mistake(errors[test_id], needle), (name, test_id, errors[test_id])

@@ -272,6 +272,17 @@ LEARNERS = [
               grads = {"dw": dw, "db": db}
               return (grads, np.squeeze(cost))
           '''),
+    buggy("cost_sign_and_inner_sum", "einsum style; cost without the minus, np.sum closed "
+          "after an inner np.sum of the second term", "einsum_tanh",
+          {"test_propagate": ("sign", "parenthes")},
+          propagate='''
+          def propagate(w, b, X, Y):
+              m = X.shape[1]
+              A = sigmoid(np.einsum("ij,ik->jk", w, X) + b)
+              cost = 1 / m * np.sum(Y * np.log(A) + np.sum((1 - Y) * np.log(1 - A)))
+              dZ = A - Y
+              return {"dw": np.einsum("ik,jk->ij", X, dZ) / m, "db": dZ.sum() / m}, cost
+          '''),
     buggy("model_initialize_12288", "2017 template; initialize_with_zeros(12288)",
           "coursera_2017", {"test_model": "X_train.shape[0]"},
           model='''
