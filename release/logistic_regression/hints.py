@@ -8,6 +8,11 @@ with names and numbers (``{name}`` is the function, ``{q}`` the quantity that di
 # ---------------------------------------------------------------------------------------------
 # Any function
 # ---------------------------------------------------------------------------------------------
+GENERIC = "Compare your code with the formula in the docstring, step by step."
+NO_JUDGE = "Tell your instructor: this test cell has no hidden test in the grader."
+IGNORES_INTERRUPTS = "Your code runs too long or ignores interrupts."
+REARRANGED_NOTE = ("Note: {labels} scaled correctly, but arranged differently from the expected "
+                   "flattening (see test_flatten).")
 NOT_IMPLEMENTED = ("{name} is not implemented yet: replace `raise NotImplementedError()` with "
                    "your code.")
 RETURNS_NONE = ("{name} returned None: did you forget `return` at the end, or is part of its "
@@ -39,8 +44,109 @@ SCALAR_NOT_ARRAY = ("{label} should be a scalar, not an array: compute it with n
 NOT_A_NUMBER = "{label} should be a number (a float)."
 RANK_1 = ("{q} is a rank-1 array of shape {actual}; keep it 2-D with shape {expected} (rank-1 "
           "arrays behave unexpectedly, e.g. .T does nothing).")
+NOT_DEFINED = ("Define {name} in its cell and run the cells above it (Kernel > Restart & Run "
+               "All).")
+NOT_A_FUNCTION = "Define {name} with `def {name}(...)` and run its cell."
+NO_RESULT = ("Make {name} return its result within the time limit, and do not change how the "
+             "notebook runs code.")
+CORRECT_FIRST = "Make {name} correct first; vectorization points go with correct results only."
+NO_DEF = "Define {name} with a def statement in its cell."
+LOOPS = ("{name} loops over the examples in Python; write it with whole-array operations "
+         "({form}), which numpy runs in compiled code, typically 100 times faster on the "
+         "12288 x 209 training set, for any m.")
+PLAIN_ARRAY = "Return a plain numpy array (np.ndarray), not a {kind}."
+ARRAY_NOT_SEQUENCE = "{label} should be a numpy array, not a {kind}: use np.array."
+NOT_AN_ARRAY = "{label} should be a numpy array."
+ARRAY_NOT_NUMBER = "{q} should be an array of shape {expected}, not a single number."
+SHAPE = "{q} should have shape {expected}."
+BOOLEANS = "Convert the booleans to numbers, e.g. with .astype(float)."
+WRONG_DTYPE = "{label} should hold {wanted}; np.zeros gives float64 by default."
+RETURN_VALUES = ("End the function with `return` followed by the {length} values named in its "
+                 "docstring.")
+RETURN_DICT = "Return a dictionary: {{{keys}}}."
+KEY_NAMES = "Use exactly the key names of the docstring: {keys}."
+COSTS_LIST = "Start with costs = [] and append the cost every 100 iterations."
+COSTS_COUNT = ("{q} should hold the cost at iterations 0, {every}, {twice}, ... ({n} entries "
+               "here).")
+COUNT_FROM_SHAPE = "{label} counts something: read it from a .shape, which gives integers."
 TRANSPOSED = ("{q} looks transposed: shape {actual} instead of {expected}; check which factor of "
               "the product gets the .T.")
+
+# ---------------------------------------------------------------------------------------------
+# Data steps
+# ---------------------------------------------------------------------------------------------
+NOT_SET = "Set {name} in its cell and run the cells above it (Kernel > Restart & Run All)."
+NO_ANSWER = "Do not change how the notebook runs code."
+M_TRAIN = "m_train is the number of training pictures, train_set_x_orig.shape[0]."
+M_TEST = "m_test is the number of test pictures, test_set_x_orig.shape[0]."
+NUM_PX = "num_px is the height (= width) of a picture, train_set_x_orig.shape[1]."
+FROM_TEST_SET = "{name} came from the test set: {hint}"
+FROM_TRAINING_SET = "{name} came from the training set: {hint}"
+OTHER_SET = "{label} should be made from {orig}."
+FLATTEN_TRANSPOSED = "One example per column: transpose, X.reshape(X.shape[0], -1).T."
+FLATTEN_SHAPE = ("Each column should hold one picture's num_px * num_px * 3 values: "
+                 "X.reshape(X.shape[0], -1).T.")
+FLATTEN_MIXES = ("reshape(-1, m) mixes the pictures; X.reshape(X.shape[0], -1).T keeps each "
+                 "picture's pixels together in one column.")
+FLATTEN_SCALED = "Only flatten here: the division by 255 is the next step."
+FLATTEN = "Flatten with X.reshape(X.shape[0], -1).T."
+STANDARDIZE_SHAPE = "Standardize the flattened array: {label} = {label}_flatten / 255."
+NOT_STANDARDIZED = "{label} was not standardized: divide the flattened array by 255."
+INTEGER_DIVISION = "// is integer division: use / 255."
+CENTRED = "For pictures, simply divide by 255 (the largest pixel value)."
+DIVIDE_BY_255 = "Divide the flattened pixel values by 255, the largest pixel value."
+
+# ---------------------------------------------------------------------------------------------
+# Modelled mistakes (the grader recognises these results)
+# ---------------------------------------------------------------------------------------------
+SIGMOID_OF_MINUS_Z = ('The result is sigmoid(-z): the formula is 1 / (1 + np.exp(-z)), with'
+                      ' a minus sign in the exponent.')
+SIGMOID_PARENTHESES = ('Check the parentheses: the formula is 1 / (1 + np.exp(-z)), not 1 /'
+                       ' 1 + np.exp(-z).')
+SIGMOID_DENOMINATOR_SIGN = 'The denominator is 1 + np.exp(-z), with a plus sign.'
+W_NOT_ZERO = 'w should start at zero: use np.zeros((dim, 1)).'
+DIVIDED_BY_M_TWICE = '{q} is m times too small: did you divide by m twice?'
+DIVIDED_BY_FEATURES = ('{q} was divided by the number of features: m is the number of '
+                       'examples, X.shape[1].')
+WRONG_SIGN = ('{q} has the wrong sign: check the minus signs (the gradient uses A - Y, the '
+              'cost starts with -1/m).')
+PROPAGATE_NO_BIAS = ('The result is what you get with b = 0: did you forget to add the '
+                     'bias, A = sigmoid(w.T @ X + b)?')
+LOGS_SWAPPED = ('The cost matches the formula with its two log terms swapped: Y goes with '
+                'log(A), (1 - Y) with log(1 - A).')
+ACTIVATION_OF_MINUS_Z = ('The result matches A = sigmoid(-(w.T @ X + b)): the activation is'
+                         ' sigmoid(z), not sigmoid(-z).')
+RETURN_INSIDE_LOOP = ('optimize stopped after the first iteration: is your return inside '
+                      'the loop?')
+WRONG_ITERATION_COUNT = ('optimize did not run num_iterations iterations: loop with for i '
+                         'in range(num_iterations).')
+LEARNING_RATE_IGNORED = ('The step size is not learning_rate: use it in the update, w = w -'
+                         ' learning_rate * dw (and the same for b).')
+GRADIENT_ASCENT = ('The parameters moved up the gradient: gradient descent subtracts, w = w'
+                   ' - learning_rate * dw.')
+B_NOT_UPDATED = 'b never changes: update it too, b = b - learning_rate * db.'
+GRADS_AFTER_LOOP = ('grads should hold dw and db of the last iteration, computed before its'
+                    ' update (do not call propagate again after the loop).')
+COSTS_EMPTY = ('costs is empty: append the cost every 100 iterations whether or not '
+               'print_cost is set.')
+PREDICT_PROBABILITIES = ('predict returns the probabilities A; turn them into labels: 1 '
+                         '(cat) where A > 0.5, else 0.')
+PREDICT_INVERTED = ('The labels are inverted: predict 1 (cat) where A > 0.5 and 0 '
+                    'elsewhere, with A = sigmoid(w.T @ X + b).')
+PREDICT_NO_BIAS = ('The result is what you get with b = 0: did you forget the bias, A = '
+                   'sigmoid(w.T @ X + b)?')
+THRESHOLD_ON_Z = ('The threshold 0.5 applies to the probability A = sigmoid(z), not to z '
+                  'itself.')
+MODEL_TRAINED_ON_TEST = ('model trained on the test set: train on X_train, Y_train and use '
+                         'the test set only for Y_prediction_test.')
+PREDICTIONS_SWAPPED = 'Y_prediction_train and Y_prediction_test are swapped.'
+MODEL_IGNORES_ITERATIONS = ('model ignores its num_iterations argument: pass it on to '
+                            'optimize.')
+MODEL_IGNORES_RATE = 'model ignores its learning_rate argument: pass it on to optimize.'
+COSTS_EVERY_ITERATION = ("costs has one entry per iteration: record the cost only every {every} "
+                         "iterations (if i % {every} == 0).")
+COSTS_WRONG_ITERATIONS = ("costs were recorded at the wrong iterations: append the cost computed "
+                          "at iterations 0, {every}, {twice}, ... (if i % {every} == 0).")
 
 # ---------------------------------------------------------------------------------------------
 # Function by function

@@ -24,6 +24,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
 from . import judge
+from .judge.sentences import HINTS
 from .sandbox.policy import INSTALL_HINT
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
@@ -206,7 +207,7 @@ class ExecuteWithJudge(Execute):
             self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. Add a "
                            "judge, or set ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
             verdict = judge.Verdict(test_id, False, f"{test_id}: the grader has no judge for "
-                                                    f"this cell.", "Tell your instructor.")
+                                                    f"this cell.", HINTS.NO_JUDGE)
         elif self._judging_kernel() is None:
             where, why = self._judge_stopped
             cell.outputs = [_error("NotRun", f"Not judged: {why} in {where}.")]
@@ -219,7 +220,7 @@ class ExecuteWithJudge(Execute):
                 self._stop_judging(test_id, "the judging kernel ignored the interrupt")
                 verdict = judge.Verdict(test_id, False, f"{test_id}: your code did not answer "
                                                         f"({error}).",
-                                        "Your code runs too long or ignores interrupts.")
+                                        HINTS.IGNORES_INTERRUPTS)
             if self._judging is not None and not self._judging.alive():
                 self._stop_judging(test_id, "the kernel died")
                 extra = [_error("DeadKernelError", (

@@ -78,20 +78,20 @@ def array(value, label, kinds="f"):
     """``value``'s values as a float ndarray when it is exactly an ndarray of a numeric dtype."""
     if not (isinstance(value, Arr) and value.type == "numpy.ndarray"):
         if isinstance(value, Arr):
-            hint = f"Return a plain numpy array (np.ndarray), not a {value.type.rsplit('.', 1)[-1]}."
+            hint = HINTS.PLAIN_ARRAY.format(kind=value.type.rsplit(".", 1)[-1])
         elif isinstance(value, Seq):
-            hint = f"{label} should be a numpy array, not a {value.type.rsplit('.', 1)[-1]}: use np.array."
+            hint = HINTS.ARRAY_NOT_SEQUENCE.format(label=label, kind=value.type.rsplit(".", 1)[-1])
         else:
-            hint = f"{label} should be a numpy array."
+            hint = HINTS.NOT_AN_ARRAY.format(label=label)
         raise Failure(f"{label} is {describe(value)}, expected a numpy array.", hint)
     data = value.array
     if data.dtype.kind == "b" and "b" not in kinds:
         raise Failure(f"{label} holds booleans (True / False), expected the numbers 0 and 1.",
-                      "Convert the booleans to numbers, e.g. with .astype(float).")
+                      HINTS.BOOLEANS)
     if data.dtype.kind not in kinds:
         wanted = "floats" if kinds == "f" else "numbers"
         raise Failure(f"{label} has dtype {data.dtype}, expected {wanted}.",
-                      f"{label} should hold {wanted}; np.zeros gives float64 by default.")
+                      HINTS.WRONG_DTYPE.format(label=label, wanted=wanted))
     return data.astype(float, copy=False)
 
 
@@ -100,8 +100,7 @@ def sequence(value, label, length):
     if not (isinstance(value, Seq) and value.type in ("builtins.tuple", "builtins.list")
             and len(value.items) == length):
         raise Failure(f"{label} returned {describe(value)}, expected {length} values.",
-                      f"End the function with `return` followed by the {length} values "
-                      f"named in its docstring.")
+                      HINTS.RETURN_VALUES.format(length=length))
     return value.items
 
 
@@ -110,11 +109,11 @@ def mapping(value, label, keys):
     if not (isinstance(value, Map) and value.type == "builtins.dict"):
         raise Failure(f"{label} is {describe(value)}, expected a dict with keys "
                       f"{', '.join(map(repr, keys))}.",
-                      f"Return a dictionary: {{{', '.join(f'{k!r}: ...' for k in keys)}}}.")
+                      HINTS.RETURN_DICT.format(keys=", ".join(f"{k!r}: ..." for k in keys)))
     missing = [k for k in keys if k not in value.items]
     if missing:
         raise Failure(f"{label} has no key {', '.join(map(repr, missing))}.",
-                      f"Use exactly the key names of the docstring: {', '.join(map(repr, keys))}.")
+                      HINTS.KEY_NAMES.format(keys=", ".join(map(repr, keys))))
     return value.items
 
 
@@ -124,7 +123,7 @@ def costs(value, label="costs"):
 
     if not (isinstance(value, Seq) and value.type == "builtins.list"):
         raise Failure(f"{label} is {describe(value)}, expected a list.",
-                      "Start with costs = [] and append the cost every 100 iterations.")
+                      HINTS.COSTS_LIST)
     return np.array([scalar(c, f"{label}[{i}]", f"{label}[i]") for i, c in enumerate(value.items)],
                     dtype=float)
 
@@ -139,4 +138,4 @@ def count(value, label):
     shown = f" ({value.value:.6g})" if isinstance(value, Num) else (
         f" ({value.text[:40]})" if isinstance(value, Other) and value.text else "")
     raise Failure(f"{label} is {describe(value)}{shown}, expected an integer.",
-                  f"{label} counts something: read it from a .shape, which gives integers.")
+                  HINTS.COUNT_FROM_SHAPE.format(label=label))

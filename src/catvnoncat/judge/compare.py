@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import reference
+from .sentences import HINTS
 from .verdict import Failure
 
 __all__ = ["RTOL", "ATOL", "matches", "compare", "shape_hint"]
@@ -37,8 +38,8 @@ def compare(quantity, actual, expected):
     e = np.asarray(expected, dtype=float)
     if quantity in _LIST_QUANTITIES and a.shape != e.shape:
         raise Failure(f"{quantity} has {a.size} entries, expected {e.size}.",
-                       f"{quantity} should hold the cost at iterations 0, {reference.COST_EVERY}, "
-                       f"{2 * reference.COST_EVERY}, ... ({e.size} entries here).",
+                       HINTS.COSTS_COUNT.format(q=quantity, every=reference.COST_EVERY,
+                                                twice=2 * reference.COST_EVERY, n=e.size),
                        quantity, actual)
     if a.shape != e.shape:
         raise Failure(f"{quantity} has shape {a.shape}, expected {e.shape}.",
@@ -59,12 +60,10 @@ def compare(quantity, actual, expected):
 
 def shape_hint(quantity, actual, expected):
     if len(actual) == 1 and len(expected) == 2 and actual[0] == math.prod(expected):
-        return (f"{quantity} is a rank-1 array of shape {actual}; keep it 2-D with shape "
-                f"{expected} (rank-1 arrays behave unexpectedly, e.g. .T does nothing).")
+        return HINTS.RANK_1.format(q=quantity, actual=actual, expected=expected)
     if len(actual) == 2 and actual == expected[::-1]:
-        return (f"{quantity} looks transposed: shape {actual} instead of {expected}; "
-                f"check which factor of the product gets the .T.")
+        return HINTS.TRANSPOSED.format(q=quantity, actual=actual, expected=expected)
     if len(actual) == 0 and len(expected) > 0:
-        return f"{quantity} should be an array of shape {expected}, not a single number."
-    return f"{quantity} should have shape {expected}."
+        return HINTS.ARRAY_NOT_NUMBER.format(q=quantity, expected=expected)
+    return HINTS.SHAPE.format(q=quantity, expected=expected)
 

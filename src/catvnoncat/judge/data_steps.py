@@ -14,6 +14,7 @@ from .. import reference
 from . import accept, wire
 from .compare import matches
 from .prober import ProbeFailed
+from .sentences import HINTS
 from .verdict import Failure
 
 __all__ = ["judge_dataset_shapes", "judge_flatten", "judge_standardize", "SAMPLES"]
@@ -49,11 +50,9 @@ def _look(prober, name, **kwargs):
         outcome = prober.look(name, **kwargs)
     except ProbeFailed as error:
         raise Failure(f"{name}: no usable answer from your notebook ({error}).",
-                      "Do not change how the notebook runs code.") from None
+                      HINTS.NO_ANSWER) from None
     if outcome.missing:
-        raise Failure(f"{name} is not defined.",
-                      f"Set {name} in its cell and run the cells above it "
-                      f"(Kernel > Restart & Run All).")
+        raise Failure(f"{name} is not defined.", HINTS.NOT_SET.format(name=name))
     return outcome
 
 
@@ -78,18 +77,14 @@ def judge_dataset_shapes(prober):
         outcome = _look(prober, name)
         value = outcome.value if outcome.value is not None else wire.Other(outcome.type)
         got[name] = accept.count(value, name)
-    hints = {
-        "m_train": "m_train is the number of training pictures, train_set_x_orig.shape[0].",
-        "m_test": "m_test is the number of test pictures, test_set_x_orig.shape[0].",
-        "num_px": "num_px is the height (= width) of a picture, train_set_x_orig.shape[1].",
-    }
+    hints = {"m_train": HINTS.M_TRAIN, "m_test": HINTS.M_TEST, "num_px": HINTS.NUM_PX}
     for name, value in expected.items():
         if got[name] != value:
             hint = hints[name]
             if name != "m_test" and got[name] == expected["m_test"]:
-                hint = f"{name} came from the test set: {hints[name]}"
+                hint = HINTS.FROM_TEST_SET.format(name=name, hint=hints[name])
             elif name == "m_test" and got[name] == expected["m_train"]:
-                hint = f"m_test came from the training set: {hints[name]}"
+                hint = HINTS.FROM_TRAINING_SET.format(name=name, hint=hints[name])
             raise Failure(f"{name} = {got[name]}, expected {value}.", hint)
     return ()
 
@@ -104,7 +99,7 @@ def _sampled(prober, name, shape, salt):
     samples = _look(prober, name, at=at).at
     if samples is None:
         raise Failure(f"{name}: your notebook did not return the requested values.",
-                      "Do not change how the notebook runs code.")
+                      HINTS.NO_ANSWER)
     return at, samples
 
 
@@ -118,15 +113,14 @@ def judge_flatten(prober):
             at, samples = _sampled(prober, label, outcome.shape, salt)
             if np.array_equal(samples, other["flatten"][tuple(at)]):
                 raise Failure(f"{label} holds the other set's pictures.",
-                              f"{label} should be made from "
-                              f"{label.replace('_flatten', '_orig')}.")
+                              HINTS.OTHER_SET.format(label=label,
+                                                     orig=label.replace("_flatten", "_orig")))
         if outcome.shape == expected.shape[::-1]:
             raise Failure(f"{label} has shape {outcome.shape}, expected {expected.shape}.",
-                          "One example per column: transpose, X.reshape(X.shape[0], -1).T.")
+                          HINTS.FLATTEN_TRANSPOSED)
         if outcome.shape != expected.shape:
             raise Failure(f"{label} has shape {outcome.shape}, expected {expected.shape}.",
-                          "Each column should hold one picture's num_px * num_px * 3 values: "
-                          "X.reshape(X.shape[0], -1).T.")
+                          HINTS.FLATTEN_SHAPE)
         at, samples = _sampled(prober, label, expected.shape, salt)
         index = tuple(at)
         if np.array_equal(samples, expected[index]):
@@ -135,13 +129,12 @@ def judge_flatten(prober):
         if np.array_equal(samples, orig.reshape(-1, orig.shape[0])[index]):
             raise Failure(f"{label} has the right shape {outcome.shape} but its columns mix "
                           f"pixels of several pictures.",
-                          "reshape(-1, m) mixes the pictures; X.reshape(X.shape[0], -1).T keeps "
-                          "each picture's pixels together in one column.")
+                          HINTS.FLATTEN_MIXES)
         if matches(samples, truth["standardize"][index]):
             raise Failure(f"{label} holds values scaled to [0, 1], expected the raw pixels 0-255.",
-                          "Only flatten here: the division by 255 is the next step.")
+                          HINTS.FLATTEN_SCALED)
         raise Failure(f"{label} has the right shape {outcome.shape} but other values.",
-                      "Flatten with X.reshape(X.shape[0], -1).T.")
+                      HINTS.FLATTEN)
     return ()
 
 
@@ -164,8 +157,7 @@ def judge_standardize(prober):
                 continue
         raise _standardize_failure(prober, label, outcome, truth, 10 + salt)
     if rearranged:
-        return (f"Note: {' and '.join(rearranged)} scaled correctly, but arranged differently "
-                f"from the expected flattening (see test_flatten).",)
+        return (HINTS.REARRANGED_NOTE.format(labels=" and ".join(rearranged)),)
     return ()
 
 
@@ -179,19 +171,19 @@ def _standardize_failure(prober, label, outcome, truth, salt):
     where = f"{label} has "
     if outcome.shape != expected.shape:
         return Failure(f"{where}shape {outcome.shape}, expected {expected.shape}.",
-                       f"Standardize the flattened array: {label} = {label}_flatten / 255.")
+                       HINTS.STANDARDIZE_SHAPE.format(label=label))
     at, samples = _sampled(prober, label, expected.shape, salt)
     index = tuple(at)
     if matches(samples, flat[index]):
         return Failure(f"{where}the raw pixel values 0-255, expected values in [0, 1].",
-                       f"{label} was not standardized: divide the flattened array by 255.")
+                       HINTS.NOT_STANDARDIZED.format(label=label))
     if matches(samples, (flat // 255)[index]):
-        return Failure(f"{where}only the values 0 and 1.", "// is integer division: use / 255.")
+        return Failure(f"{where}only the values 0 and 1.", HINTS.INTEGER_DIVISION)
     stats = _look(prober, label).stats
     if stats is not None and abs(stats[2]) < 1e-6:
         return Failure(f"{where}mean 0: it was centred, expected pixels scaled to [0, 1].",
-                       "For pictures, simply divide by 255 (the largest pixel value).")
+                       HINTS.CENTRED)
     biggest = f"max {stats[1]:.4g}, " if stats is not None else ""
     return Failure(f"{where}the right shape but other values ({biggest}expected max "
                    f"{float(expected.max()):.4g}).",
-                   "Divide the flattened pixel values by 255, the largest pixel value.")
+                   HINTS.DIVIDE_BY_255)

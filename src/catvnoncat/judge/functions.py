@@ -61,12 +61,10 @@ def exception_hint(name, error_type, text):
 def outcome_result(outcome, name, where):
     """The result observation of a call, or the Failure saying why there is none."""
     if outcome.missing:
-        raise Failure(f"{name} is not defined.",
-                      f"Define {name} in its cell and run the cells above it "
-                      f"(Kernel > Restart & Run All).")
+        raise Failure(f"{name} is not defined.", HINTS.NOT_DEFINED.format(name=name))
     if outcome.not_callable:
         raise Failure(f"{name} is {accept.describe(outcome.result)}, not a function.",
-                      f"Define {name} with `def {name}(...)` and run its cell.")
+                      HINTS.NOT_A_FUNCTION.format(name=name))
     if outcome.raised is not None:
         raised = outcome.raised
         at = f" (at: {raised.line})" if raised.line else ""
@@ -94,8 +92,7 @@ def judge_function(spec, prober, cases, sources=()):
             outcome = _probe(prober, spec, case.args, case)
         except ProbeFailed as error:
             raise Failure(f"{where}: no usable answer from your code ({error}).",
-                          f"Make {spec.name} return its result within the time limit, and do "
-                          f"not change how the notebook runs code.") from None
+                          HINTS.NO_RESULT.format(name=spec.name)) from None
         try:
             result = outcome_result(outcome, spec.name, where)
             if isinstance(result, wire.Other) and result.type == "builtins.NoneType":

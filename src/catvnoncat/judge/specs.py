@@ -51,11 +51,10 @@ def _unpack_sigmoid(result, case):
 _SIGMOID = Spec(
     "sigmoid", "sigmoid(z)", reference.sigmoid, _unpack_sigmoid,
     candidates=[
-        ("The result is sigmoid(-z): the formula is 1 / (1 + np.exp(-z)), with a minus sign "
-         "in the exponent.", lambda z: reference.sigmoid(-np.asarray(z, dtype=float))),
-        ("Check the parentheses: the formula is 1 / (1 + np.exp(-z)), not 1 / 1 + np.exp(-z).",
+        (HINTS.SIGMOID_OF_MINUS_Z, lambda z: reference.sigmoid(-np.asarray(z, dtype=float))),
+        (HINTS.SIGMOID_PARENTHESES,
          lambda z: 1 + np.exp(-np.asarray(z, dtype=float))),
-        ("The denominator is 1 + np.exp(-z), with a plus sign.",
+        (HINTS.SIGMOID_DENOMINATOR_SIGN,
          lambda z: 1 / (1 - np.exp(-np.asarray(z, dtype=float)))),
     ],
 )
@@ -70,7 +69,7 @@ def _unpack_initialize(result, case):
 _INITIALIZE = Spec(
     "initialize_with_zeros", "initialize_with_zeros(dim)", reference.initialize_with_zeros,
     _unpack_initialize, probe_constant=False,
-    candidates=[("w should start at zero: use np.zeros((dim, 1)).",
+    candidates=[(HINTS.W_NOT_ZERO,
                  lambda dim: (np.ones((dim, 1)), 0.0))],
 )
 
@@ -118,22 +117,18 @@ _PROPAGATE = Spec(
     "propagate", "propagate(w, b, X, Y)", reference.propagate, _unpack_propagate,
     helpers=("sigmoid",),
     candidates=[
-        ("{q} is m times too large: did you divide by m (the number of examples)?",
+        (HINTS.DIVIDE_BY_M,
          _scaled_propagate(lambda X: X.shape[1])),
-        ("{q} is m times too small: did you divide by m twice?",
+        (HINTS.DIVIDED_BY_M_TWICE,
          _scaled_propagate(lambda X: 1 / X.shape[1])),
-        ("{q} was divided by the number of features: m is the number of examples, X.shape[1].",
+        (HINTS.DIVIDED_BY_FEATURES,
          _scaled_propagate(lambda X: X.shape[1] / X.shape[0])),
-        ("{q} has the wrong sign: check the minus signs (the gradient uses A - Y, the cost "
-         "starts with -1/m).", _scaled_propagate(lambda X: -1)),
-        ("The result is what you get with b = 0: did you forget to add the bias, "
-         "A = sigmoid(w.T @ X + b)?", lambda w, b, X, Y: _propagate_formula(w, b, X, Y,
+        (HINTS.WRONG_SIGN, _scaled_propagate(lambda X: -1)),
+        (HINTS.PROPAGATE_NO_BIAS, lambda w, b, X, Y: _propagate_formula(w, b, X, Y,
                                                                              use_bias=False)),
-        ("The cost matches the formula with its two log terms swapped: Y goes with log(A), "
-         "(1 - Y) with log(1 - A).",
+        (HINTS.LOGS_SWAPPED,
          lambda w, b, X, Y: _propagate_formula(w, b, X, Y, swap_logs=True)),
-        ("The result matches A = sigmoid(-(w.T @ X + b)): the activation is sigmoid(z), "
-         "not sigmoid(-z).", lambda w, b, X, Y: _propagate_formula(w, b, X, Y, flip_z=True)),
+        (HINTS.ACTIVATION_OF_MINUS_Z, lambda w, b, X, Y: _propagate_formula(w, b, X, Y, flip_z=True)),
         (HINTS.COST_PARENTHESES,
          lambda w, b, X, Y: _propagate_formula(w, b, X, Y, second_term_outside=True)),
         (HINTS.COST_SIGN_AND_PARENTHESES,
@@ -178,35 +173,27 @@ def _unpack_optimize(result, case):
             "costs": accept.costs(costs)}
 
 
-_WRONG_ITERATIONS = (f"costs were recorded at the wrong iterations: append the cost computed at "
-                     f"iterations 0, {reference.COST_EVERY}, {2 * reference.COST_EVERY}, ... "
-                     f"(if i % {reference.COST_EVERY} == 0).")
+_WRONG_ITERATIONS = HINTS.COSTS_WRONG_ITERATIONS.format(every=reference.COST_EVERY,
+                                                      twice=2 * reference.COST_EVERY)
 _OPTIMIZE = Spec(
     "optimize", "optimize(w, b, X, Y, num_iterations, learning_rate)",
     reference.optimize, _unpack_optimize, helpers=("sigmoid", "propagate"),
     new_arrays="w = w - learning_rate * dw instead of w -= learning_rate * dw",
     candidates=[
-        ("optimize stopped after the first iteration: is your return inside the loop?",
+        (HINTS.RETURN_INSIDE_LOOP,
          _optimize_mistake(iterations=1)),
-        ("optimize did not run num_iterations iterations: loop with "
-         "for i in range(num_iterations).", _optimize_mistake(iterations=100)),
-        ("optimize did not run num_iterations iterations: loop with "
-         "for i in range(num_iterations).", _optimize_mistake(iterations=2000)),
-        ("The step size is not learning_rate: use it in the update, "
-         "w = w - learning_rate * dw (and the same for b).", _optimize_mistake(rate=0.009)),
-        ("The step size is not learning_rate: use it in the update, "
-         "w = w - learning_rate * dw (and the same for b).", _optimize_mistake(rate=1.0)),
-        ("The parameters moved up the gradient: gradient descent subtracts, "
-         "w = w - learning_rate * dw.",
+        (HINTS.WRONG_ITERATION_COUNT, _optimize_mistake(iterations=100)),
+        (HINTS.WRONG_ITERATION_COUNT, _optimize_mistake(iterations=2000)),
+        (HINTS.LEARNING_RATE_IGNORED, _optimize_mistake(rate=0.009)),
+        (HINTS.LEARNING_RATE_IGNORED, _optimize_mistake(rate=1.0)),
+        (HINTS.GRADIENT_ASCENT,
          lambda *args: _optimize_variant(*args, rate=-args[5])),
-        ("b never changes: update it too, b = b - learning_rate * db.",
+        (HINTS.B_NOT_UPDATED,
          _optimize_mistake(update_b=False)),
-        ("grads should hold dw and db of the last iteration, computed before its update "
-         "(do not call propagate again after the loop).", _optimize_mistake(grads_after_loop=True)),
-        (f"costs has one entry per iteration: record the cost only every "
-         f"{reference.COST_EVERY} iterations (if i % {reference.COST_EVERY} == 0).",
+        (HINTS.GRADS_AFTER_LOOP, _optimize_mistake(grads_after_loop=True)),
+        (HINTS.COSTS_EVERY_ITERATION.format(every=reference.COST_EVERY),
          _optimize_mistake(record=lambda i: True)),
-        ("costs is empty: append the cost every 100 iterations whether or not print_cost is set.",
+        (HINTS.COSTS_EMPTY,
          _optimize_mistake(record=lambda i: False)),
         (_WRONG_ITERATIONS, _optimize_mistake(record=lambda i: i % reference.COST_EVERY
                                               == reference.COST_EVERY - 1)),
@@ -225,13 +212,10 @@ def _unpack_predict(result, case):
 _PREDICT = Spec(
     "predict", "predict(w, b, X)", reference.predict, _unpack_predict, helpers=("sigmoid",),
     candidates=[
-        ("predict returns the probabilities A; turn them into labels: 1 (cat) where A > 0.5, "
-         "else 0.", lambda w, b, X: reference.sigmoid(w.T @ X + b)),
-        ("The labels are inverted: predict 1 (cat) where A > 0.5 and 0 elsewhere, with "
-         "A = sigmoid(w.T @ X + b).", lambda w, b, X: 1.0 - reference.predict(w, b, X)),
-        ("The result is what you get with b = 0: did you forget the bias, "
-         "A = sigmoid(w.T @ X + b)?", lambda w, b, X: reference.predict(w, 0.0, X)),
-        ("The threshold 0.5 applies to the probability A = sigmoid(z), not to z itself.",
+        (HINTS.PREDICT_PROBABILITIES, lambda w, b, X: reference.sigmoid(w.T @ X + b)),
+        (HINTS.PREDICT_INVERTED, lambda w, b, X: 1.0 - reference.predict(w, b, X)),
+        (HINTS.PREDICT_NO_BIAS, lambda w, b, X: reference.predict(w, 0.0, X)),
+        (HINTS.THRESHOLD_ON_Z,
          lambda w, b, X: (w.T @ X + b > 0.5).astype(float)),
         (HINTS.PREDICT_NO_SIGMOID_NO_BIAS, lambda w, b, X: (w.T @ X > 0.5).astype(float)),
     ],
@@ -294,17 +278,16 @@ _MODEL = Spec(
     reference.model, _unpack_model, helpers=REFERENCE_HELPERS,
     globals_for_call=decoy_data, diagnose_data_globals=True,
     candidates=[
-        ("model trained on the test set: train on X_train, Y_train and use the test set only "
-         "for Y_prediction_test.", _model_mistake(train_on_test=True)),
-        ("Y_prediction_train and Y_prediction_test are swapped.",
+        (HINTS.MODEL_TRAINED_ON_TEST, _model_mistake(train_on_test=True)),
+        (HINTS.PREDICTIONS_SWAPPED,
          _model_mistake(swap_predictions=True)),
-        ("model ignores its num_iterations argument: pass it on to optimize.",
+        (HINTS.MODEL_IGNORES_ITERATIONS,
          _model_mistake(iterations=2000)),
-        ("model ignores its num_iterations argument: pass it on to optimize.",
+        (HINTS.MODEL_IGNORES_ITERATIONS,
          _model_mistake(iterations=100)),
-        ("model ignores its learning_rate argument: pass it on to optimize.",
+        (HINTS.MODEL_IGNORES_RATE,
          _model_mistake(rate=0.5)),
-        ("model ignores its learning_rate argument: pass it on to optimize.",
+        (HINTS.MODEL_IGNORES_RATE,
          _model_mistake(rate=0.009)),
     ],
 )

@@ -18,6 +18,7 @@ from . import cases as hidden
 from .compare import compare
 from .functions import outcome_result, reference_result
 from .prober import ProbeFailed
+from .sentences import HINTS
 from .source import definitions
 from .specs import SPECS
 from .verdict import Failure
@@ -95,7 +96,7 @@ def judge_vectorized(name, prober, sources):
             outcome = prober.call(name, args, lend=spec.helpers, trace=True)
         except ProbeFailed as error:
             raise Failure(f"{where}: no usable answer from your code ({error}).",
-                          f"Make {name} return its result within the time limit.") from None
+                          HINTS.NO_RESULT.format(name=name)) from None
         result = outcome_result(outcome, name, where)
         expected = spec.unpack(reference_result(spec, args), None)
         try:
@@ -105,19 +106,16 @@ def judge_vectorized(name, prober, sources):
         except Failure:
             raise Failure(f"{where}: the result is not right, {NOT_JUDGED} "
                           f"(see {name}'s own test above).",
-                          f"Make {name} correct first; vectorization points go with correct "
-                          f"results only.") from None
+                          HINTS.CORRECT_FIRST.format(name=name)) from None
         counts.append(outcome.lines)
     loop = loops_in_source(name, sources, lent=spec.helpers)
     if loop == "no def":
         raise Failure(f"the notebook has no `def {name}(...)` the grader can read.",
-                      f"Define {name} with a def statement in its cell.")
+                      HINTS.NO_DEF.format(name=name))
     if loop is not None or None in counts or counts[0] != counts[1]:
         seen = (f"your code has {loop}" if loop else
                 f"on m = {SIZES[0]} examples it ran {counts[0]} lines of your code, "
                 f"on m = {SIZES[1]} examples {counts[1]}")
         raise Failure(f"{name} loops over the examples: {seen}.",
-                      f"{name} loops over the examples in Python; write it with whole-array "
-                      f"operations ({_FORMS[name]}), which numpy runs in compiled code, "
-                      f"typically 100 times faster on the 12288 x 209 training set, for any m.")
+                      HINTS.LOOPS.format(name=name, form=_FORMS[name]))
     return ()

@@ -2,10 +2,12 @@
 
 from dataclasses import asdict, dataclass
 
+from .sentences import HINTS
+
 __all__ = ["Verdict", "Failure", "GENERIC_HINT"]
 
 #: The hint when no probable mistake was recognised.
-GENERIC_HINT = "Compare your code with the formula in the docstring, step by step."
+GENERIC_HINT = HINTS.GENERIC
 
 
 @dataclass(frozen=True)
