@@ -15,6 +15,8 @@ REARRANGED_NOTE = ("Note: {labels} scaled correctly, but arranged differently fr
                    "flattening (see test_flatten).")
 NOT_IMPLEMENTED = ("{name} is not implemented yet: replace `raise NotImplementedError()` with "
                    "your code.")
+UNFINISHED = ("{name} is not implemented yet where it says `pass`: write the missing code there "
+              "(and `return` the result).")
 RETURNS_NONE = ("{name} returned None: did you forget `return` at the end, or is part of its "
                 "body still missing (`pass`)?")
 MISSING_IMPORT = "`{module}` is not imported: add `import {module}` to the packages cell at the top."
@@ -152,6 +154,8 @@ COSTS_WRONG_ITERATIONS = ("costs were recorded at the wrong iterations: append t
 # Function by function
 # ---------------------------------------------------------------------------------------------
 DIVIDE_BY_M = "{q} is m times too large: did you divide by m (the number of examples)?"
+FIXED_DIM = ("w has a fixed number of rows: use the argument, np.zeros((dim, 1)), so it fits any "
+             "dim.")
 MODEL_FEATURES = ("model sizes w for {dim} features, but X_train has {n} (its number of rows): "
                   "use initialize_with_zeros(X_train.shape[0]), not a fixed number or the "
                   "number of examples.")
@@ -165,3 +169,17 @@ COST_SIGN_AND_PARENTHESES = ("The cost has the wrong sign and misplaced parenthe
                              "the minus and the sum covering both log terms.")
 COST_PARENTHESES = ("The cost's sum covers only the first log term: J = -(1/m) * np.sum(Y * "
                     "np.log(A) + (1 - Y) * np.log(1 - A)), one sum over both terms.")
+
+# ---------------------------------------------------------------------------------------------
+# Visible tests only (public_tests.py)
+# ---------------------------------------------------------------------------------------------
+NOT_CHECKED_YET = ("{name} is not checked yet: it relies on {relies}, which {does} not pass "
+                   "{its} own visible test yet (see the test cell above). Fix {fix} first, then "
+                   "run this cell again.")
+DATA_NOT_CHECKED_YET = ("{name} is not checked yet: it starts from {relies}, which {does} not "
+                        "pass {its} visible test yet (see the test cell above). Fix {fix} first, "
+                        "then run this cell again.")
+RAISED = "{name} raised {error}."
+RESULT_UNUSABLE = ("{name}'s result could not be checked ({error}): return what its docstring "
+                   "describes.")
+YOUR_LINE = "In your code ({where}):"

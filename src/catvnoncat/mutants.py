@@ -608,7 +608,7 @@ MUTANTS = [
                Y_prediction = (A > 0.5).astype(float)
            """),
     _wrong("predict_loop_body_pass", "the template's loop with its body left as pass",
-           {"test_predict"}, "returns zeros whatever its input",
+           {"test_predict"}, "not implemented yet where it says `pass`",
            predict="""
            def predict(w, b, X):
                m = X.shape[1]

@@ -69,7 +69,8 @@ def scalar(value, label, note_label=None):
                                                  shape=value.array.shape))
             return float(value.array.reshape(()))
         raise Failure(f"{label} is an array of shape {value.array.shape}, expected a single "
-                      f"number.", HINTS.SCALAR_NOT_ARRAY.format(label=label))
+                      f"number.", HINTS.SCALAR_NOT_ARRAY.format(label=label), label,
+                      value.array.astype(float))
     raise Failure(f"{label} is {describe(value)}, expected a single number.",
                   HINTS.NOT_A_NUMBER.format(label=label))
 

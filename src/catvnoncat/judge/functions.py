@@ -17,7 +17,7 @@ from . import accept, wire
 from .compare import compare, matches
 from .prober import ProbeFailed, quiet
 from .sentences import HINTS
-from .source import definitions
+from .source import definitions, unfinished
 from .verdict import Failure
 
 __all__ = ["judge_function", "reference_result", "outcome_result", "exception_hint"]
@@ -96,8 +96,8 @@ def judge_function(spec, prober, cases, sources=()):
         try:
             result = outcome_result(outcome, spec.name, where)
             if isinstance(result, wire.Other) and result.type == "builtins.NoneType":
-                raise Failure(f"{where}: {spec.name} returned None.",
-                              HINTS.RETURNS_NONE.format(name=spec.name))
+                hint = HINTS.UNFINISHED if unfinished(spec.name, sources) else HINTS.RETURNS_NONE
+                raise Failure(f"{where}: {spec.name} returned None.", hint.format(name=spec.name))
             with accept.noting() as found:
                 actual = spec.unpack(result, case)
             notes += [note for note in found if note not in notes]
@@ -113,6 +113,9 @@ def judge_function(spec, prober, cases, sources=()):
                             or (diagnose(spec, prober, case, returned, failure) if judged
                                 else None)
                             or failure.hint)
+            if failure.hint == HINTS.CONSTANT_ZEROS.format(name=spec.name) \
+                    and unfinished(spec.name, sources):
+                failure.hint = HINTS.UNFINISHED.format(name=spec.name)
             raise
         _check_arguments_unchanged(spec, case, outcome, where)
     return tuple(notes)
@@ -160,6 +163,8 @@ def _diagnose_lent_calls(spec, case, outcome):
     for helper, bound in calls:
         if helper == "initialize_with_zeros" and bound.get("dim") != X_train.shape[0]:
             return HINTS.MODEL_FEATURES.format(dim=bound.get("dim"), n=X_train.shape[0])
+        if helper == "optimize" and np.shape(bound.get("w"))[:1] != X_train.shape[:1]:
+            return HINTS.MODEL_FEATURES.format(dim=np.shape(bound.get("w"))[0], n=X_train.shape[0])
         if helper == "optimize":
             ignored = [name for name, value in (("num_iterations", num_iterations),
                                                 ("learning_rate", learning_rate))
@@ -206,9 +211,16 @@ def diagnose(spec, prober, case, result, failure):
             with quiet():
                 modelled = spec.unpack(wire.observe(mistake(*copy.deepcopy(case.args))),
                                        case)[failure.quantity]
-        except Failure:
+        except Failure as rejected:  # the mistake's result is rejected the same way?
+            if rejected.quantity != failure.quantity or rejected.actual is None:
+                continue
+            modelled = rejected.actual
+        if matches(modelled, expected):
             continue
-        if not matches(modelled, expected) and matches(failure.actual, modelled):
+        actual = failure.actual
+        if np.size(actual) == np.size(modelled) and np.shape(actual) != np.shape(modelled):
+            actual, modelled = np.ravel(actual), np.ravel(modelled)  # e.g. a squeezed result
+        if matches(actual, modelled):
             return hint.format(q=failure.quantity)
     return None
 

@@ -69,8 +69,8 @@ def _unpack_initialize(result, case):
 _INITIALIZE = Spec(
     "initialize_with_zeros", "initialize_with_zeros(dim)", reference.initialize_with_zeros,
     _unpack_initialize, probe_constant=False,
-    candidates=[(HINTS.W_NOT_ZERO,
-                 lambda dim: (np.ones((dim, 1)), 0.0))],
+    candidates=[(HINTS.W_NOT_ZERO, lambda dim: (np.ones((dim, 1)), 0.0)),
+                (HINTS.FIXED_DIM, lambda dim: (np.zeros((12288, 1)), 0.0))],
 )
 
 
@@ -97,7 +97,9 @@ def _propagate_formula(w, b, X, Y, flip_z=False, swap_logs=False, use_bias=True,
     log_a, log_1ma = -np.logaddexp(0, -Z), -np.logaddexp(0, Z)
     if swap_logs:
         log_a, log_1ma = log_1ma, log_a
-    if second_term_outside:
+    if second_term_outside == "unsummed":  # an array: the sum closes after the first term
+        cost = cost_sign * np.sum(Y * log_a) / m + (1 - Y) * log_1ma
+    elif second_term_outside:
         cost = cost_sign * np.sum(Y * log_a) / m + np.sum((1 - Y) * log_1ma)
     else:
         cost = cost_sign * np.sum(Y * log_a + (1 - Y) * log_1ma) / m
@@ -134,6 +136,11 @@ _PROPAGATE = Spec(
         (HINTS.COST_SIGN_AND_PARENTHESES,
          lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_sign=1.0,
                                                second_term_outside=True)),
+        (HINTS.COST_PARENTHESES,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, second_term_outside="unsummed")),
+        (HINTS.COST_SIGN_AND_PARENTHESES,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_sign=1.0,
+                                               second_term_outside="unsummed")),
     ],
 )
 

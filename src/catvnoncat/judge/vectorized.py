@@ -97,10 +97,9 @@ def judge_vectorized(name, prober, sources):
         except ProbeFailed as error:
             raise Failure(f"{where}: no usable answer from your code ({error}).",
                           HINTS.NO_RESULT.format(name=name)) from None
-        result = outcome_result(outcome, name, where)
         expected = spec.unpack(reference_result(spec, args), None)
         try:
-            actual = spec.unpack(result, None)
+            actual = spec.unpack(outcome_result(outcome, name, where), None)
             for quantity, value in expected.items():
                 compare(quantity, actual[quantity], value)
         except Failure:
