@@ -120,3 +120,26 @@ from catvnoncat.repair import NotebookReader, RepairSubmission, pre_convert_hook
 c.Autograde.pre_convert_hook = pre_convert_hook
 c.Autograde.exporter_class = NotebookReader
 c.Autograde.sanitize_preprocessors = [RepairSubmission, *c.Autograde.sanitize_preprocessors]
+
+# --- Cells no grade depends on are not re-run (catvnoncat.engine.tail) -----------------------
+# The code cells after the last autograded test (sections 5-7: training on the real data and
+# plots) keep the student's own outputs, marked "not re-run during grading", instead of being
+# executed: every test cell comes before them, so no grade changes. Inserted relative to
+# nbgrader's own ClearOutput and to the Execute step, whatever the blocks above did to the lists.
+# For a full re-run of every cell: c.TailNotRerun.enabled = False
+from nbgrader.preprocessors import ClearOutput  # noqa: E402
+
+from catvnoncat.engine.tail import KeepTailOutputs, StashTailOutputs  # noqa: E402
+
+
+def _insert_before(steps, anchor, step):
+    """``steps`` with ``step`` before the first entry that is ``anchor`` or a subclass of it."""
+    steps = [s for s in steps if s is not step]
+    at = next(i for i, s in enumerate(steps) if isinstance(s, type) and issubclass(s, anchor))
+    return steps[:at] + [step] + steps[at:]
+
+
+c.Autograde.sanitize_preprocessors = _insert_before(c.Autograde.sanitize_preprocessors,
+                                                    ClearOutput, StashTailOutputs)
+c.Autograde.autograde_preprocessors = _insert_before(c.Autograde.autograde_preprocessors,
+                                                     Execute, KeepTailOutputs)

@@ -38,6 +38,36 @@ def _demo(args):
     return main(args.course_dir, jobs=args.jobs)
 
 
+def _grade(args):
+    import os
+    from pathlib import Path
+
+    from .engine.executors import dask_executor, local_executor
+    from .engine.run import EngineError, grade_class
+
+    course_dir = Path(args.course_dir).resolve()
+    if not (course_dir / "nbgrader_config.py").is_file():
+        print(f"grade: {course_dir} has no nbgrader_config.py: run it from the course folder "
+              "(as nbgrader) or pass --course-dir", file=sys.stderr)
+        return 2
+    try:
+        executor = (dask_executor(args.scheduler) if args.scheduler
+                    else local_executor(args.workers or os.cpu_count() or 1, course_dir))
+    except (OSError, TimeoutError) as e:
+        print(f"grade: cannot reach the Dask scheduler {args.scheduler}: {e}", file=sys.stderr)
+        return 2
+    print(f"grading {args.assignment} in {course_dir} on {executor.description}", flush=True)
+    try:
+        with executor:
+            result = grade_class(course_dir, executor, args.assignment, students=args.student,
+                                 force=args.force, time_limit=args.time_limit)
+    except EngineError as e:
+        print(f"grade: stopped: {e}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return result.exit_status
+
+
 def _report(args):
     from .report import run
 
@@ -74,6 +104,24 @@ def build_parser():
     p.add_argument("--jobs", type=int, help="students autograded at the same time "
                                             "(default: 2 on a machine with 2 cores or more)")
     p.set_defaults(func=_demo)
+
+    from .course import ASSIGNMENT
+    from .engine.run import DEFAULT_TIME_LIMIT
+
+    p = sub.add_parser("grade", help="autograde every submission under submitted/ in parallel "
+                                     "(nbgrader's pipeline, the course config) into the gradebook")
+    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("--student", nargs="+", metavar="ID", help="only these students")
+    p.add_argument("--workers", type=int, help="submissions graded at the same time on this "
+                                               "machine (default: its cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="grade on this Dask cluster instead of local processes")
+    p.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help=f"wall-clock limit per submission (default {DEFAULT_TIME_LIMIT:g})")
+    p.add_argument("--course-dir", default=".", help="nbgrader course folder (default: the "
+                                                     "current folder, as nbgrader)")
+    p.set_defaults(func=_grade)
 
     p = sub.add_parser("report", help="pass rates, score distribution and common failures from "
                                       "the gradebook, as reports/<assignment>.png and .md")

@@ -1,0 +1,95 @@
+"""nbgrader steps: the cells after the last autograded test are not re-run while grading.
+
+No grade depends on them: grades come only from grade cells, every autograded test cell comes
+before them, and the judging kernel runs cells only up to the last test cell
+(:class:`catvnoncat.nbgrader_ext.ExecuteWithJudge`). In this course they are sections 5-7, which
+train on the real data and plot: most of a notebook's run time.
+
+* :class:`StashTailOutputs` (a sanitize step, before nbgrader's ``ClearOutput``) keeps the
+  student's own outputs of every plain code cell in the cell's metadata, since ``ClearOutput``
+  is about to clear them.
+* :class:`KeepTailOutputs` (an autograde step, before the ``Execute`` step) finds the cells after
+  the last autograded test cell in the notebook about to run (after repairs and restored test
+  cells), tags them ``skip-execution`` (nbclient's ``skip_cells_with_tag``: not sent to the
+  kernel), and gives them back the student's outputs, first a line saying they were not re-run.
+  Every other stash is dropped. Those outputs then pass through the same later steps as any
+  output (``SanitizeHTML``, ``LimitOutput``).
+
+``c.TailNotRerun.enabled = False`` in ``nbgrader_config.py`` re-runs every cell, as stock
+nbgrader does.
+"""
+
+from nbformat import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, Unicode
+
+__all__ = ["TailNotRerun", "StashTailOutputs", "KeepTailOutputs", "tail_cells", "NOT_RERUN_NOTE",
+           "STASH_KEY"]
+
+#: Cell metadata key holding a student's outputs between the sanitize and autograde passes.
+STASH_KEY = "catvnoncat_student_outputs"
+#: The first output line of a cell that was not re-run.
+NOT_RERUN_NOTE = ("[not re-run during grading: no grade depends on this cell; the output below "
+                  "is the student's own]\n")
+SKIP_TAG = "skip-execution"
+
+
+def _is_test(cell):
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+def _is_plain_code(cell):
+    return cell.cell_type == "code" and not (utils.is_grade(cell) or utils.is_solution(cell)
+                                             or utils.is_task(cell))
+
+
+def tail_cells(nb):
+    """Indices of the plain code cells after the last autograded test cell (none if no test)."""
+    tests = [i for i, cell in enumerate(nb.cells) if _is_test(cell)]
+    if not tests:
+        return []
+    return [i for i in range(tests[-1] + 1, len(nb.cells)) if _is_plain_code(nb.cells[i])]
+
+
+class TailNotRerun(NbGraderPreprocessor):
+    """Base of the two steps; ``c.TailNotRerun.enabled = False`` re-runs the whole notebook."""
+
+    enabled = Bool(True, help="Keep the student's outputs of the cells after the last "
+                              "autograded test instead of re-running them.").tag(config=True)
+
+    def _drop_stashes(self, nb):
+        for cell in nb.cells:
+            cell.get("metadata", {}).pop(STASH_KEY, None)
+
+
+class StashTailOutputs(TailNotRerun):
+    """Sanitize step before ``ClearOutput``: keep each plain code cell's outputs in its metadata."""
+
+    def preprocess(self, nb, resources):
+        self._drop_stashes(nb)  # whatever a submission carries under this key is not trusted
+        for cell in nb.cells:
+            if _is_plain_code(cell) and cell.get("outputs"):
+                cell.metadata[STASH_KEY] = {"outputs": cell.outputs,
+                                            "execution_count": cell.get("execution_count")}
+        return nb, resources
+
+
+class KeepTailOutputs(TailNotRerun):
+    """Autograde step before ``Execute``: tail cells are skipped and keep the student's outputs."""
+
+    note = Unicode(NOT_RERUN_NOTE, help="First output of a cell that was not re-run.").tag(
+        config=True)
+
+    def preprocess(self, nb, resources):
+        for index in tail_cells(nb):
+            cell = nb.cells[index]
+            stash = cell.metadata.get(STASH_KEY) or {}
+            tags = list(cell.metadata.get("tags", []))
+            if SKIP_TAG not in tags:
+                cell.metadata["tags"] = tags + [SKIP_TAG]
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=self.note),
+                            *[NotebookNode(o) for o in stash.get("outputs", [])]]
+            cell.execution_count = stash.get("execution_count")
+        self._drop_stashes(nb)
+        return nb, resources

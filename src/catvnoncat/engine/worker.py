@@ -1,0 +1,333 @@
+"""Grade one submission in a long-lived worker process, with nbgrader itself, and touch no gradebook.
+
+:func:`grade_one` runs ``nbgrader autograde <assignment> --student <id>`` in-process
+(nbgrader's ``AutogradeApp``, initialized with the course's own ``nbgrader_config.py`` exactly as
+the command line does) in a private scratch course folder: the course's ``source/``,
+``release/`` and ``nbgrader_config.py`` linked in, the student's files written to
+``submitted/``, and a private SQLite gradebook holding only the assignment's definition from
+the course gradebook. Every setting, step, repair, judge and sandbox of the course applies as
+for a plain ``nbgrader autograde``; the worker then returns what that run recorded as a frozen
+:class:`~catvnoncat.engine.jobs.StudentOutcome`. The process imports nbgrader once and grades
+many submissions, one at a time.
+
+The worker finds its course folder in ``$CATVNONCAT_COURSE_DIR`` (set by the local pool, or by
+whoever starts a Dask worker), else its current folder, and refuses a job whose course
+fingerprint differs from its own.
+"""
+
+import io
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from .jobs import StudentOutcome, NotebookGrades, course_fingerprint
+
+__all__ = ["grade_one", "COURSE_DIR_ENV", "execution_notes", "test_cell_changes"]
+
+#: Environment variable naming a worker's course folder.
+COURSE_DIR_ENV = "CATVNONCAT_COURSE_DIR"
+_GRADEBOOK_TEMPLATES = {}  # rows hash -> path of a scratch gradebook holding the assignment
+_FINGERPRINTS = {}         # (course folder, assignment) -> fingerprint
+
+
+def worker_course_dir():
+    """The course folder this worker grades with."""
+    return Path(os.environ.get(COURSE_DIR_ENV) or os.getcwd()).resolve()
+
+
+def _worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _scratch_base():
+    base = Path(tempfile.gettempdir()) / f"catvnoncat-grade-{os.getpid()}"
+    base.mkdir(exist_ok=True)
+    return base
+
+
+def _template_gradebook(job):
+    from .gradebook import create_scratch_gradebook
+
+    key = hash((job.course_id, job.assignment_rows))
+    if key not in _GRADEBOOK_TEMPLATES:
+        path = _scratch_base() / f"template-{len(_GRADEBOOK_TEMPLATES)}.db"
+        if path.exists():
+            path.unlink()
+        create_scratch_gradebook(path, job.course_id, job.assignment_rows)
+        _GRADEBOOK_TEMPLATES[key] = path
+    return _GRADEBOOK_TEMPLATES[key]
+
+
+def _scratch_course(job, course_dir):
+    """A private course folder for one submission; returns ``(root, db_url)``."""
+    root = Path(tempfile.mkdtemp(prefix=f"{job.student_id}-", dir=_scratch_base()))
+    for name in ("source", "release", "nbgrader_config.py"):
+        if (course_dir / name).exists():
+            (root / name).symlink_to(course_dir / name)
+    folder = root / "submitted" / job.student_id / job.assignment
+    folder.mkdir(parents=True)
+    for relative, content in job.files:
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    shutil.copyfile(_template_gradebook(job), root / "gradebook.db")
+    return root, f"sqlite:///{root / 'gradebook.db'}"
+
+
+def _cell_timeout(course_dir, cache={}):
+    if course_dir not in cache:
+        from ..report import course_config
+
+        cache[course_dir] = float(course_config(course_dir).Execute.get("timeout", 30))
+    return cache[course_dir]
+
+
+def _descendants(pid):
+    """Process ids of every descendant of ``pid`` (from /proc)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class _Watchdog:
+    """Kills this process's kernels when a submission runs past its wall-clock limit."""
+
+    def __init__(self, seconds):
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def _expire(self):
+        self.expired = True
+        for pid in _descendants(os.getpid()):
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+
+
+def _run_autograde(root, db_url, job):
+    """``nbgrader autograde <assignment> --student <id>`` in ``root``; returns (ok, log text)."""
+    from nbgrader.apps.autogradeapp import AutogradeApp
+
+    from ..nbgrader_ext import SandboxUnavailable
+
+    AutogradeApp.clear_instance()
+    app = AutogradeApp.instance()
+    captured = io.StringIO()
+    handler = logging.StreamHandler(captured)
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    previous = os.getcwd()
+    os.chdir(root)  # nbgrader reads nbgrader_config.py from the current folder
+    ok = True
+    try:
+        app.initialize([job.assignment, "--student", job.student_id,
+                        f"--CourseDirectory.root={root}", f"--CourseDirectory.db_url={db_url}",
+                        f"--CourseDirectory.course_id={job.course_id}"])
+        app.log.handlers = [handler]
+        logging.getLogger("catvnoncat.repair").handlers = [handler]
+        app.start()
+    except SystemExit as exit_:  # nbgrader exits 1 when a submission failed
+        ok = not exit_.code
+    except SandboxUnavailable:
+        raise
+    except Exception:  # noqa: BLE001 - one student's failure is recorded, never raised
+        ok = False
+        captured.write(traceback.format_exc())
+    finally:
+        os.chdir(previous)
+        AutogradeApp.clear_instance()
+    return ok, captured.getvalue()
+
+
+def _recorded(db_url, job, root):
+    """The rows nbgrader wrote for this student in the scratch gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    notebooks, timestamp = [], None
+    folder = root / "submitted" / job.student_id / job.assignment
+    with Gradebook(db_url, job.course_id) as gb:
+        try:
+            submission = gb.find_submission(job.assignment, job.student_id)
+        except MissingEntry:
+            return (), None
+        timestamp = submission.timestamp.isoformat() if submission.timestamp else None
+        for nb in submission.notebooks:
+            notebooks.append(NotebookGrades(
+                nb.name,
+                tuple(sorted((g.name, g.auto_score, bool(g.needs_manual_grade))
+                             for g in nb.grades)),
+                tuple(sorted((c.name, c.auto_comment) for c in nb.comments)),
+                nb.late_submission_penalty,
+                (folder / f"{nb.name}.ipynb").exists()))
+    return tuple(sorted(notebooks, key=lambda n: n.notebook)), timestamp
+
+
+def _autograded_files(root, job):
+    folder = root / "autograded" / job.student_id / job.assignment
+    if not folder.is_dir():
+        return ()
+    return tuple((os.fspath(p.relative_to(folder)), p.read_bytes(), p.stat().st_mode & 0o777)
+                 for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def test_cell_changes(submitted, release):
+    """Test cells a student deleted or edited (nbgrader puts both back from the gradebook)."""
+    from .. import course
+
+    tests = {g for g, cell in course.grade_cells(release).items() if cell["kind"] == "test"}
+    released = {_grade_id(c): c.source for c in release.cells if _grade_id(c) in tests}
+    handed_in = {_grade_id(c): c.get("source", "") for c in submitted.get("cells", [])
+                 if _grade_id(c)}
+    deleted = [g for g in released if g not in handed_in]
+    edited = [g for g in released if g in handed_in and handed_in[g] != released[g]]
+    return deleted, edited
+
+
+def execution_notes(autograded_nb, timeout):
+    """Timeouts and kernel deaths recorded in an autograded notebook, as sentences."""
+    timeouts, died, not_run = [], None, 0
+    for index, cell in enumerate(autograded_nb.cells):
+        names = {o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"}
+        first_line = cell.get("source", "").strip().splitlines()[:1] or [""]
+        where = _grade_id(cell) or f"cell {index + 1} `{first_line[0][:40].strip()}...`"
+        if "CellTimeoutError" in names:
+            timeouts.append(where)
+        if "DeadKernelError" in names:
+            died = died or where  # the first death: the judging kernel's, then the notebook's
+        if "NotRun" in names:
+            not_run += 1
+    notes = []
+    if timeouts:
+        notes.append(f"interrupted after {timeout:g} s (infinite loop?) in {len(timeouts)} "
+                     f"cell(s): {', '.join(timeouts)}")
+    if died:
+        notes.append(f"kernel died in {died}; the {not_run} code cell(s) after it were not run "
+                     "(score 0), the cells before keep their points")
+    return notes
+
+
+def _notes(job, course_dir, files, timeout):
+    """What the instructor should know about this submission (empty for a clean run)."""
+    import nbformat
+
+    from .. import repair
+    from ..course import read_notebook
+
+    notes = []
+    files = dict(files)
+    for name in sorted(p for p in dict(job.files) if p.endswith(".ipynb")):
+        release = course_dir / "release" / job.assignment / name
+        if not release.is_file():
+            continue
+        try:
+            submitted = nbformat.reads(dict(job.files)[name].decode("utf-8-sig"), as_version=4)
+        except Exception:  # noqa: BLE001 - unreadable: the error says so
+            continue
+        deleted, edited = test_cell_changes(submitted, read_notebook(release))
+        if deleted:
+            notes.append(f"deleted test cell {', '.join(deleted)}: put back by nbgrader and run")
+        if edited:
+            notes.append(f"edited test cell {', '.join(edited)}: restored by nbgrader and run")
+    for relative, content in files.items():
+        if relative.endswith(".ipynb"):
+            nb = nbformat.reads(content.decode("utf-8"), as_version=4)
+            notes += execution_notes(nb, timeout)
+            notes += [f"repaired: {line}" for line in repair.repairs_of(nb)]
+    return notes
+
+
+def _why_not_graded(log, root, job):
+    """One line: the unreadable file, else the last exception nbgrader logged, else the log's end."""
+    from ..report import unreadable_reason
+
+    folder = root / "submitted" / job.student_id / job.assignment
+    for path in sorted(folder.glob("*.ipynb")):
+        reason = unreadable_reason(path)
+        if reason is not None:
+            return f"{path.name}: {reason}"
+    exceptions = [line for line in log.splitlines()
+                  if line and not line[0].isspace() and not line.startswith("[")
+                  and ": " in line and not line.startswith("Traceback")]
+    tail = [line for line in log.splitlines() if line.strip()][-1:] or ["nbgrader logged nothing"]
+    return (exceptions[-1] if exceptions else tail[0])[:300]
+
+
+def grade_one(job):
+    """Grade one submission with the course's nbgrader pipeline; never writes a gradebook.
+
+    Parameters
+    ----------
+    job : GradeJob
+
+    Returns
+    -------
+    StudentOutcome
+        ``graded`` is False, with ``error`` saying why, when nbgrader could not grade it, when
+        it ran past ``job.time_limit`` (its kernels are then killed) or when this worker's
+        course differs (``fatal``, as for a machine without the sandbox).
+    """
+    from ..nbgrader_ext import SandboxUnavailable
+    from .executors import quiet_worker
+
+    quiet_worker()
+    start = time.perf_counter()
+    course_dir = worker_course_dir()
+    key = (course_dir, job.assignment)
+    if key not in _FINGERPRINTS:
+        _FINGERPRINTS[key] = course_fingerprint(course_dir, job.assignment)
+    if _FINGERPRINTS[key] != job.fingerprint:
+        return StudentOutcome(job.student_id, False, worker=_worker_name(), fatal=True, error=(
+            f"worker {_worker_name()} grades with the course at {course_dir}, which differs from "
+            "the coordinator's (source notebook, helpers or nbgrader_config.py): start the "
+            "worker from a checkout of the same commit"))
+    root, db_url = _scratch_course(job, course_dir)
+    try:
+        with _Watchdog(job.time_limit) as watchdog:
+            try:
+                ok, log = _run_autograde(root, db_url, job)
+            except SandboxUnavailable as error:
+                return StudentOutcome(job.student_id, False, worker=_worker_name(), fatal=True,
+                                      error=str(error))
+        seconds = time.perf_counter() - start
+        if watchdog.expired:
+            return StudentOutcome(job.student_id, False, seconds=seconds, worker=_worker_name(),
+                                  log=log, error=f"ran past the {job.time_limit:g} s wall-clock "
+                                                 "limit per submission; its kernels were stopped")
+        notebooks, timestamp = _recorded(db_url, job, root)
+        files = _autograded_files(root, job) if ok else ()
+        notes = _notes(job, course_dir, {f[0]: f[1] for f in files}, _cell_timeout(course_dir)) \
+            if ok else []
+        return StudentOutcome(job.student_id, ok, notebooks, files, timestamp, tuple(notes),
+                              "" if ok else _why_not_graded(log, root, job), seconds, _worker_name(), log=log)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
