@@ -19,7 +19,7 @@ import pytest
 
 from catvnoncat import course, judge, mutants
 
-from corpus.learners import LEARNERS, NOT_JUDGED
+from corpus.learners import ACCEPTED, DIAGNOSED, LEARNERS, NOT_JUDGED
 
 #: Minimum sizes of the corpus (issue 11: "at least 40 implementations").
 MIN_LEARNERS, MIN_CORRECT, MIN_BUGGY = 45, 15, 30
@@ -238,3 +238,12 @@ def test_autograde_messages_name_the_mistakes(autograded, name):
     assert set(errors) == learner.must_lose
     for test_id, needle in learner.says.items():
         assert names_the_mistake(errors[test_id], needle), (name, test_id, errors[test_id])
+
+
+def test_the_readme_lists_what_the_corpus_asserts():
+    """README's "Real learners' styles" lists are these labels, word for word."""
+    readme = " ".join((course.REPO_ROOT / "README.md").read_text("utf-8").split())
+    for item in ACCEPTED:
+        assert f"- {' '.join(item.split())};" in readme, item
+    for mistake, _ in DIAGNOSED:
+        assert f"- {' '.join(mistake.split())};" in readme, mistake
