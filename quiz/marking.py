@@ -19,6 +19,7 @@ A failed check says what is wrong and which concept to revisit; it never names t
 import dataclasses
 import hashlib
 import json
+import unicodedata
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -253,15 +254,22 @@ def load_key_hashes(path=KEY_HASHES):
 def normalise(question, answer):
     """The student's answer as an upper-case letter, ``None`` when unanswered.
 
+    The text is NFKC-normalised first, so a full-width ``"Ｃ"`` or a letter typed with another
+    keyboard layout's compatibility form counts as ``"C"``; surrounding spaces and case are
+    ignored.
+
     Raises
     ------
     ValueError
-        With a message saying what to write instead, when the answer is not one of the letters.
+        With the same message for every answer that is not exactly one of the letters (a
+        number, two letters, an unknown letter, an empty string): what to write instead.
     """
     if answer is None:
         return None
-    if isinstance(answer, str) and answer.strip().upper() in question.letters:
-        return answer.strip().upper()
+    if isinstance(answer, str):
+        letter = unicodedata.normalize("NFKC", answer).strip().upper()
+        if len(letter) == 1 and letter in question.letters:
+            return letter
     choices = ", ".join(f"'{letter}'" for letter in question.letters)
     raise ValueError(f"{question.qid} = {answer!r} is not an option: write one letter, {choices}.")
 

@@ -1,6 +1,7 @@
 """The quiz questions: the one place where they are written.
 
-``questions.md`` is rendered from this file (``python quiz/questions.py``); the checks in
+``questions.md`` is rendered from this file by the course's one regeneration command (named
+in the course README's quiz section); the checks in
 ``test_quiz_answers.py`` read the questions from here too. NumPy questions carry the code that
 the check runs; see ``marking.py`` for how the right option is found.
 """
@@ -12,7 +13,7 @@ from marking import Question, choice, error, render_markdown, same_as, shape
 TITLE = "Quiz: neurons, logistic regression, NumPy shapes and broadcasting"
 
 INTRODUCTION = """
-<!-- Rendered from quiz/questions.py by `python quiz/questions.py`: edit that file, not this one. -->
+<!-- Rendered from quiz/questions.py by the course's regeneration command (see the course README): edit that file, not this one. -->
 
 Write one letter per question in `quiz/answers.py` (for example `Q1 = "C"`), implement
 `broadcast_shape` in `quiz/drill.py`, then run `pytest quiz` from the repository root. Each
@@ -237,8 +238,3 @@ MARKDOWN = Path(__file__).resolve().parent / "questions.md"
 def markdown():
     """The text of ``questions.md``."""
     return render_markdown(TITLE, INTRODUCTION, QUESTIONS)
-
-
-if __name__ == "__main__":
-    MARKDOWN.write_text(markdown(), encoding="utf-8")
-    print(f"wrote {MARKDOWN}")

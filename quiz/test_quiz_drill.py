@@ -9,11 +9,13 @@ ask NumPy yourself.
 """
 
 import importlib.util
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
@@ -21,6 +23,12 @@ from marking import NOT_ANSWERED
 from questions import DRILL_HINT
 
 DRILL = Path(__file__).resolve().parent / "drill.py"
+
+# Hypothesis keeps a cache folder (.hypothesis/) in the working directory even without an example
+# database: point it at a temporary folder removed at exit, so the check writes nothing where
+# you run it.
+_SCRATCH = tempfile.TemporaryDirectory(prefix="quiz-hypothesis-")
+set_hypothesis_home_dir(_SCRATCH.name)
 
 #: How many random pairs of shapes the check tries.
 EXAMPLES = 400
@@ -72,7 +80,8 @@ def compare_with_numpy(broadcast_shape, shape_a, shape_b):
     else:
         if not isinstance(got, tuple):
             raise Disagreement(f"{call} returned {got!r}, a {type(got).__name__}: return a tuple "
-                               "of ints, e.g. (2, 3).")
+                               "of ints, e.g. (2, 3), when the shapes broadcast, and raise "
+                               "ValueError when they cannot (do not return None).")
         if got == expected:
             return
         did = f"returned {got!r}"

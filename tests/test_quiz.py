@@ -385,3 +385,59 @@ def test_wrong_drill_fails_on_a_pair_where_it_really_disagrees_with_numpy(run_qu
         if numpy_says is not ValueError:
             assert f"returned {numpy_says!r}" not in message  # NumPy's answer is not shown
     assert run.stderr == ""
+
+
+# --- issue 13: one wording for invalid answers, NFKC, the drill's None, nothing written -----
+
+#: A full-width right letter, two letters, a number: the same treatment for every invalid answer.
+ISSUE13_ANSWERS = {"Q1": chr(ord(KEY["Q1"]) - ord("A") + ord("Ａ")), "Q10": "AB", "Q11": 3,
+                   "Q12": ""}
+
+NONE_DRILL = PAD + '''
+def broadcast_shape(shape_a, shape_b):
+    ndim = max(len(shape_a), len(shape_b))
+    a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
+    result = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            return None
+        result.append(y if x == 1 else x)
+    return tuple(result)
+'''
+
+
+def test_full_width_letter_counts_and_every_invalid_answer_reads_the_same(run_quiz):
+    run = run_quiz("issue13", answers=ISSUE13_ANSWERS, drill=NONE_DRILL)
+    assert run.outcome["test_question[Q1]"] == "passed"  # NFKC: full-width Ｃ is C
+    for qid in ("Q10", "Q11", "Q12"):
+        letters = ", ".join(f"'{letter}'" for letter in BY_ID[qid].letters)
+        expected = f"{qid} = {ISSUE13_ANSWERS[qid]!r} is not an option: write one letter, {letters}."
+        assert expected in run.message[f"test_question[{qid}]"], qid
+        assert "not right" not in run.message[f"test_question[{qid}]"], qid
+
+
+def test_drill_returning_none_is_told_to_raise_value_error(run_quiz):
+    message = run_quiz("issue13").message[DRILL_TEST]
+    assert "returned None" in message and "raise ValueError" in message, message
+
+
+def test_running_the_quiz_writes_nothing_into_the_folder_it_runs_from(run_quiz, tmp_path):
+    run_quiz("issue13")
+    workdir = next(p for p in tmp_path.parent.glob("issue13*") if p.is_dir())
+    written = sorted(p.relative_to(workdir).as_posix() for p in workdir.rglob("*")
+                     if ".hypothesis" in p.parts or p.name == ".pytest_cache")
+    assert written == []
+
+
+def test_one_regeneration_command_everywhere():
+    """The instructor's README and quiz_truth name one command; the student's quiz names none
+    (it never mentions the instructor package)."""
+    command = ".venv/bin/python -m catvnoncat.quiz_truth"
+    readme = (QUIZ_DIR.parent / "README.md").read_text(encoding="utf-8")
+    truth = (QUIZ_DIR.parent / "src" / "catvnoncat" / "quiz_truth.py").read_text(encoding="utf-8")
+    assert command in readme and command.removeprefix(".venv/bin/") in truth
+    for path in (QUIZ_DIR / "questions.md", QUIZ_DIR / "questions.py", QUIZ_DIR / "README.md",
+                 QUIZ_DIR.parent / "README.md"):
+        text = path.read_text(encoding="utf-8")
+        assert "python quiz/questions.py" not in text, path

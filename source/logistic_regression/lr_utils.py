@@ -4,50 +4,145 @@
 
 1. the folder given as argument, else
 2. the folder named by the environment variable ``CATVNONCAT_DATA``, else
-3. a ``datasets/`` folder in the working directory or any folder above it.
+3. a ``datasets/`` folder in the working directory or any folder above it, else
+4. its download cache (``CATVNONCAT_CACHE``, else ``~/.cache/catvnoncat``): when the files are
+   not there yet, it downloads them once from the mirror named by ``CATVNONCAT_MIRROR`` (a
+   folder or an http(s) base URL), else from the public origin below, and checks each file's
+   sha256 against :data:`SHA256` before keeping it. So the assignment folder alone is enough.
 """
 
+import hashlib
 import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import h5py
 import numpy as np
 
 DATA_ENV = "CATVNONCAT_DATA"
+MIRROR_ENV = "CATVNONCAT_MIRROR"
+CACHE_ENV = "CATVNONCAT_CACHE"
+#: Public origin of the files, pinned to a commit (the one in the course's datasets/README.md).
+DEFAULT_MIRROR = ("https://raw.githubusercontent.com/Hiren2002/Logistic-Regression/"
+                  "a6139a838a0e624f4ab923377df0c5d3386fdf1f/datasets/")
+# BEGIN SHA256SUMS (generated from the course's datasets/SHA256SUMS: do not edit by hand)
+SHA256 = {
+    "test_catvnoncat.h5": "6a9d39ce52fa85953c5834695b8534a30ed8cfd54971fb2f080b5a24d002b951",
+    "train_catvnoncat.h5": "fbe56ab67c3ae28d564e3a644189117976d6b31af0a3ce9bb17dbf22908af242",
+}
+# END SHA256SUMS
 IMAGE_SHAPE = (64, 64, 3)
 FILES = {
     "train": ("train_catvnoncat.h5", "train_set_x", "train_set_y"),
     "test": ("test_catvnoncat.h5", "test_set_x", "test_set_y"),
 }
 HOW_TO_FETCH = (
-    "To get the files: in the course repository run `make data` (or "
-    "`python -m catvnoncat fetch-data`); otherwise put train_catvnoncat.h5 and "
-    "test_catvnoncat.h5 in a `datasets/` folder next to this notebook, or set the "
-    f"environment variable {DATA_ENV} to the folder that holds them."
+    "To get the files: run load_dataset() with network access (it downloads them once, from "
+    f"${MIRROR_ENV} if set, else from the public origin), or put train_catvnoncat.h5 and "
+    "test_catvnoncat.h5 in a `datasets/` folder next to this notebook, or set the environment "
+    f"variable {DATA_ENV} to the folder that holds them (in the course repository: `make data`)."
 )
+_TIMEOUT_S = 60
 
 
 class DatasetError(RuntimeError):
     """The dataset files are missing, unreadable or not what this exercise expects."""
 
 
+def cache_dir():
+    """The download cache: ``$CATVNONCAT_CACHE``, else ``$XDG_CACHE_HOME/catvnoncat``, else
+    ``~/.cache/catvnoncat`` (outside the assignment folder: nothing extra is handed in)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "catvnoncat"
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _source(mirror, name):
+    if mirror.startswith(("http://", "https://")):
+        return urllib.parse.urljoin(mirror.rstrip("/") + "/", urllib.parse.quote(name))
+    if mirror.startswith("file://"):
+        mirror = urllib.request.url2pathname(urllib.parse.urlparse(mirror).path)
+    return str(Path(mirror).expanduser() / name)
+
+
+def download(name, folder, mirror=None):
+    """Download ``name`` from ``mirror`` into ``folder``, check its sha256, keep it.
+
+    The file is written under a temporary name and renamed only once its checksum is right, so
+    a failed download leaves nothing behind. Raises DatasetError saying what to do.
+    """
+    mirror = mirror or os.environ.get(MIRROR_ENV) or DEFAULT_MIRROR
+    source = _source(mirror, name)
+    advice = (f"Check your network, or set {MIRROR_ENV} to a folder or URL that holds the two "
+              f"files (your instructor can tell you one), then run this cell again. {HOW_TO_FETCH}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                if source.startswith(("http://", "https://")):
+                    with urllib.request.urlopen(source, timeout=_TIMEOUT_S) as response:
+                        shutil.copyfileobj(response, out)
+                else:
+                    with open(source, "rb") as src:
+                        shutil.copyfileobj(src, out)
+            except urllib.error.HTTPError as e:
+                raise DatasetError(f"Could not download {name}: {source} answered HTTP {e.code} "
+                                   f"{e.reason}. {advice}") from None
+            except (urllib.error.URLError, OSError, ValueError) as e:
+                reason = getattr(e, "reason", None) or getattr(e, "strerror", None) or e
+                raise DatasetError(f"Could not download {name} from {source} ({reason}). "
+                                   f"{advice}") from None
+        actual = _sha256(tmp)
+        if actual != SHA256[name]:
+            raise DatasetError(
+                f"The copy of {name} from {source} is not the expected file (sha256 {actual}, "
+                f"expected {SHA256[name]}): the source holds a corrupted or different file. "
+                f"{advice}")
+        os.replace(tmp, folder / name)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return folder / name
+
+
+def _cached_or_downloaded():
+    """The cache folder, after downloading any file missing there or not matching SHA256."""
+    folder = cache_dir()
+    for name in SHA256:
+        path = folder / name
+        if not (path.is_file() and _sha256(path) == SHA256[name]):
+            download(name, folder)
+    return folder
+
+
 def find_data_dir(data_dir=None):
-    """Return the folder holding the two .h5 files, or raise DatasetError saying where it looked."""
+    """Return the folder holding the two .h5 files (see the module docstring for the order);
+    raise DatasetError saying what to do when they cannot be found nor downloaded."""
     if data_dir is None:
         data_dir = os.environ.get(DATA_ENV)
     if data_dir is not None:
         return Path(data_dir)
     here = Path.cwd().resolve()
-    looked = []
     for folder in (here, *here.parents):
         candidate = folder / "datasets"
-        looked.append(str(candidate))
         if (candidate / FILES["train"][0]).is_file():
             return candidate
-    raise DatasetError(
-        f"Could not find {FILES['train'][0]}: no datasets/ folder with it in "
-        f"{here} or any folder above it. {HOW_TO_FETCH}"
-    )
+    return _cached_or_downloaded()
 
 
 def _read(path, x_key, y_key):
