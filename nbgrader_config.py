@@ -143,3 +143,33 @@ c.Autograde.sanitize_preprocessors = _insert_before(c.Autograde.sanitize_preproc
                                                     ClearOutput, StashTailOutputs)
 c.Autograde.autograde_preprocessors = _insert_before(c.Autograde.autograde_preprocessors,
                                                      Execute, KeepTailOutputs)
+
+# --- Gradebook on PostgreSQL ------------------------------------------------------------------
+# CATVNONCAT_GRADEBOOK_URL=postgresql://user@host:port/db uses psycopg 3 (a dependency), also
+# with SQLAlchemy versions whose default PostgreSQL driver is psycopg2.
+if c.CourseDirectory.db_url.startswith("postgresql://"):
+    c.CourseDirectory.db_url = "postgresql+psycopg://" + c.CourseDirectory.db_url[len("postgresql://"):]
+
+# --- Hand-out and hand-in, offline maths, answers awaiting a human grader (issue 13) ---------
+# nbgrader's exchange (release_assignment, fetch_assignment, submit, collect, release_feedback,
+# fetch_feedback) lives in one folder shared by instructor and students: nbgrader's default
+# /srv/nbgrader/exchange (students on the same machine or JupyterHub need no setting), or the
+# folder named by CATVNONCAT_EXCHANGE (then students set the same c.Exchange.root in their
+# ~/.jupyter/nbgrader_config.py, or the hub in /etc/jupyter/nbgrader_config.py). README: "Hand-out
+# and hand-in".
+c.Exchange.root = os.environ.get("CATVNONCAT_EXCHANGE", "/srv/nbgrader/exchange")
+
+# Feedback pages and the formgrader render maths without network: our base/mathjax.html.j2 comes
+# before nbconvert's (which loads MathJax from a CDN) and inlines MathJax from the installed
+# django-static-mathjax; outputs wrap instead of being cut off (catvnoncat.feedback_page).
+import nbgrader as _nbgrader  # noqa: E402
+
+from catvnoncat.feedback_page import TEMPLATES, PendingManualGrades, mathjax_script  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = [
+    str(TEMPLATES),
+    str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
+c.HTMLExporter.filters = {"catvnoncat_mathjax": mathjax_script}
+# The feedback says which answers still wait for a human grader (right after GetGrades).
+c.GenerateFeedback.preprocessors = _swap(c.GenerateFeedback.preprocessors, {},
+                                         after={GetGrades: [PendingManualGrades]})

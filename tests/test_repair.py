@@ -92,6 +92,15 @@ def answer_cell_deleted():
     return nb
 
 
+def stray_metadata():
+    """Ungraded cells with an nbgrader entry and no grade id (stock nbgrader: KeyError)."""
+    nb = clean()
+    nb.cells[6].metadata["nbgrader"] = {}
+    nb.cells[25].metadata["nbgrader"] = {"grade": False, "solution": False, "locked": False,
+                                         "grade_id": "cell-8a1b", "schema_version": 3}
+    return nb
+
+
 def with_bom():
     return b"\xef\xbb\xbf" + nbformat.writes(clean()).encode("utf-8")
 
@@ -171,6 +180,7 @@ CASES = {
     "rebuilt-no-ids": (rebuilt_without_ids(), "nbgrader metadata of 25 cells was missing"),
     "old-metadata": (old_nbgrader_metadata(), "nbgrader metadata of 25 cells was missing or damaged"),
     "answer-deleted": (answer_cell_deleted(), "cell learning_rate_question was missing"),
+    "stray-metadata": (stray_metadata(), "removed an empty nbgrader entry from 2 cells"),
     "copy1": (Files({"logistic_regression-Copy1.ipynb": clean()}),
               "graded logistic_regression-Copy1.ipynb as logistic_regression.ipynb"),
     "download": (Files({"logistic_regression (1).ipynb": clean(), "Untitled.ipynb": scratch()}),
@@ -387,10 +397,7 @@ def test_deleted_cells_nbgrader_cannot_put_back(reference):
 
 
 def test_stray_and_unknown_metadata_removed(reference):
-    nb = clean()
-    nb.cells[6].metadata["nbgrader"] = {"grade": False, "solution": False, "locked": False,
-                                        "grade_id": "cell-8a1b", "schema_version": 3}
-    nb.cells[25].metadata["nbgrader"] = {}
+    nb = stray_metadata()
     lines = repair.repair_notebook(nb, reference)
     assert "nbgrader" not in nb.cells[6].metadata and "nbgrader" not in nb.cells[25].metadata
     assert lines == ["removed an empty nbgrader entry from 2 cells (nbgrader fails on it)"]
@@ -415,6 +422,15 @@ def test_markdown_with_attachments_can_become_code_again(reference):
     cell["attachments"] = {"a.png": {"image/png": "iVBORw0KGgo="}}
     lines = repair.repair_notebook(nb, reference)
     assert "attachments" not in cell and "without the attachments" in lines[0]
+
+
+def test_a_huge_cell_does_not_slow_the_repair(reference):
+    nb = metadata_gone()
+    nb.cells[6].source = "x = 1\n" * 300_000
+    start = time.perf_counter()
+    repair.repair_notebook(nb, reference)
+    assert time.perf_counter() - start < 10
+    assert _ids(nb) == _ids(clean())
 
 
 def test_record_repairs_note_and_metadata():

@@ -146,8 +146,10 @@ def _lines(source):
 def _defined(source):
     """``(functions, names)`` a cell defines at top level (regexes when it does not parse)."""
     try:
+        if len(str(source)) > 200_000:
+            raise ValueError("too long to parse here")  # a huge cell: the regexes suffice
         tree = ast.parse(str(source))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         functions = set(re.findall(r"^def\s+([A-Za-z_]\w*)\s*\(", str(source), re.MULTILINE))
         names = set(re.findall(r"^([A-Za-z_]\w*)\s*=(?!=)", str(source), re.MULTILINE))
         return functions, names
@@ -186,10 +188,27 @@ def _signature(cell, solution=None):
     return sig
 
 
+class _Features:
+    """What :func:`_evidence` reads of a student's cell, computed once per cell."""
+
+    def __init__(self, cell):
+        self.cell = cell
+        self.lines = _lines(cell.get("source", ""))
+        self.line_set = set(self.lines)
+        self.text = "\n".join(self.lines)
+        self._defined = None
+
+    @property
+    def defined(self):
+        if self._defined is None:
+            self._defined = _defined(self.cell.get("source", ""))
+        return self._defined
+
+
 def _evidence(sig, cell):
     """``(score, why)``: how surely ``cell`` is the release cell of signature ``sig`` (0: no sign)."""
-    lines = _lines(cell.get("source", ""))
-    text = "\n".join(lines)
+    features = cell if isinstance(cell, _Features) else _Features(cell)
+    cell, lines, text = features.cell, features.line_set, features.text
     if not text:
         return 0, ""
     if sig["calls"]:
@@ -197,7 +216,7 @@ def _evidence(sig, cell):
             return 100, f"its test call {sig['calls'][0]}"
         return 0, ""
     if sig["functions"] or sig["names"]:
-        functions, names = _defined(cell.get("source", ""))
+        functions, names = features.defined
         if sig["functions"] & functions:
             name = sorted(sig["functions"] & functions)[0]
             return 100, f"its def {name}"
@@ -215,8 +234,12 @@ def _evidence(sig, cell):
         return 100, "its text"
     if sig["type"] == "code" and cell.get("cell_type") == "markdown":
         return 0, ""
-    ratio = difflib.SequenceMatcher(None, sig["text"], text, autojunk=False).ratio()
-    return (70, "its text") if ratio >= 0.8 else (0, "")
+    if not (len(text) <= 1.5 * len(sig["text"]) and len(sig["text"]) <= 1.5 * len(text)):
+        return 0, ""  # a ratio of 0.8 needs lengths within 1.5x (and spares huge cells)
+    matcher = difflib.SequenceMatcher(None, sig["text"], text, autojunk=False)
+    if matcher.quick_ratio() < 0.8:
+        return 0, ""
+    return (70, "its text") if matcher.ratio() >= 0.8 else (0, "")
 
 
 # -- the repair of one notebook -----------------------------------------------------------------
@@ -293,6 +316,8 @@ def repair_notebook(nb, reference, put_back=True):
       put back as released.
     * A cell with attachments that must become a code cell loses the attachments (nbgrader
       would fail to convert it).
+
+    ``put_back=False`` leaves missing grade cells missing (to count what a notebook holds).
     """
     repairs = []
     ref_ids = reference.graded
@@ -398,6 +423,7 @@ def _match_lost(nb, reference, placed, damaged, by_position=True):
     landmark_cells = set(marks.values())
     free = [i for i, cell in enumerate(nb.cells)
             if "nbgrader" not in cell.get("metadata", {}) and i not in landmark_cells]
+    features = {index: _Features(nb.cells[index]) for index in free}
     candidates = []
     for gid in missing:
         ref_index = reference.graded[gid]
@@ -409,7 +435,7 @@ def _match_lost(nb, reference, placed, damaged, by_position=True):
         next_mark = marks.get(ref_index + 1)
         for index in free:
             cell = nb.cells[index]
-            score, why = _evidence(sig, cell)
+            score, why = _evidence(sig, features[index])
             if damaged.get(index) == gid:
                 score, why = score + 100, why or "its grade id"
             if ref_cell.get("id") and cell.get("id") == ref_cell.get("id"):
