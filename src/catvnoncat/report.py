@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import repair
 from .course import ASSIGNMENT
 from .data import REPO_ROOT
 
@@ -86,6 +87,8 @@ class ClassGrades:
         ``{(student, part): message}`` for parts that lost points, when a message is known.
     not_graded : dict
         ``{student: reason}`` for submissions with no autograded notebook.
+    repairs : dict
+        ``{student: [sentence, ...]}``: what was repaired before grading (catvnoncat.repair).
     """
 
     assignment: str
@@ -95,6 +98,7 @@ class ClassGrades:
     scores: dict = field(default_factory=dict)
     failures: dict = field(default_factory=dict)
     not_graded: dict = field(default_factory=dict)
+    repairs: dict = field(default_factory=dict)
 
     @property
     def max_total(self):
@@ -271,9 +275,12 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=ASSIGNMENT, db_url=None, 
                 executed = nbformat.read(graded, as_version=4)
                 for part, message in failure_messages(executed).items():
                     grades.failures[student, part] = message
+                said = repair.repairs_of(executed)
+                if said:
+                    grades.repairs[student] = said
                 continue
             submitted = course_dir / "submitted" / student / assignment / f"{notebook}.ipynb"
-            reason = unreadable_reason(submitted) or (
+            reason = repair.unrepairable_reason(submitted) or unreadable_reason(submitted) or (
                 "autograde failed for this submission (no autograded notebook): see the "
                 "`nbgrader autograde` log")
             grades.not_graded[student] = reason
@@ -364,7 +371,8 @@ def format_table(grades):
         right = legend[half + i] if half + i < len(legend) else ""
         lines.append((legend[i].ljust(left_width) + right).rstrip())
     if any(v is None for v in grades.scores.values()):
-        lines.append("? = waiting for a human grader (formgrader: `nbgrader formgrader`)")
+        lines.append("? = waiting for a human grader (JupyterLab: Nbgrader > Formgrader > Manual "
+                     "Grading)")
     if grades.not_graded:
         lines.append("! = not autograded: " + "; ".join(
             f"{s}: {why}" for s, why in sorted(grades.not_graded.items())))
@@ -486,11 +494,19 @@ def _markdown(grades, png_name):
     if grades.not_graded:
         lines += ["", "## Not autograded", ""]
         lines += [f"- **{s}**: {why}" for s, why in sorted(grades.not_graded.items())]
+    if grades.repairs:
+        lines += ["", "## Repaired before grading", ""]
+        lines += [f"- **{s}**: {'; '.join(r)}" for s, r in sorted(grades.repairs.items())]
     pending = [p for p in grades.parts if waiting(grades, p)]
     if pending:
         lines += ["", "## Waiting for a human grader", ""]
-        lines += [f"- {p.name}: {waiting(grades, p)} answers" for p in pending]
-        lines += ["", "Grade them in `nbgrader formgrader`, then run the report again."]
+        for p in pending:
+            who = [s for s in grades.students if grades.scores.get((s, p.name), 0.0) is None]
+            lines.append(f"- {p.name}: {waiting(grades, p)} answers ({', '.join(who)})")
+        lines += ["", "Grade them in the formgrader (`jupyter lab` in the course folder, then "
+                  "Nbgrader > Formgrader > Manual Grading), then run `nbgrader generate_feedback` "
+                  "and this report again. Until then these students' feedback says the answer "
+                  "waits for a human grader."]
     lines += ["", "## Scores", "", "```", format_table(grades), "```", ""]
     return "\n".join(lines)
 
