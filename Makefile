@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help env data test demo reference-run benchmark release clean
+.PHONY: help env data test demo clean-demo reference-run benchmark release clean
 
 help:
 	@echo "make demo   - the instructor's main job: demo class, autograde, feedback, export, report"
@@ -17,6 +17,12 @@ help:
 $(STAMP): pyproject.toml
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
 		|| { echo "Grading kernels run in a bubblewrap sandbox: install it (as root: apt-get install bubblewrap) and run make again." >&2; exit 1; }
+	@# PostgreSQL for the gradebook tests (tests/test_engine.py start their own server).
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; } \
+		|| echo "PostgreSQL is not installed: the gradebook-on-PostgreSQL test will be skipped (as root: apt-get install postgresql)." >&2
+	@# Chromium for the browser test (tests/test_browser.py drives it with Playwright).
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "chromium is not installed: the browser test will be skipped (as root: apt-get install chromium)." >&2
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
@@ -38,6 +44,10 @@ test: data
 demo: data
 	$(PY) -m catvnoncat demo
 
+# The demo's own course folder (never the real course's submitted/, gradebook or exports).
+clean-demo:
+	rm -rf demo-course
+
 # nbgrader runs the `alembic` program installed next to it, hence .venv/bin on PATH.
 release: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m nbgrader generate_assignment logistic_regression --force
@@ -46,6 +56,7 @@ benchmark: data
 	$(PY) benchmarks/bench_model.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_autograde.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_judge.py
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_engine.py
 
 clean:
 	rm -rf $(VENV) submitted autograded/*/ feedback gradebook.db grades.csv reports

@@ -1,7 +1,7 @@
 """The demo class through the real nbgrader cycle, and the course's nbgrader configuration.
 
-The end-to-end test runs ``catvnoncat.demo.run`` (generate_assignment, the demo class, autograde
-per student, generate_feedback, export, report) in a throwaway copy of the course and compares
+The end-to-end test runs ``catvnoncat.demo.run`` (generate_assignment, the demo class, the
+grading engine with two workers, generate_feedback, export, report) in a throwaway copy of the course and compares
 the gradebook with what each demo student deserves: ``demo.expected_scores``, i.e. the points
 from the notebook metadata and the failing cells declared next to each student in
 ``catvnoncat.demo.DEMO_CLASS`` (from the mutation catalog for the mistakes). It then re-runs the
@@ -121,24 +121,26 @@ def test_outputs_table_csv_feedback_report(demo_run, capsys):
 
 
 def test_kernel_death_keeps_earlier_cells_and_marks_later_ones(demo_run):
-    """predict calls os._exit: the judging kernel dies in test_predict, the notebook kernel in
-    the first later cell that calls predict; the cells before keep their points."""
+    """predict calls os._exit: the judging kernel dies in test_predict; the later test cells are
+    not judged, the cells before keep their points. No later cell of the notebook kernel calls
+    predict before the tail, which is not re-run (engine.tail), so that kernel lives on."""
+    from catvnoncat.engine import tail
+
     root = demo_run[0]
     nb = course.read_notebook(root / "autograded" / "kernel_dies" / course.ASSIGNMENT /
                               f"{course.NOTEBOOK_NAME}.ipynb")
     errors = [{o.ename for o in c.get("outputs", []) if o.output_type == "error"}
               for c in nb.cells]
     died = [i for i, names in enumerate(errors) if "DeadKernelError" in names]
-    assert len(died) == 2
-    judged, notebook = died
+    assert len(died) == 1
+    judged = died[0]
     assert nb.cells[judged].metadata.nbgrader.grade_id == "test_predict"
-    later_tests = [i for i in range(judged + 1, notebook)
-                   if nb.cells[i].get("metadata", {}).get("nbgrader", {}).get("grade")]
+    later_tests = [i for i in range(judged + 1, len(nb.cells))
+                   if nb.cells[i].get("metadata", {}).get("nbgrader", {}).get("grade")
+                   and nb.cells[i].cell_type == "code"]
     assert later_tests and all(errors[i] == {"NotRun"} for i in later_tests)
-    code_after = [i for i in range(notebook + 1, len(nb.cells))
-                  if nb.cells[i].cell_type == "code" and nb.cells[i].source.strip()]
-    assert code_after and all(errors[i] == {"NotRun"} for i in code_after)
     assert not any("NotRun" in names for names in errors[:judged])
+    assert all(nb.cells[i].outputs[0].text == tail.NOT_RERUN_NOTE for i in tail.tail_cells(nb))
 
 
 def test_rerun_is_idempotent(demo_run):
@@ -212,6 +214,19 @@ def test_expected_scores_use_the_notebook_points(materials):
         {g: p for g, p in points.items() if g not in manual}
     assert all(reference[g] is None for g in manual)  # written, waits for a human grader
     assert sum(demo.expected_scores(BY_ID["untouched"], materials).values()) == 0
+
+
+def test_demo_runs_in_its_own_git_ignored_course_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv(course.GRADEBOOK_ENV, raising=False)
+    assert demo.DEMO_COURSE == REPO_ROOT / "demo-course"
+    folder = demo.prepare_demo_course(tmp_path / "demo-course")
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (folder / "nbgrader_config.py").read_bytes() == (REPO_ROOT / "nbgrader_config.py").read_bytes()
+    assert (folder / "source" / course.ASSIGNMENT / f"{course.NOTEBOOK_NAME}.ipynb").is_file()
+    assert (folder / "datasets").resolve() == (REPO_ROOT / "datasets").resolve()
+    assert not (folder / "submitted").exists() and not (folder / "gradebook.db").exists()
+    # Its gradebook is its own, whatever the instructor's shell says.
+    assert report.course_config(folder).CourseDirectory.db_url == f"sqlite:///{folder / 'gradebook.db'}"
 
 
 def test_refuses_to_mix_with_real_submissions(tmp_path):

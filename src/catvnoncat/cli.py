@@ -99,8 +99,8 @@ def build_parser():
 
     p = sub.add_parser("demo", help="the instructor's main job on a demo class: generate, "
                                     "autograde, feedback, export, report")
-    p.add_argument("--course-dir", default=REPO_ROOT, help="nbgrader course folder (default: "
-                                                           "this repository)")
+    p.add_argument("--course-dir", default=None, help="course folder to run in (default: "
+                                                      "demo-course/, the demo's own)")
     p.add_argument("--jobs", type=int, help="students autograded at the same time "
                                             "(default: 2 on a machine with 2 cores or more)")
     p.set_defaults(func=_demo)

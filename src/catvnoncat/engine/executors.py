@@ -23,12 +23,18 @@ def _use_course_dir(course_dir):
 
 
 def quiet_worker():
-    """nbgrader's own ORM use trips SQLAlchemy autoflush warnings on every student: not ours."""
+    """Ready a worker process: nbgrader finds ``alembic`` (installed next to this Python) when it
+    creates a gradebook, and its own ORM use does not print SQLAlchemy autoflush warnings."""
+    import sys
     import warnings
+    from pathlib import Path
 
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
     # Import nbgrader and the course's steps once per worker, not once per student.
     import nbgrader.apps.autogradeapp  # noqa: F401
 
@@ -70,7 +76,7 @@ class GradingExecutor:
             self.executor = self._start()
 
     def shutdown(self):
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor.shutdown(wait=True)  # the engine cancelled what it no longer waits for
         if self._close is not None:
             self._close()
 

@@ -1,0 +1,369 @@
+"""The grading engine against serial ``nbgrader autograde``, on a Dask cluster, on PostgreSQL.
+
+One small mixed class (a full answer, a typical mistake, a kernel that dies, a file that is not
+JSON) is prepared once; serial ``nbgrader autograde`` grades one copy of it, ``catvnoncat grade``
+with two local workers another, and the assertions share those two runs. A real Dask scheduler
+with two worker processes and a real PostgreSQL server (started as the ``postgres`` user on a
+free loopback port) each grade two of the students; every server is stopped by its PID.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from catvnoncat import course, demo, report
+from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat.engine import gradebook as engine_gradebook
+from catvnoncat.engine import tail
+from catvnoncat.engine.executors import dask_executor, local_executor
+from catvnoncat.engine.jobs import GradeJob, course_fingerprint
+from catvnoncat.engine.run import grade_class
+from catvnoncat.engine.worker import COURSE_DIR_ENV, grade_one
+
+ASSIGNMENT = course.ASSIGNMENT
+NOTEBOOK = course.NOTEBOOK_NAME
+MIXED_CLASS = ["reference", "forgets_m", "kernel_dies", "not_json"]
+SMALL_CLASS = ["reference", "forgets_m"]
+BIN = Path(sys.executable).parent
+
+
+def _env(**extra):
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs alembic from here
+    env.update(extra)
+    return env
+
+
+def _nbgrader(root, *args, **env):
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root,
+                            env=_env(**env), capture_output=True, text=True)
+    return result
+
+
+def _prepared_course(tmp_path, students=MIXED_CLASS, **env):
+    """A course folder with the assignment generated and ``students`` submitted."""
+    root = tmp_path / "course"
+    shutil.copytree(REPO_ROOT / "source", root / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    (root / "datasets").symlink_to(DATASETS_DIR, target_is_directory=True)
+    result = _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", **env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    materials = demo.Materials(
+        course.read_notebook(root / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"),
+        course.solution_sources(course.read_notebook(root / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")))
+    by_id = {s.id: s for s in demo.DEMO_CLASS}
+    for student_id in students:
+        folder = root / "submitted" / student_id / ASSIGNMENT
+        folder.mkdir(parents=True)
+        content = by_id[student_id].build(materials)
+        path = folder / f"{NOTEBOOK}.ipynb"
+        path.write_bytes(content) if isinstance(content, bytes) else nbformat.write(content, path)
+        (folder / "timestamp.txt").write_text("2026-01-15 12:00:00.000000 UTC\n")
+    return root
+
+
+def _copy(root, dest):
+    shutil.copytree(root, dest, symlinks=True)
+    return dest
+
+
+def gradebook_rows(db_url, course_id):
+    """Everything autograde records, keyed by student and cell name (row ids are random)."""
+    rows = {}
+    with Gradebook(db_url, course_id) as gb:
+        for submission in gb.find_assignment(ASSIGNMENT).submissions:
+            student = submission.student.id
+            rows[(student, "timestamp")] = submission.timestamp
+            for nb in submission.notebooks:
+                rows[(student, nb.name, "late penalty")] = nb.late_submission_penalty
+                for g in nb.grades:
+                    rows[(student, g.name)] = (g.auto_score, g.manual_score, g.needs_manual_grade,
+                                               g.extra_credit)
+                for c in nb.comments:
+                    rows[(student, c.name, "comment")] = (c.auto_comment, c.manual_comment)
+    return rows
+
+
+def _sqlite_rows(root):
+    return gradebook_rows(f"sqlite:///{root / 'gradebook.db'}", course.course_id(root))
+
+
+# What differs between two runs of the same notebook, even two serial ones: nbclient's
+# wall-clock timing metadata and the timings the vectorization demo cell prints.
+_TIMINGS = re.compile(r"\d+(\.\d+)?(?= ms)|(?<=about )\d+(?= times)")
+
+
+def _comparable(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        cell["metadata"].pop("execution", None)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = _TIMINGS.sub("#", "".join(output["text"]))
+    return nb
+
+
+def _autograded(root, students):
+    files = {}
+    for student in students:
+        folder = root / "autograded" / student / ASSIGNMENT
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            key = (student, str(path.relative_to(folder)), path.stat().st_mode & 0o777)
+            files[key] = _comparable(path) if path.suffix == ".ipynb" else path.read_bytes()
+    return files
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The mixed class graded twice: serial ``nbgrader autograde``, then ``grade --workers 2``."""
+    base = _prepared_course(tmp_path_factory.mktemp("engine"))
+    serial = _copy(base, base.parent / "serial")
+    started = time.perf_counter()
+    result = _nbgrader(serial, "autograde", ASSIGNMENT)
+    serial_seconds = time.perf_counter() - started
+    assert result.returncode == 1  # the file that is not JSON
+    parallel = _copy(base, base.parent / "parallel")
+    with local_executor(2, parallel) as executor:
+        run = grade_class(parallel, executor, ASSIGNMENT, progress=False, say=lambda _: None)
+    print(f"serial nbgrader autograde: {serial_seconds:.0f} s; grade --workers 2: {run.seconds:.0f} s")
+    return base, serial, parallel, run
+
+
+def test_grades_rows_and_notebooks_identical_to_serial_nbgrader(graded):
+    _, serial, parallel, _ = graded
+    serial_rows = _sqlite_rows(serial)
+    assert serial_rows == _sqlite_rows(parallel)
+    assert {key[0] for key in serial_rows} == set(MIXED_CLASS)
+    assert _autograded(serial, MIXED_CLASS) == _autograded(parallel, MIXED_CLASS)
+    assert (parallel / "autograded" / "reference" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()
+    assert not (parallel / "autograded" / "not_json" / ASSIGNMENT).exists()
+
+
+def test_summary_names_who_was_not_graded_and_why(graded):
+    run = graded[3]
+    assert set(run.outcomes) == set(MIXED_CLASS)
+    assert run.not_graded.keys() == {"not_json"}
+    assert "not valid JSON" in run.not_graded["not_json"]
+    assert run.exit_status == 1
+    assert "not graded: not_json" in run.summary()
+    assert any("kernel died in test_predict" in n for n in run.outcomes["kernel_dies"].notes)
+    assert run.outcomes["reference"].notes == ()
+
+
+def test_second_run_skips_graded_submissions_and_changes_nothing(graded):
+    _, _, parallel, _ = graded
+    before = _sqlite_rows(parallel)
+    with local_executor(1, parallel) as executor:
+        again = grade_class(parallel, executor, ASSIGNMENT, progress=False, say=lambda _: None)
+    # not_json has no autograded folder (as after nbgrader), so it is tried again.
+    assert sorted(again.skipped) == sorted(set(MIXED_CLASS) - {"not_json"})
+    assert set(again.outcomes) == {"not_json"}
+    assert _sqlite_rows(parallel) == before
+
+
+def test_a_worker_with_another_course_refuses_the_job(graded, monkeypatch):
+    base = graded[0]
+    job = GradeJob(ASSIGNMENT, "reference", (), (), "catvnoncat",
+                   course_fingerprint(base, ASSIGNMENT))
+    monkeypatch.setenv(COURSE_DIR_ENV, str(base))
+    outcome = grade_one(replace(job, fingerprint="0" * 64))
+    assert outcome.fatal and not outcome.graded and "differs" in outcome.error
+
+
+# ------------------------------------------------------------------------------------------------
+# The cells after the last test are not re-run
+# ------------------------------------------------------------------------------------------------
+def test_no_grade_can_depend_on_a_tail_cell():
+    """Why skipping the tail cannot change a grade: nbgrader scores grade cells only, every
+    graded cell of the notebook comes before the tail, the tail holds no nbgrader cell, and the
+    judging kernel (the only one whose state reaches a verdict) stops at the last test cell."""
+    nb = course.read_notebook(course.SOURCE_NOTEBOOK)
+    tail_indices = tail.tail_cells(nb)
+    assert tail_indices, "sections 5-7 train and plot after the last test"
+    graded_code = [i for i, c in enumerate(nb.cells)
+                   if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert max(graded_code) < min(tail_indices)
+    assert all(not nb.cells[i].metadata.get("nbgrader") for i in tail_indices)
+    # The manual answer after the tail is markdown: it is never executed either way.
+    later = [c for c in nb.cells[min(tail_indices):] if c.metadata.get("nbgrader", {}).get("grade")]
+    assert all(c.cell_type == "markdown" for c in later)
+    import inspect
+
+    from catvnoncat import nbgrader_ext
+    assert "index < self._last_test" in inspect.getsource(nbgrader_ext.ExecuteWithJudge)
+
+
+def test_tail_cells_keep_the_students_outputs_marked_not_rerun(graded):
+    _, _, parallel, _ = graded
+    nb = course.read_notebook(parallel / "autograded" / "reference" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    for index in tail.tail_cells(nb):
+        outputs = nb.cells[index].outputs
+        assert outputs[0].text == tail.NOT_RERUN_NOTE
+        assert tail.STASH_KEY not in nb.cells[index].metadata
+    assert all(tail.STASH_KEY not in c.metadata for c in nb.cells)
+
+
+def test_stash_and_restore_keep_sanitizable_student_outputs():
+    nb = course.read_notebook(course.RELEASE_NOTEBOOK)
+    last = tail.tail_cells(nb)[-1]
+    html = {"output_type": "display_data", "metadata": {},
+            "data": {"text/html": "<script>alert(1)</script><b>cat</b>"}}
+    nb.cells[last].outputs = [nbformat.from_dict(html)]
+    nb.cells[0].metadata[tail.STASH_KEY] = {"outputs": ["forged"]}  # not trusted
+    nb, _ = tail.StashTailOutputs().preprocess(nb, {})
+    assert tail.STASH_KEY not in nb.cells[0].metadata
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []  # ClearOutput
+    nb, _ = tail.KeepTailOutputs().preprocess(nb, {})
+    cell = nb.cells[last]
+    assert "skip-execution" in cell.metadata.tags
+    assert cell.outputs[1]["data"]["text/html"].startswith("<script>")  # SanitizeHTML comes later
+    from catvnoncat.report import course_config
+
+    steps = course_config(REPO_ROOT).Autograde.autograde_preprocessors
+    names = [s.__name__ for s in steps]
+    assert names.index("KeepTailOutputs") < names.index("ExecuteWithJudge") < names.index("SanitizeHTML")
+
+
+# ------------------------------------------------------------------------------------------------
+# Dask: a real scheduler and two worker processes on 127.0.0.1
+# ------------------------------------------------------------------------------------------------
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(process, sig=signal.SIGTERM):
+    if process.poll() is None:
+        os.kill(process.pid, sig)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_dask_cluster_grades_like_serial_nbgrader(graded, tmp_path):
+    base, serial, _, _ = graded
+    cluster = _copy(base, tmp_path / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = _env(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    processes = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1",
+                                   "--port", str(port), "--no-dashboard"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        time.sleep(3)
+        for _ in range(2):  # started from the course folder, as on another machine
+            processes.append(subprocess.Popen(
+                [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
+                 "--no-dashboard", "--host", "127.0.0.1"], cwd=cluster, env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with dask_executor(address) as executor:
+            deadline = time.time() + 60
+            while executor.executor._client.scheduler_info()["workers"].__len__() < 2:
+                assert time.time() < deadline, "the Dask workers did not start"
+                time.sleep(0.5)
+            run = grade_class(cluster, executor, ASSIGNMENT, students=SMALL_CLASS,
+                              progress=False, say=lambda _: None)
+        assert run.not_graded == {}
+        workers = {o.worker for o in run.outcomes.values()}
+        assert all(w.split(":")[-1].isdigit() for w in workers)
+        expected = {k: v for k, v in _sqlite_rows(serial).items() if k[0] in SMALL_CLASS}
+        assert _sqlite_rows(cluster) == expected
+        assert _autograded(cluster, SMALL_CLASS) == _autograded(serial, SMALL_CLASS)
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+
+
+# ------------------------------------------------------------------------------------------------
+# PostgreSQL: a real server, the whole cycle
+# ------------------------------------------------------------------------------------------------
+def _postgres_bin():
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not found:
+        pytest.skip("PostgreSQL is not installed (make test installs the Debian package "
+                    "`postgresql` when run as root)")
+    return found[-1].parent
+
+
+@pytest.fixture
+def postgres_url():
+    """A throwaway PostgreSQL server on 127.0.0.1 (as the ``postgres`` user when run as root)."""
+    bindir = _postgres_bin()
+    data = Path(tempfile.mkdtemp(prefix="catvnoncat-pg-"))
+    as_user = []
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+        as_user = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data / "db"), "-U", "grader",
+                    "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen([*as_user, str(bindir / "postgres"), "-D", str(data / "db"),
+                               "-h", "127.0.0.1", "-p", str(port), "-k", str(data)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import psycopg
+
+        deadline = time.time() + 30
+        while True:
+            try:
+                with psycopg.connect(f"postgresql://grader@127.0.0.1:{port}/postgres",
+                                     autocommit=True) as db:
+                    db.execute("CREATE DATABASE gradebook")
+                break
+            except psycopg.OperationalError:
+                assert time.time() < deadline and server.poll() is None, "PostgreSQL did not start"
+                time.sleep(0.3)
+        yield f"postgresql://grader@127.0.0.1:{port}/gradebook"
+    finally:
+        _stop(server, signal.SIGINT)  # fast shutdown
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_whole_cycle_on_postgresql(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv(course.GRADEBOOK_ENV, postgres_url)
+    root = _prepared_course(tmp_path, students=SMALL_CLASS, **{course.GRADEBOOK_ENV: postgres_url})
+    cfg = report.course_config(root).CourseDirectory
+    assert cfg.db_url.startswith("postgresql")
+    with local_executor(2, root) as executor:
+        run = grade_class(root, executor, ASSIGNMENT, progress=False, say=lambda _: None)
+    assert run.not_graded == {}
+    rows = gradebook_rows(cfg.db_url, cfg.course_id)
+    assert rows[("reference", "test_model")][0] == 15.0
+    assert rows[("forgets_m", "test_propagate")][0] == 0.0
+    assert not (root / "gradebook.db").exists()
+    for args in (["generate_feedback", ASSIGNMENT], ["export"]):
+        result = _nbgrader(root, *args)
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert (root / "feedback" / "forgets_m" / ASSIGNMENT / f"{NOTEBOOK}.html").is_file()
+    assert "forgets_m" in (root / "grades.csv").read_text()
+    grades, (png, md) = report.run(root, assignment=ASSIGNMENT)
+    assert sorted(grades.students) == sorted(SMALL_CLASS) and png.is_file()
+    # The formgrader reads the same database through nbgrader's API.
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = report.course_config(root)
+    config.CourseDirectory.root = str(root)
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    submissions = {s["student"]: s for s in api.get_submissions(ASSIGNMENT)}
+    assert submissions["reference"]["score"] == 95.0
+    assert engine_gradebook.graded_students(cfg.db_url, cfg.course_id, ASSIGNMENT) == set(SMALL_CLASS)
