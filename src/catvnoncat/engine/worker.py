@@ -220,7 +220,9 @@ def execution_notes(autograded_nb, timeout):
         names = {o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"}
         first_line = cell.get("source", "").strip().splitlines()[:1] or [""]
         where = _grade_id(cell) or f"cell {index + 1} `{first_line[0][:40].strip()}...`"
-        if "CellTimeoutError" in names:
+        judged_timeout = any("(interrupted)" in str(o.get("evalue", ""))
+                             for o in cell.get("outputs", []) if o.get("output_type") == "error")
+        if "CellTimeoutError" in names or judged_timeout:  # in the notebook or under a probe
             timeouts.append(where)
         if "DeadKernelError" in names:
             died = died or where  # the first death: the judging kernel's, then the notebook's
