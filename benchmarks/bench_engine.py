@@ -75,7 +75,8 @@ def _course(folder, size):
 
 def _bare_run(root):
     """nbclient on the full reference notebook, plain kernel, in a copy of the assignment folder."""
-    folder = root / "bare" / ASSIGNMENT
+    folder = root.parent / "bare" / ASSIGNMENT
+    shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(root / "source" / ASSIGNMENT, folder)
     nb = course.reference_submission()
     start = time.perf_counter()
