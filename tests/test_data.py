@@ -187,11 +187,15 @@ def test_loader_finds_datasets_folder_in_a_parent(tmp_path, monkeypatch):
 
 
 def test_loader_missing_data_says_how_to_fetch(tmp_path, monkeypatch):
+    """No data anywhere and a mirror that does not exist: one message saying what to do."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setenv("CATVNONCAT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CATVNONCAT_MIRROR", str(tmp_path / "no-such-mirror"))
     lr_utils = load_lr_utils()
-    with pytest.raises(lr_utils.DatasetError, match="make data"):
+    with pytest.raises(lr_utils.DatasetError, match="CATVNONCAT_MIRROR"):
         lr_utils.load_dataset()
+    assert not list((tmp_path / "cache").glob("*.h5"))
 
 
 def test_loader_rejects_truncated_file(tmp_path):
