@@ -270,13 +270,13 @@ def _notes(job, course_dir, files, timeout):
 
 def _why_not_graded(log, root, job):
     """One line: the unreadable file, else the last exception nbgrader logged, else the log's end."""
-    from ..report import unreadable_reason
+    from ..repair import unrepairable_reason
 
     folder = root / "submitted" / job.student_id / job.assignment
-    for path in sorted(folder.glob("*.ipynb")):
-        reason = unreadable_reason(path)
+    for released in sorted((root / "release" / job.assignment).glob("*.ipynb")):
+        reason = unrepairable_reason(folder / released.name)
         if reason is not None:
-            return f"{path.name}: {reason}"
+            return reason
     exceptions = [line for line in log.splitlines()
                   if line and not line[0].isspace() and not line.startswith("[")
                   and ": " in line and not line.startswith("Traceback")]
