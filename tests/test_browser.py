@@ -1,0 +1,234 @@
+"""Issue 13, points 1, 2 and 7 in a real browser (Debian's chromium driven by Playwright).
+
+JupyterLab 4 with nbgrader's extensions runs on 127.0.0.1 in a student's folder (a copy of the
+release, no course config, as a student has it) and is stopped by PID. The browser
+
+1. opens the untouched release notebook, runs it, clicks **Validate** and reads the dialog: it
+   names all eleven autograded parts and the written answer, each message fits the dialog;
+2. runs a notebook whose ``sigmoid`` uses ``math.exp``: the failing test cell shows the short
+   wrapped message and the student's line, nothing of the test machinery;
+3. opens a feedback page (nbgrader's feedback template, with this course's configuration) with
+   the network blocked: the maths is typeset by the local MathJax.
+
+Screenshots go to ``reports/browser/`` (git-ignored); look at them when something fails.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from catvnoncat import course
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make installs "
+                                                         "it as root: apt-get install chromium)")
+
+REPO = Path(__file__).resolve().parents[1]
+SHOTS = REPO / "reports" / "browser"
+VENV_BIN = Path(sys.executable).parent
+#: The notebook panel on show (the others are hidden tabs).
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+MATH_SIGMOID = "import math\n\ndef sigmoid(z):\n    s = 1 / (1 + math.exp(-z))\n    return s\n"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab in a student's folder holding the untouched release and a math.exp variant."""
+    tmp = tmp_path_factory.mktemp("browser")
+    work, home = tmp / "work", tmp / "home"
+    home.mkdir()
+    folder = work / course.ASSIGNMENT
+    shutil.copytree(course.RELEASE_NOTEBOOK.parent, folder)
+    # A short notebook: the packages cell, a sigmoid using math.exp, and sigmoid's test cell.
+    nb = course.read_notebook(course.RELEASE_NOTEBOOK)
+    nb.cells = [c for c in nb.cells if c.id == "packages" or c.metadata.get(
+        "nbgrader", {}).get("grade_id") in ("sigmoid", "test_sigmoid")]
+    assert len(nb.cells) == 3
+    nb.cells[1].source = MATH_SIGMOID
+    nbformat.write(nb, folder / "math_exp.ipynb")
+    port, token = free_port(), secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
+    env.update(HOME=str(home), CATVNONCAT_DATA=str(REPO / "datasets"),
+               PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]))
+    log = open(tmp / "lab.log", "w")
+    process = subprocess.Popen(
+        [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
+         f"--ServerApp.root_dir={work}"],
+        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, \
+                    (tmp / "lab.log").read_text()
+                time.sleep(0.5)
+        yield {"url": url, "token": token, "folder": folder, "tmp": tmp}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_notebook(browser, lab, name):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(30_000)
+    page.goto(f"{lab['url']}/lab/tree/{course.ASSIGNMENT}/{name}?token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
+    # The kernel is up when the notebook's execution indicator says idle.
+    page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           state="attached", timeout=45_000)
+    return page
+
+
+def run_all(page):
+    """Run > Run All Cells; again if the kernel had not taken it (no prompt changed)."""
+    for _ in range(3):
+        page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(
+                f"() => [...document.querySelectorAll('{PANEL} .jp-InputPrompt')]"
+                ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=10_000)
+            return
+        except playwright_api.TimeoutError:
+            page.wait_for_timeout(1000)
+    raise AssertionError("Run All Cells ran nothing")
+
+
+def test_validate_names_every_autograded_part_in_the_dialog(browser, lab):
+    page = open_notebook(browser, lab, f"{course.NOTEBOOK_NAME}.ipynb")
+    run_all(page)
+    page.wait_for_selector(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                           state="attached")
+    page.locator(".validate-button").first.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_text("Validation Results").wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "validate.png"), full_page=False)
+    dialog.get_by_text("propagate is not implemented yet").first.scroll_into_view_if_needed()
+    dialog.locator(".jp-Dialog-body").screenshot(path=str(SHOTS / "validate-dialog.png"))
+    text = dialog.inner_text()
+    tests = {c.metadata.nbgrader["grade_id"]: c.source.strip()
+             for c in course.read_notebook(course.RELEASE_NOTEBOOK).cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    assert len(tests) == 11
+    for gid, source in tests.items():
+        assert source[:50] in text, (gid, text[:3000])
+    for name in ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"):
+        assert f"{name} is not implemented yet" in text, name
+    assert "You did not provide a response." in text  # the written answer
+    assert "NOT CHECKED" not in text and "public_tests.py" not in text
+    # Every message fits the dialog: nothing cut off at the right edge.
+    overflow = dialog.evaluate(
+        "d => [...d.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 2)"
+        ".map(p => p.innerText.slice(0, 80))")
+    assert overflow == []
+    page.close()
+
+
+def test_a_failing_visible_test_shows_the_message_and_the_students_line(browser, lab):
+    page = open_notebook(browser, lab, "math_exp.ipynb")
+    run_all(page)  # packages, sigmoid (math.exp), sigmoid's test
+    cells = page.locator(f"{PANEL} .jp-Notebook .jp-Cell")
+    wanted = [2]
+    output = cells.nth(wanted[-1]).locator(".jp-OutputArea-output")
+    try:
+        output.first.wait_for(timeout=30_000)
+    finally:
+        page.screenshot(path=str(SHOTS / "math-exp-page.png"))
+    output.first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    cells.nth(wanted[-1]).screenshot(path=str(SHOTS / "math-exp-failure.png"))
+    text = output.first.inner_text()
+    flat = re.sub(r"\s+", " ", text)
+    assert "VisibleTestFailure" in flat and "math functions work on single numbers only" in flat
+    assert "s = 1 / (1 + math.exp(-z))" in text and "in sigmoid" in flat
+    assert "public_tests" not in text and "Traceback" not in text
+    assert len(text.strip().splitlines()) <= 6
+    wide = output.first.evaluate("o => o.scrollWidth > o.clientWidth + 2")
+    assert not wide
+    page.close()
+
+
+def test_feedback_page_typesets_maths_offline(browser, lab):
+    """nbgrader's feedback template with this course's configuration, the network blocked."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    import nbgrader as nbgrader_package
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    exporter_config = Config()
+    exporter_config.HTMLExporter = config.HTMLExporter
+    exporter_config.HTMLExporter.template_name = "feedback"
+    exporter_config.HTMLExporter.extra_template_paths = [str(
+        Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "static" /
+        "node_modules" / "bootstrap" / "dist" / "css")]
+    nb = course.read_notebook(course.RELEASE_NOTEBOOK)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            meta.update(score=0.0, points=meta.get("points", 0))
+    resources = {"nbgrader": {"notebook": course.NOTEBOOK_NAME, "score": 0.0, "max_score": 100.0,
+                              "late_penalty": 0}}
+    html, _ = HTMLExporter(config=exporter_config).from_notebook_node(nb, resources=resources)
+    assert "cdnjs" not in html
+    page_file = lab["tmp"] / "feedback.html"
+    page_file.write_text(html, encoding="utf-8")
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    blocked = []
+    context.route(re.compile(r"^https?://"), lambda route: (blocked.append(route.request.url),
+                                                           route.abort()))
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("mjx-container", state="attached", timeout=30_000)
+    page.wait_for_timeout(1000)
+    typeset = page.locator("mjx-container").count()
+    raw = page.evaluate("() => document.body.innerText.match(/\\$[^$\\n]{1,40}\\$/g) || []")
+    target = page.locator("mjx-container").first
+    target.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "feedback-maths.png"))
+    context.close()
+    assert typeset >= 20, typeset
+    assert raw == [], raw[:10]
+    assert blocked == [], blocked
