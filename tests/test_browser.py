@@ -205,10 +205,15 @@ def test_feedback_page_typesets_maths_offline(browser, lab):
         Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "static" /
         "node_modules" / "bootstrap" / "dist" / "css")]
     nb = course.read_notebook(course.RELEASE_NOTEBOOK)
+    long_line = ("the grader's verdict on a long line, " * 12).strip()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):
             meta.update(score=0.0, points=meta.get("points", 0))
+        if meta.get("grade_id") == "test_propagate":  # a verdict longer than the page is wide
+            cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError",
+                                                   evalue=long_line,
+                                                   traceback=[f"AssertionError: {long_line}"])]
     resources = {"nbgrader": {"notebook": course.NOTEBOOK_NAME, "score": 0.0, "max_score": 100.0,
                               "late_penalty": 0}}
     html, _ = HTMLExporter(config=exporter_config).from_notebook_node(nb, resources=resources)
@@ -228,7 +233,13 @@ def test_feedback_page_typesets_maths_offline(browser, lab):
     target = page.locator("mjx-container").first
     target.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "feedback-maths.png"))
+    verdict = page.locator("pre", has_text="the grader's verdict on a long line").first
+    verdict.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "feedback-wrapped-verdict.png"))
+    wraps = verdict.evaluate("p => p.scrollWidth <= p.clientWidth + 2 && "
+                             "getComputedStyle(p).whiteSpace === 'pre-wrap'")
     context.close()
+    assert wraps, "a long verdict is cut off at the right edge of the feedback page"
     assert typeset >= 20, typeset
     assert raw == [], raw[:10]
     assert blocked == [], blocked
