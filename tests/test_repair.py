@@ -128,8 +128,8 @@ def colab():
     return nb
 
 
-def huge_outputs():
-    nb = clean()
+def huge_outputs(nb=None):
+    nb = nb if nb is not None else clean()
     big = "0123456789" * 200_000  # 2 MB of stored output
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -172,7 +172,6 @@ class Files(dict):
 
 #: student id -> (submission, what the repair line says, or None for no repair)
 CASES = {
-    "clean": (clean(), None),
     "copied-cell": (copied_cell(), "two cells had grade id sigmoid: graded the second"),
     "copied-cell-edited": (copied_cell_answer_in_copy(),
                            "two cells had grade id sigmoid: graded the second"),
@@ -187,12 +186,13 @@ CASES = {
                  "graded logistic_regression (1).ipynb as logistic_regression.ipynb"),
     "bom": (with_bom(), "byte-order mark"),
     "nbformat3": (nbformat3(), None),
-    "kernelspec": (own_kernelspec(), None),
     "colab": (colab(), None),
-    "huge-outputs": (huge_outputs(), None),
     "new-cells": (answers_in_new_cells(), None),
     "raw-cell": (raw_solution_cell(), None),
-    "scratch-too": (Files({NB: clean(), "scratch.ipynb": scratch()}), None),
+    # Three things that need no repair, in one submission (one notebook less to grade each):
+    # the student's own kernelspec, 2 MB of stored outputs, a scratch notebook beside it.
+    "kernelspec-outputs-scratch": (Files({NB: huge_outputs(own_kernelspec()),
+                                          "scratch.ipynb": scratch()}), None),
 }
 
 
@@ -280,7 +280,7 @@ def test_renamed_files_are_left_as_submitted(graded):
     folder = root / "submitted" / "copy1" / course.ASSIGNMENT
     assert (folder / "logistic_regression-Copy1.ipynb").is_file()
     assert os.readlink(folder / NB) == "logistic_regression-Copy1.ipynb"
-    scratch_folder = root / "submitted" / "scratch-too" / course.ASSIGNMENT
+    scratch_folder = root / "submitted" / "kernelspec-outputs-scratch" / course.ASSIGNMENT
     assert not (scratch_folder / NB).is_symlink()
 
 
