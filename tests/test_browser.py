@@ -121,13 +121,13 @@ def open_notebook(browser, lab, name):
 
 def run_all(page):
     """Run > Run All Cells; again if the kernel had not taken it (no prompt changed)."""
-    for _ in range(3):
+    for _ in range(5):
         page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
         try:
             page.wait_for_function(
                 f"() => [...document.querySelectorAll('{PANEL} .jp-InputPrompt')]"
-                ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=10_000)
+                ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=4_000)
             return
         except playwright_api.TimeoutError:
             page.wait_for_timeout(1000)
