@@ -126,7 +126,8 @@ LEARNING_RATE_IGNORED = ('The step size is not learning_rate: use it in the upda
                          ' learning_rate * dw (and the same for b).')
 GRADIENT_ASCENT = ('The parameters moved up the gradient: gradient descent subtracts, w = w'
                    ' - learning_rate * dw.')
-B_NOT_UPDATED = 'b never changes: update it too, b = b - learning_rate * db.'
+B_NOT_UPDATED = ('b never changes: update it too, as w, one step against its gradient db '
+                 'scaled by learning_rate.')
 GRADS_AFTER_LOOP = ('grads should hold dw and db of the last iteration, computed before its'
                     ' update (do not call propagate again after the loop).')
 COSTS_EMPTY = ('costs is empty: append the cost every 100 iterations whether or not '
