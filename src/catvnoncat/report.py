@@ -371,8 +371,8 @@ def format_table(grades):
         right = legend[half + i] if half + i < len(legend) else ""
         lines.append((legend[i].ljust(left_width) + right).rstrip())
     if any(v is None for v in grades.scores.values()):
-        lines.append("? = waiting for a human grader (JupyterLab: Nbgrader > Formgrader > Manual "
-                     "Grading)")
+        lines.append("? = waiting for a human grader (JupyterLab: Nbgrader > Formgrader > "
+                     "Gradebook)")
     if grades.not_graded:
         lines.append("! = not autograded: " + "; ".join(
             f"{s}: {why}" for s, why in sorted(grades.not_graded.items())))
@@ -504,7 +504,7 @@ def _markdown(grades, png_name):
             who = [s for s in grades.students if grades.scores.get((s, p.name), 0.0) is None]
             lines.append(f"- {p.name}: {waiting(grades, p)} answers ({', '.join(who)})")
         lines += ["", "Grade them in the formgrader (`jupyter lab` in the course folder, then "
-                  "Nbgrader > Formgrader > Manual Grading), then run `nbgrader generate_feedback` "
+                  "Nbgrader > Formgrader > Gradebook), then run `nbgrader generate_feedback` "
                   "and this report again. Until then these students' feedback says the answer "
                   "waits for a human grader."]
     lines += ["", "## Scores", "", "```", format_table(grades), "```", ""]
