@@ -540,8 +540,8 @@ def _real_class_howto():
     steps = [
         (f"nbgrader generate_assignment {ASSIGNMENT} --force", f"once; hand out release/{ASSIGNMENT}/"),
         (f"# put each notebook at submitted/<student id>/{ASSIGNMENT}/{NOTEBOOK}.ipynb", ""),
-        (f"nbgrader autograde {ASSIGNMENT}", "--force to regrade, --student <id> for one"),
-        ("nbgrader formgrader", "grade the free-response answer by hand"),
+        ("catvnoncat grade --workers 2", "or: nbgrader autograde " + ASSIGNMENT),
+        ("jupyter lab", "Nbgrader > Formgrader: grade the free-response answer by hand"),
         (f"nbgrader generate_feedback {ASSIGNMENT}", f"feedback/<student id>/{ASSIGNMENT}/"),
         ("nbgrader export", "grades.csv"),
         ("python -m catvnoncat report", f"reports/{ASSIGNMENT}.png and .md"),
