@@ -262,7 +262,7 @@ def test_formgrader_and_feedback_render_maths_without_network(day):
         assert len(fetched) == 1, (name, fetched)
         pages[name] = fetched[0].read_text(encoding="utf-8")
     for name, page in pages.items():
-        assert "cdnjs" not in page, name
+        assert ("cdnjs" in page) is False, name  # (a bool: pytest would diff megabytes)
         assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']?(?:https?:)?//", page), name
         assert "window.MathJax" in page and "white-space: pre-wrap" in page, name
         assert "$" in page  # the maths is there, for the local MathJax to typeset
@@ -274,7 +274,7 @@ def test_feedback_says_which_answers_wait_for_a_human_grader(day):
     bob_text, alice_text = bob.read_text(), alice.read_text()
     assert "Not graded yet" in bob_text and "learning_rate_question" in bob_text
     assert "Waiting for your instructor" in bob_text
-    assert "Not graded yet" not in alice_text and "Waiting for your instructor" not in alice_text
+    assert ("Not graded yet" in alice_text or "Waiting for your instructor" in alice_text) is False
     report = (day["course"] / "reports" / f"{course.ASSIGNMENT}.md").read_text()
     assert "Waiting for a human grader" in report and "(bob)" in report
     assert "nbgrader formgrader" not in report

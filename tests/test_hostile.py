@@ -436,7 +436,8 @@ def test_feedback_is_clean(run):
         problems += [f"{name}: frame {f[:100]}" for f in scan.frames]
         problems += [f"{name}: url {u[:100]}" for u in scan.urls]
         text = html.unescape(page)
-        for needle in ("BEGIN HIDDEN TESTS", "catvnoncat", "HOSTILE-WIN"):
+        for needle in ("BEGIN HIDDEN TESTS", "import catvnoncat", "from catvnoncat",
+                       "catvnoncat.judge", "catvnoncat.reference", "HOSTILE-WIN"):
             if needle in text and needle not in "\n".join(own):
                 problems.append(f"{name}: feedback holds {needle!r}")
         for line in secret_lines - own:
