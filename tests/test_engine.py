@@ -104,7 +104,7 @@ def _sqlite_rows(root):
 
 # What differs between two runs of the same notebook, even two serial ones: nbclient's
 # wall-clock timing metadata and the timings the vectorization demo cell prints.
-_TIMINGS = re.compile(r"\d+(\.\d+)?(?= ms)|(?<=about )\d+(?= times)")
+_TIMINGS = re.compile(r" *\d+(\.\d+)?(?= ms)|(?<=about )\d+(?= times)")  # (with the padding)
 
 
 def _comparable(path):

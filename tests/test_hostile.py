@@ -409,7 +409,8 @@ def test_feedback_is_clean(run):
         scans[name] = scan
     # the template's own scripts are in every page; a student's only in some
     common = set.intersection(*(set(s.scripts) for s in scans.values()))
-    common = {s for s in common if "alert" not in s[1] and "HOSTILE" not in s[1]}
+    # (MathJax, inlined by the template, mentions "alert" itself; attacks all say HOSTILE.)
+    common = {s for s in common if "HOSTILE" not in s[1]}
     print("[hostile] template scripts:", [(src, body.strip()[:60]) for src, body in common])
     release_text = course.RELEASE_NOTEBOOK.read_text(encoding="utf-8")
     release_lines = {line.strip() for line in

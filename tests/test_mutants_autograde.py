@@ -176,7 +176,7 @@ def test_the_feedback_shows_the_message_and_nothing_hidden(graded, student):
         assert mutants.by_name(name).hint in text, name
     # Neither the grader's inputs, nor the reference code, nor the hidden part of a test cell.
     # (The course's name is public, e.g. in the data files' names; its package is not.)
-    hidden = ("_make_propagate_input", "Case(", "import catvnoncat", "from catvnoncat",
+    hidden = ("make_propagate_input", "Case(make", "import catvnoncat", "from catvnoncat",
               "catvnoncat.judge", "reference.propagate", "logaddexp(0.0", "Evaluated as",
               "BEGIN HIDDEN TESTS")
     first_hidden_x = judge.cases.propagate_cases()[0].args[2]
