@@ -119,9 +119,26 @@ def open_notebook(browser, lab, name):
     return page
 
 
+def accept_open_dialogs(page):
+    """Accept a dialog JupyterLab may open on its own (e.g. the kernel choice, on a busy machine),
+    which would otherwise catch every click; a screenshot shows which one it was."""
+    for attempt in range(5):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() == 0 or not dialog.first.is_visible():
+            return
+        page.screenshot(path=str(SHOTS / f"unexpected-dialog-{attempt}.png"))
+        accept = dialog.first.locator(".jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+
+
 def run_all(page):
     """Run > Run All Cells; again if the kernel had not taken it (no prompt changed)."""
     for _ in range(5):
+        accept_open_dialogs(page)
         page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
         try:
