@@ -20,7 +20,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,23 +30,12 @@ from nbclient import NotebookClient
 
 from catvnoncat import course, report
 from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from timed_nbgrader import timed_nbgrader
 
 ASSIGNMENT, NOTEBOOK = course.ASSIGNMENT, course.NOTEBOOK_NAME
 
 
-def _env():
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def _nbgrader(root, *args):
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=_env(),
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"nbgrader {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - start
+_nbgrader = timed_nbgrader
 
 
 def _course(tmp):
@@ -85,6 +73,9 @@ def _bare_run(root, template, timeout):
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            # The full notebook: grading tagged its tail "not re-run" (skip-execution).
+            tags = cell.metadata.get("tags", [])
+            cell.metadata["tags"] = [t for t in tags if t != "skip-execution"]
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
                    resources={"metadata": {"path": str(folder)}}).execute()

@@ -17,7 +17,6 @@ Figures are printed, nothing is asserted (machines differ). Usage::
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from catvnoncat import course, demo
 from catvnoncat.data import DATASETS_DIR, REPO_ROOT
 from catvnoncat.engine.executors import local_executor
 from catvnoncat.engine.run import grade_class
+from timed_nbgrader import nbgrader_env, timed_nbgrader
 
 ASSIGNMENT = course.ASSIGNMENT
 NOTEBOOK = course.NOTEBOOK_NAME
@@ -38,20 +38,8 @@ MIX = ["reference", "forgets_m", "probabilities", "seed_author", "reference", "u
        "deleted_test", "assert_true", "reference", "kernel_dies"]
 
 
-def _env():
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.pop(course.GRADEBOOK_ENV, None)
-    return env
-
-
 def _nbgrader(root, *args):
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=_env(),
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"nbgrader {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - start
+    return timed_nbgrader(root, *args, env=nbgrader_env(**{course.GRADEBOOK_ENV: None}))
 
 
 def _course(folder, size):

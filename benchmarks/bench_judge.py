@@ -20,16 +20,14 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
 
 from catvnoncat import course
 from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from timed_nbgrader import nbgrader_env, timed_nbgrader
 
 ASSIGNMENT, NOTEBOOK = course.ASSIGNMENT, course.NOTEBOOK_NAME
 
@@ -49,22 +47,11 @@ c.Autograde.autograde_preprocessors = Autograde.class_traits()["autograde_prepro
 """
 
 
-def _env():
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["CATVNONCAT_DATA"] = str(DATASETS_DIR)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"  # what the sandbox gives its kernel; the same for the plain one
-    return env
-
-
 def _nbgrader(root, *args):
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=_env(),
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"nbgrader {' '.join(args)} failed in {root}:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - start
+    # The data and one BLAS thread: what the sandbox gives its kernel, the same for the plain one.
+    env = nbgrader_env(CATVNONCAT_DATA=str(DATASETS_DIR), OPENBLAS_NUM_THREADS="1",
+                       OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    return timed_nbgrader(root, *args, env=env)
 
 
 def _course(tmp, name, in_kernel, students):
