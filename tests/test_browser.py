@@ -135,27 +135,45 @@ def accept_open_dialogs(page):
         page.wait_for_timeout(500)
 
 
-def run_all(page):
-    """Run > Run All Cells; again if the kernel had not taken it (no prompt changed)."""
-    for _ in range(5):
+PROMPTS = f"[...document.querySelectorAll('{PANEL} .jp-InputPrompt')].map(p => p.textContent)"
+
+
+def click_run_all(page):
+    accept_open_dialogs(page)
+    page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+
+
+def run_all_until(page, selector, *, within=120):
+    """Run > Run All Cells, then wait until ``selector`` is in the page.
+
+    Waiting, not timing: a busy machine is slow, and JupyterLab may open a dialog (the kernel
+    choice) that swallows the click, so a run that never started is started again. On failure
+    the message says what the page showed.
+    """
+    click_run_all(page)
+    deadline = time.monotonic() + within
+    last_click = time.monotonic()
+    while page.locator(selector).count() == 0:
+        if time.monotonic() > deadline:
+            page.screenshot(path=str(SHOTS / "run-all-timeout.png"))
+            status = page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator").first
+            raise AssertionError(
+                f"no {selector} after {within} s of Run All; prompts {page.evaluate(PROMPTS)}, "
+                f"kernel {status.get_attribute('data-status') if status.count() else '?'}, "
+                f"dialogs {page.locator('.jp-Dialog').all_inner_texts()}")
         accept_open_dialogs(page)
-        page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
-        try:
-            page.wait_for_function(
-                f"() => [...document.querySelectorAll('{PANEL} .jp-InputPrompt')]"
-                ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=4_000)
-            return
-        except playwright_api.TimeoutError:
-            page.wait_for_timeout(1000)
-    raise AssertionError("Run All Cells ran nothing")
+        started = any(re.search(r"\[(\*|\d+)\]", p) for p in page.evaluate(PROMPTS))
+        if not started and time.monotonic() - last_click > 5:
+            click_run_all(page)  # the click went to a dialog, or came before the kernel
+            last_click = time.monotonic()
+        page.wait_for_timeout(500)
 
 
 def test_validate_names_every_autograded_part_in_the_dialog(browser, lab):
     page = open_notebook(browser, lab, f"{course.NOTEBOOK_NAME}.ipynb")
-    run_all(page)
-    page.wait_for_selector(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                           state="attached")
+    run_all_until(page, f"{PANEL} .jp-OutputArea-output"
+                        "[data-mime-type='application/vnd.jupyter.stderr']")
     page.locator(".validate-button").first.click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_text("Validation Results").wait_for(timeout=60_000)
@@ -184,14 +202,12 @@ def test_validate_names_every_autograded_part_in_the_dialog(browser, lab):
 
 def test_a_failing_visible_test_shows_the_message_and_the_students_line(browser, lab):
     page = open_notebook(browser, lab, "math_exp.ipynb")
-    run_all(page)  # packages, sigmoid (math.exp), sigmoid's test
+    # packages, sigmoid (math.exp), sigmoid's test: the test cell's output is the third cell's
+    run_all_until(page, f"{PANEL} .jp-Notebook .jp-Cell:nth-child(3) .jp-OutputArea-output")
+    page.screenshot(path=str(SHOTS / "math-exp-page.png"))
     cells = page.locator(f"{PANEL} .jp-Notebook .jp-Cell")
     wanted = [2]
     output = cells.nth(wanted[-1]).locator(".jp-OutputArea-output")
-    try:
-        output.first.wait_for(timeout=30_000)
-    finally:
-        page.screenshot(path=str(SHOTS / "math-exp-page.png"))
     output.first.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     cells.nth(wanted[-1]).screenshot(path=str(SHOTS / "math-exp-failure.png"))
