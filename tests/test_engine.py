@@ -367,3 +367,86 @@ def test_whole_cycle_on_postgresql(tmp_path, postgres_url, monkeypatch):
     submissions = {s["student"]: s for s in api.get_submissions(ASSIGNMENT)}
     assert submissions["reference"]["score"] == 95.0
     assert engine_gradebook.graded_students(cfg.db_url, cfg.course_id, ASSIGNMENT) == set(SMALL_CLASS)
+
+
+# ------------------------------------------------------------------------------------------------
+# A worker that dies under a job; a submission past its wall-clock limit
+# ------------------------------------------------------------------------------------------------
+def _kill_worker_once_grading(executor, kills, stop):
+    """SIGKILL the local worker as soon as it has started a kernel, ``kills`` times (as the
+    kernel OOM killer would); returns the list of pids killed, filled in as it goes."""
+    import threading
+
+    import psutil
+
+    killed = []
+
+    def watch():
+        while len(killed) < kills and not stop.is_set():
+            for pid in list(getattr(executor.executor, "_processes", None) or {}):
+                try:
+                    children = psutil.Process(pid).children(recursive=True)
+                except psutil.NoSuchProcess:
+                    continue
+                if pid not in killed and any("bwrap" in c.name() for c in children):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            time.sleep(0.05)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return killed
+
+
+@pytest.fixture(scope="module")
+def one_student_course(tmp_path_factory):
+    return _prepared_course(tmp_path_factory.mktemp("one"), students=["reference"])
+
+
+@pytest.mark.parametrize("kills", [1, 2])
+def test_a_job_whose_worker_dies_is_retried_once_then_not_graded(one_student_course, tmp_path,
+                                                                 kills):
+    import threading
+
+    import psutil
+
+    root = _copy(one_student_course, tmp_path / "course")
+    stop = threading.Event()
+    with local_executor(1, root) as executor:
+        killed = _kill_worker_once_grading(executor, kills, stop)
+        try:
+            run = grade_class(root, executor, ASSIGNMENT, progress=False, say=lambda _: None)
+        finally:
+            stop.set()
+    assert len(killed) == kills
+    for pid in killed:  # the kernels went with their worker
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    leftovers = [p for p in psutil.process_iter(["cmdline"])
+                 if str(root) in " ".join(p.info["cmdline"] or [])]
+    assert leftovers == []
+    if kills == 1:
+        assert run.not_graded == {}
+        assert _sqlite_rows(root)[("reference", "test_model")][0] == 15.0
+    else:
+        assert "its worker died twice" in run.not_graded["reference"]
+        assert run.exit_status == 1
+        assert not (root / "autograded" / "reference" / ASSIGNMENT).exists()
+        # As after nbgrader's own failed autograde: the submission is listed, with no score.
+        assert _sqlite_rows(root).get(("reference", "test_model"), (None,))[0] is None
+
+
+def test_a_submission_past_its_wall_clock_limit_is_stopped_and_not_graded(one_student_course,
+                                                                          tmp_path):
+    import psutil
+
+    root = _copy(one_student_course, tmp_path / "course")
+    # One second: less than the kernel starts and the first probes take on any machine.
+    with local_executor(1, root) as executor:
+        run = grade_class(root, executor, ASSIGNMENT, time_limit=1.0, progress=False,
+                          say=lambda _: None)
+        workers = list(executor.executor._processes)
+        kernels = [c for pid in workers for c in psutil.Process(pid).children(recursive=True)]
+    assert "wall-clock limit" in run.not_graded["reference"], run.not_graded
+    assert kernels == []  # stopped, while the worker lives on for the next student
+    assert not (root / "autograded" / "reference" / ASSIGNMENT).exists()
+    # As after nbgrader's own failed autograde: the submission is listed, with no score.
+    assert _sqlite_rows(root).get(("reference", "test_model"), (None,))[0] is None

@@ -17,6 +17,7 @@ fingerprint differs from its own.
 
 import io
 import logging
+import multiprocessing.util
 import os
 import shutil
 import socket
@@ -47,7 +48,12 @@ def _worker_name():
 
 def _scratch_base():
     base = Path(tempfile.gettempdir()) / f"catvnoncat-grade-{os.getpid()}"
-    base.mkdir(exist_ok=True)
+    if not base.is_dir():
+        base.mkdir()
+        # Removed when this worker exits: multiprocessing's exit hook runs in pool and Dask
+        # worker processes alike, where a plain atexit handler may not.
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(base,),
+                                      kwargs={"ignore_errors": True}, exitpriority=10)
     return base
 
 
