@@ -7,6 +7,7 @@ with two worker processes and a real PostgreSQL server (started as the ``postgre
 free loopback port) each grade two of the students; every server is stopped by its PID.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -259,9 +260,11 @@ def _stop(process, sig=signal.SIGTERM):
             process.wait()
 
 
-def test_dask_cluster_grades_like_serial_nbgrader(graded, tmp_path):
-    base, serial, _, _ = graded
-    cluster = _copy(base, tmp_path / "dask")
+@contextlib.contextmanager
+def _dask_cluster(course_dir, workers):
+    """A Dask scheduler and ``workers`` worker processes (each under its nanny, which restarts
+    it) on 127.0.0.1, started from ``course_dir`` as on another machine; yields the executor
+    and the ``dask worker`` processes."""
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = _env(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
@@ -270,27 +273,70 @@ def test_dask_cluster_grades_like_serial_nbgrader(graded, tmp_path):
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         time.sleep(3)
-        for _ in range(2):  # started from the course folder, as on another machine
+        for _ in range(workers):
             processes.append(subprocess.Popen(
                 [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
-                 "--no-dashboard", "--host", "127.0.0.1"], cwd=cluster, env=env,
+                 "--no-dashboard", "--host", "127.0.0.1"], cwd=course_dir, env=env,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         with dask_executor(address) as executor:
             deadline = time.time() + 60
-            while executor.executor._client.scheduler_info()["workers"].__len__() < 2:
+            while len(executor.executor._client.scheduler_info()["workers"]) < workers:
                 assert time.time() < deadline, "the Dask workers did not start"
                 time.sleep(0.5)
-            run = grade_class(cluster, executor, ASSIGNMENT, students=SMALL_CLASS,
-                              progress=False, say=lambda _: None)
-        assert run.not_graded == {}
-        workers = {o.worker for o in run.outcomes.values()}
-        assert all(w.split(":")[-1].isdigit() for w in workers)
-        expected = {k: v for k, v in _sqlite_rows(serial).items() if k[0] in SMALL_CLASS}
-        assert _sqlite_rows(cluster) == expected
-        assert _autograded(cluster, SMALL_CLASS) == _autograded(serial, SMALL_CLASS)
+            yield executor, processes[1:]
     finally:
         for process in reversed(processes):
             _stop(process)
+
+
+def test_dask_cluster_grades_like_serial_nbgrader(graded, tmp_path):
+    base, serial, _, _ = graded
+    cluster = _copy(base, tmp_path / "dask")
+    with _dask_cluster(cluster, 2) as (executor, _):
+        run = grade_class(cluster, executor, ASSIGNMENT, students=SMALL_CLASS,
+                          progress=False, say=lambda _: None)
+    assert run.not_graded == {}
+    workers = {o.worker for o in run.outcomes.values()}
+    assert all(w.split(":")[-1].isdigit() for w in workers)
+    expected = {k: v for k, v in _sqlite_rows(serial).items() if k[0] in SMALL_CLASS}
+    assert _sqlite_rows(cluster) == expected
+    assert _autograded(cluster, SMALL_CLASS) == _autograded(serial, SMALL_CLASS)
+
+
+def test_dask_job_whose_worker_dies_is_sent_again(graded, tmp_path):
+    """Dask reports KilledWorker for a task whose worker died (allowed-failures 0); the
+    engine sends it once more, to the worker the nanny restarted."""
+    import threading
+
+    import psutil
+
+    base, serial, _, _ = graded
+    cluster = _copy(base, tmp_path / "dask")
+    killed, stop = [], threading.Event()
+
+    def kill_worker_under_a_kernel(nanny):
+        while not killed and not stop.is_set():
+            try:
+                for worker in nanny.children():  # the worker process, grading
+                    if any(c.name() == "bwrap" for c in worker.children(recursive=True)):
+                        worker.kill()  # as the OOM killer would; the nanny starts a new one
+                        killed.append(worker.pid)
+            except psutil.NoSuchProcess:
+                pass
+            time.sleep(0.05)
+
+    with _dask_cluster(cluster, 1) as (executor, (launcher,)):
+        threading.Thread(target=kill_worker_under_a_kernel, args=(psutil.Process(launcher.pid),),
+                         daemon=True).start()
+        try:
+            run = grade_class(cluster, executor, ASSIGNMENT, students=["reference"],
+                              progress=False, say=lambda _: None)
+        finally:
+            stop.set()
+    assert len(killed) == 1
+    assert run.not_graded == {}
+    expected = {k: v for k, v in _sqlite_rows(serial).items() if k[0] == "reference"}
+    assert _sqlite_rows(cluster) == expected
 
 
 # ------------------------------------------------------------------------------------------------
