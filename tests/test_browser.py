@@ -147,25 +147,26 @@ def click_run_all(page):
 def run_all_until(page, selector, *, within=120):
     """Run > Run All Cells, then wait until ``selector`` is in the page.
 
-    Waiting, not timing: a busy machine is slow, and JupyterLab may open a dialog (the kernel
-    choice) that swallows the click, so a run that never started is started again. On failure
-    the message says what the page showed.
+    Waiting, not timing. Run All is clicked again whenever nothing runs and ``selector`` is
+    still missing: JupyterLab may open a dialog that takes the click, and on opening a notebook
+    it sometimes starts two kernels and shuts the first down (seen in its log), taking the
+    queued cells with it. On failure the message says what the page showed.
     """
     click_run_all(page)
     deadline = time.monotonic() + within
     last_click = time.monotonic()
     while page.locator(selector).count() == 0:
+        status = page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator").first
+        kernel = status.get_attribute("data-status") if status.count() else "?"
         if time.monotonic() > deadline:
             page.screenshot(path=str(SHOTS / "run-all-timeout.png"))
-            status = page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator").first
             raise AssertionError(
                 f"no {selector} after {within} s of Run All; prompts {page.evaluate(PROMPTS)}, "
-                f"kernel {status.get_attribute('data-status') if status.count() else '?'}, "
-                f"dialogs {page.locator('.jp-Dialog').all_inner_texts()}")
+                f"kernel {kernel}, dialogs {page.locator('.jp-Dialog').all_inner_texts()}")
         accept_open_dialogs(page)
-        started = any(re.search(r"\[(\*|\d+)\]", p) for p in page.evaluate(PROMPTS))
-        if not started and time.monotonic() - last_click > 5:
-            click_run_all(page)  # the click went to a dialog, or came before the kernel
+        running = any("[*]" in p for p in page.evaluate(PROMPTS))
+        if not running and kernel == "idle" and time.monotonic() - last_click > 5:
+            click_run_all(page)
             last_click = time.monotonic()
         page.wait_for_timeout(500)
 
