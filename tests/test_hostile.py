@@ -4,6 +4,11 @@ The class: ``a_honest_correct`` (the reference solution, graded first), one stud
 ``m_<attack>`` per attack, and ``z_honest_bug`` (the mutant propagate_forgets_divide_by_m,
 graded last). One autograde + generate_feedback run (tests/hostile/run_autograde.py, in a
 subprocess under outer resource limits and a timeout) is shared by every assertion.
+
+Run as root (as CI does), the sandbox gives each kernel a uid of its own. Most instructors grade
+as themselves, where the kernel has the grader's uid and only the namespaces and mounts stand
+between it and the course: so the attacks on the operating system run a second time with the
+grader unprivileged (uid 1000 in a user namespace of its own, no capability on the host).
 """
 
 import hashlib
@@ -11,7 +16,6 @@ import html
 import html.parser
 import json
 import os
-import re
 import resource
 import secrets
 import signal
@@ -39,6 +43,23 @@ RUNNER = Path(__file__).parent / "hostile" / "run_autograde.py"
 OUTER_TIMEOUT = 900
 OUTER_AS = 12 << 30
 OUTER_FSIZE = 3 << 30
+
+
+#: Who runs the grader: as invoked, and (when that is root) unprivileged, for the attacks whose
+#: containment depends on who the grader is (files, processes, signals, network). The
+#: unprivileged grader is root's uid mapped to 1000 in a user namespace: it owns the course as
+#: an instructor does, without any capability on the host. (Not ``resources``: Linux never
+#: applies a process-count limit to root's processes, namespaced or not, so this grader cannot
+#: show it; test_sandbox.py checks the process budget with a real unprivileged user.)
+IDENTITIES = {"as_invoked": hostile.ATTACKS}
+if os.geteuid() == 0:
+    IDENTITIES["unprivileged"] = [a for a in hostile.ATTACKS if a.name in {
+        "gradebook_sql", "gradebook_trigger", "gradebook_daemon", "file_writes", "kill_all",
+        "kill_parent", "read_secrets", "network", "busy_loop_honest"}]
+UNPRIVILEGED = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+#: (identity, attack) for the tests about one attacker.
+CASES = [pytest.param(who, attack, id=f"{who}-{attack.name}")
+         for who, attacks in IDENTITIES.items() for attack in attacks]
 
 
 def student(attack):
@@ -168,8 +189,8 @@ def notebook_scores(nb):
     return scores
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def grade_hostile_class(identity, tmp_path_factory):
+    """One autograde + feedback run of the class for ``identity``; returns what it left."""
     token = secrets.token_hex(6)
     listener = Listener()
     base = tmp_path_factory.mktemp(f"hostile_{token}")
@@ -179,7 +200,7 @@ def run(tmp_path_factory):
     bug = mutants.by_name(BUG_MUTANT)
     submissions[HONEST_BUG] = course.make_submission({**mutants.notebook_solutions(),
                                                       **bug.replacements})
-    for attack in hostile.ATTACKS:
+    for attack in IDENTITIES[identity]:
         submissions[student(attack)] = build_submission(attack, token, listener.port)
     for name, nb in submissions.items():
         nbformat.write(nb, os.fspath(subs_dir / f"{name}.ipynb"))
@@ -188,7 +209,8 @@ def run(tmp_path_factory):
     workdir = base / "work"
     result_path = base / "result.json"
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(RUNNER), str(subs_dir), str(workdir),
+    as_user = UNPRIVILEGED if identity == "unprivileged" else []
+    proc = subprocess.Popen([*as_user, sys.executable, str(RUNNER), str(subs_dir), str(workdir),
                              str(result_path)], env=env, preexec_fn=_outer_limits,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -209,18 +231,38 @@ def run(tmp_path_factory):
     listener.close()
     result = json.loads(result_path.read_text()) if result_path.is_file() else None
     state = {
-        "token": token, "listener": listener.connections, "result": result,
+        "identity": identity, "token": token, "listener": listener.connections, "result": result,
         "runner_output": output[-5000:], "runner_exit": proc.returncode, "timed_out": timed_out,
         "seconds": seconds, "leftover": leftover, "before": before, "after": repo_state(),
         "course": workdir / "course", "submissions": submissions,
         "markers": [str(p) for p in marker_files(token)],
     }
     print_table(state)
-    yield state
-    for path in marker_files(token):
-        path.unlink(missing_ok=True)
-    for big in (workdir / "course" / "autograded").glob(f"*/*/hostile_marker_{token}_big"):
-        big.unlink(missing_ok=True)
+    return state
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """``runs(identity)``: the class graded by that grader, once per module."""
+    done = {}
+
+    def get(identity):
+        if identity not in done:
+            done[identity] = grade_hostile_class(identity, tmp_path_factory)
+        return done[identity]
+
+    yield get
+    for state in done.values():
+        for path in marker_files(state["token"]):
+            path.unlink(missing_ok=True)
+        for big in (state["course"] / "autograded").glob(
+                f"*/*/hostile_marker_{state['token']}_big"):
+            big.unlink(missing_ok=True)
+
+
+@pytest.fixture(params=list(IDENTITIES))
+def run(request, runs):
+    return runs(request.param)
 
 
 def print_table(state):
@@ -228,7 +270,8 @@ def print_table(state):
     scores = result.get("scores") or {}
     table = points()
     short = {gid: gid.replace("test_", "")[:8] for gid in table}
-    print(f"\n[hostile] runner exit {state['runner_exit']}, timed out {state['timed_out']}, "
+    print(f"\n[hostile] grader {state['identity']}, runner exit {state['runner_exit']}, "
+          f"timed out {state['timed_out']}, "
           f"{state['seconds']:.0f} s in all (autograde {result.get('autograde_seconds', 0):.0f} s, "
           f"feedback {result.get('feedback_seconds', 0):.0f} s)")
     if result.get("error"):
@@ -282,8 +325,9 @@ def require_result(run):
 
 
 # ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("attack", hostile.ATTACKS, ids=lambda a: a.name)
-def test_attacker_scores(run, attack):
+@pytest.mark.parametrize("who, attack", CASES)
+def test_attacker_scores(runs, who, attack):
+    run = runs(who)
     scores = require_result(run)["scores"][student(attack)]
     expected = {gid: (full if gid in attack.full else 0.0) for gid, full in points().items()}
     got = {gid: scores.get(gid) for gid in expected}
@@ -291,10 +335,10 @@ def test_attacker_scores(run, attack):
                              if got[gid] != expected[gid]}
 
 
-@pytest.mark.parametrize("attack", hostile.ATTACKS, ids=lambda a: a.name)
-def test_attack_had_no_effect(run, attack):
+@pytest.mark.parametrize("who, attack", CASES)
+def test_attack_had_no_effect(runs, who, attack):
     """No attack reports a side effect that worked (a secret read, a file written, ...)."""
-    wins = hostile_wins(run).get(student(attack), [])
+    wins = hostile_wins(runs(who)).get(student(attack), [])
     assert not wins, wins
 
 

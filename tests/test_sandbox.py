@@ -114,14 +114,19 @@ def test_environment_is_an_allow_list():
     assert env["HOME"].startswith("/tmp/") and env["MPLCONFIGDIR"].startswith("/tmp/")
 
 
-def test_limits_are_set_by_prlimit_before_bwrap():
-    argv = _argv(SandboxPolicy(memory_mb=100, max_processes=7, cpu_seconds=9, max_file_mb=3,
-                               nproc_base=5))
+def test_limits_are_set_by_prlimit_before_bwrap_and_the_process_count_inside():
+    argv = _argv(SandboxPolicy(memory_mb=100, max_processes=7, cpu_seconds=9, max_file_mb=3))
     limits = argv[1 : argv.index("--")]
     assert argv[0] == "prlimit"
-    assert limits == [f"--as={100 * MB}", "--nproc=12", "--cpu=9:10", f"--fsize={3 * MB}",
-                      "--core=0"]
+    assert limits == [f"--as={100 * MB}", "--cpu=9:10", f"--fsize={3 * MB}", "--core=0"]
     assert argv[argv.index("--") + 1] == "bwrap"
+    # Inside the user namespace, right before the kernel: its own count, nobody else's.
+    inner = argv.index("prlimit", 1)
+    assert argv[inner:inner + 3] == ["prlimit", "--nproc=7", "--"]
+    assert argv.index("bwrap") < argv.index("-c") < inner
+    # As root the kernel's own uid is limited before bwrap too.
+    root_argv = _argv(SandboxPolicy(max_processes=7, uid=123456))
+    assert "--nproc=7" in root_argv[root_argv.index("prlimit"):root_argv.index("bwrap")]
 
 
 def test_uid_switch_and_staging_only_when_asked():
@@ -567,3 +572,86 @@ def test_nbgrader_execute_configures_the_sandbox_and_interrupts_by_message(tmp_p
     assert nb.cells[0].outputs[0]["text"].strip() == "48"
     assert nb.cells[1].outputs[0]["ename"] == "KeyboardInterrupt"
     assert nb.cells[2].outputs[0]["text"] == "after\n"
+
+
+# -- the process budget of a non-root grader ---------------------------------------------------
+
+FORK_ALL = """
+import os, sys, time
+count = 0
+while True:
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    count += 1
+    if count >= 500:
+        break
+print(count, flush=True)
+time.sleep(60)
+"""
+
+
+@needs_bwrap
+def test_each_kernel_of_a_non_root_grader_has_its_own_process_budget():
+    """RLIMIT_NPROC counts every process of a uid, so a limit set before bwrap would be shared
+    with the grader's other processes and the other kernels of a parallel run (one kernel's
+    fork bomb would starve its neighbour's threads). Set inside the user namespace, it counts
+    the kernel's own processes: with 30 other processes of the user running and a first
+    kernel holding all the processes it could fork, a second kernel still forks as many."""
+    import pwd
+    import subprocess
+    import tempfile
+
+    from catvnoncat.sandbox.policy import host_links
+
+    python = "/usr/bin/python3"  # the system's: readable by any user (unlike a venv in /root)
+    if not os.path.exists(python):
+        python = sys.executable
+    as_user = []
+    if os.geteuid() == 0:  # as root: an ordinary user, as an instructor grades
+        nobody = pwd.getpwnam("nobody")
+        as_user = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
+                   "--clear-groups", "--"]
+    policy = SandboxPolicy(max_processes=20)
+    folders = []
+
+    def sandbox(code):
+        folder = tempfile.mkdtemp(prefix="catvnoncat-nproc-")
+        folders.append(folder)
+        os.chmod(folder, 0o777)
+        Path(folder, "connection.json").write_text("{}")
+        os.chmod(Path(folder, "connection.json"), 0o644)
+        env = kernel_env(policy, {}, path="/usr/bin:/bin", data_dir=None)
+        argv = bwrap_argv(policy, [python, "-c", code], scratch_source=folder,
+                          runtime_dir=folder, connection_file=f"{folder}/connection.json",
+                          env=env, host_links=host_links(), bwrap=shutil.which("bwrap"),
+                          prlimit=shutil.which("prlimit"))
+        return subprocess.Popen([*as_user, *argv], stdout=subprocess.PIPE, text=True,
+                                start_new_session=True)
+
+    others = subprocess.Popen([*as_user, "/bin/sh", "-c", "for i in $(seq 30); do sleep 60 & "
+                               "done; wait"], start_new_session=True)
+    processes = [others]
+    try:
+        time.sleep(1)
+        first = sandbox(FORK_ALL)
+        processes.append(first)
+        held_by_first = int(first.stdout.readline())
+        second = sandbox(FORK_ALL)
+        processes.append(second)
+        forked_by_second = int(second.stdout.readline())
+    finally:
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            process.wait()
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+    assert 15 <= held_by_first < 20, held_by_first  # the budget, less the sandbox's own
+    assert forked_by_second == held_by_first

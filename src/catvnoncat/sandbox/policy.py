@@ -8,10 +8,16 @@ The command built by `bwrap_argv`, outermost first::
 
     [unshare --mount ... sh -c 'mount --bind SRC STAGE ...; exec "$@"']   # root, private paths
     [setpriv --reuid U --regid U --clear-groups]                          # root: unprivileged uid
-    prlimit --as --nproc --cpu --fsize --core                             # per-process limits
+    prlimit --as --cpu --fsize --core [--nproc as root]                  # per-process limits
     bwrap --unshare-all ... --clearenv --setenv ...                       # namespaces, mounts
     sh -c 'cp -R submission/. work/; exec "$@"'                           # the scratch copy
+    prlimit --nproc                                                       # the sandbox's own count
     python -m ipykernel_launcher -f CONNECTION_FILE
+
+The process limit is set inside the sandbox's user namespace, where the kernel counts its own
+processes and threads only (RLIMIT_NPROC is counted per user namespace): the grader's other
+processes, and the other kernels of a parallel run under the same uid, neither take from it
+nor add to it.
 """
 
 from __future__ import annotations
@@ -92,7 +98,7 @@ class SandboxPolicy:
     memory_mb : int
         Address space of each process (RLIMIT_AS), in MiB.
     max_processes : int
-        Processes and threads of the sandbox uid (RLIMIT_NPROC), counted above `nproc_base`.
+        Processes and threads of the kernel (RLIMIT_NPROC, counted in its user namespace).
     cpu_seconds : int
         CPU time of each process (RLIMIT_CPU): SIGXCPU at the limit, SIGKILL one second later.
     max_file_mb : int
@@ -113,8 +119,6 @@ class SandboxPolicy:
         Variables always set in the kernel.
     uid : int or None
         Host uid (and gid) the kernel runs as; None keeps the current user.
-    nproc_base : int
-        Processes the uid already runs elsewhere; RLIMIT_NPROC is `nproc_base + max_processes`.
     """
 
     memory_mb: int = 3072
@@ -129,19 +133,27 @@ class SandboxPolicy:
     env_allow: tuple[str, ...] = DEFAULT_ENV_ALLOW
     env_fixed: tuple[tuple[str, str], ...] = field(default=DEFAULT_ENV_FIXED)
     uid: int | None = None
-    nproc_base: int = 0
 
     def prlimit_args(self) -> list[str]:
-        """``prlimit`` options setting soft and hard limits alike (no raising them back)."""
+        """``prlimit`` options set before bwrap, soft and hard alike (no raising them back).
+
+        The process count is limited here only for a uid of the kernel's own (as root): a
+        user's count covers all of that user's processes, which the kernel must not share.
+        """
+        nproc = [f"--nproc={self.max_processes}"] if self.uid is not None else []
         return [
             f"--as={self.memory_mb * MB}",
-            f"--nproc={self.nproc_base + self.max_processes}",
+            *nproc,
             # The hard limit one second later: SIGXCPU first, then SIGKILL for a kernel
             # that ignores it.
             f"--cpu={self.cpu_seconds}:{self.cpu_seconds + 1}",
             f"--fsize={self.max_file_mb * MB}",
             "--core=0",
         ]
+
+    def inner_prlimit_args(self) -> list[str]:
+        """``prlimit`` options set inside the user namespace: the kernel's own process count."""
+        return [f"--nproc={self.max_processes}"]
 
 
 def kernel_env(
@@ -264,7 +276,8 @@ def bwrap_argv(
     args += ["--chdir", WORK_DIR, "--clearenv"]
     for key in sorted(env):
         args += ["--setenv", key, env[key]]
-    args += ["--", "/bin/sh", "-c", _ENTER_SCRIPT, "sh", *kernel_cmd]
+    args += ["--", "/bin/sh", "-c", _ENTER_SCRIPT, "sh",
+             prlimit, *policy.inner_prlimit_args(), "--", *kernel_cmd]
 
     limited = [prlimit, *policy.prlimit_args(), "--", *args]
     if policy.uid is not None:

@@ -57,16 +57,6 @@ def _status(pid: int) -> dict[str, str]:
         return {}
 
 
-def _tasks_of_uid(uid: int) -> int:
-    """Processes and threads whose real uid is `uid` (what RLIMIT_NPROC counts)."""
-    count = 0
-    for pid in _pids():
-        st = _status(pid)
-        if st.get("Uid", "").split("\t")[0] == str(uid):
-            count += int(st.get("Threads", "1"))
-    return count
-
-
 def _unused_uid(low: int, high: int) -> int:
     """A uid in [low, high) with no passwd entry and no running process."""
     busy = {_status(pid).get("Uid", "").split("\t")[0] for pid in _pids()}
@@ -175,8 +165,6 @@ class BubblewrapProvisioner(LocalProvisioner):
             if root and not _world_reachable(path, need_read=False):
                 staged[path] = self._stage_dir(len(staged))
         pol = _replace(pol, ro_binds=tuple(prefixes), masked=_installed_package_dirs(prefixes))
-        if not root:
-            pol = _replace(pol, nproc_base=_tasks_of_uid(os.getuid()))
 
         kernel_cmd = list(kwargs["cmd"])
         if "ipykernel_launcher" in kernel_cmd:
