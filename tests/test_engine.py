@@ -472,6 +472,8 @@ def test_a_job_whose_worker_dies_is_retried_once_then_not_graded(one_student_cou
     if kills == 1:
         assert run.not_graded == {}
         assert _sqlite_rows(root)[("reference", "test_model")][0] == 15.0
+        # The killed worker ran no exit hook; the worker after it removed its scratch folder.
+        assert not (Path(tempfile.gettempdir()) / f"catvnoncat-grade-{killed[0]}").exists()
     else:
         assert "its worker died twice" in run.not_graded["reference"]
         assert run.exit_status == 1

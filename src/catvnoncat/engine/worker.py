@@ -49,12 +49,21 @@ def _worker_name():
 def _scratch_base():
     base = Path(tempfile.gettempdir()) / f"catvnoncat-grade-{os.getpid()}"
     if not base.is_dir():
+        _remove_dead_workers_scratch(base.parent)
         base.mkdir()
         # Removed when this worker exits: multiprocessing's exit hook runs in pool and Dask
         # worker processes alike, where a plain atexit handler may not.
         multiprocessing.util.Finalize(None, shutil.rmtree, args=(base,),
                                       kwargs={"ignore_errors": True}, exitpriority=10)
     return base
+
+
+def _remove_dead_workers_scratch(folder):
+    """Scratch folders of workers that were killed (no exit hook ran): their pid is gone."""
+    for stale in folder.glob("catvnoncat-grade-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _template_gradebook(job):
