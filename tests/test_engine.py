@@ -498,3 +498,31 @@ def test_a_submission_past_its_wall_clock_limit_is_stopped_and_not_graded(one_st
     assert not (root / "autograded" / "reference" / ASSIGNMENT).exists()
     # As after nbgrader's own failed autograde: the submission is listed, with no score.
     assert _sqlite_rows(root).get(("reference", "test_model"), (None,))[0] is None
+
+
+# ------------------------------------------------------------------------------------------------
+# The command line, as an instructor runs it from the course folder
+# ------------------------------------------------------------------------------------------------
+def _grade_command(root, *args):
+    return subprocess.run([sys.executable, "-m", "catvnoncat", "grade", *args], cwd=root,
+                          env=_env(), capture_output=True, text=True)
+
+
+def test_grade_command_prints_a_line_per_student_a_summary_and_its_exit_status(tmp_path):
+    root = _prepared_course(tmp_path, students=["reference", "deleted_test", "not_json"])
+    first = _grade_command(root, "--workers", "2")
+    assert first.returncode == 1, first.stderr[-2000:]
+    out = first.stdout
+    assert re.search(r"\[graded\] reference +95/100", out), out
+    assert "deleted test cell" in out  # deleted_test: put back by nbgrader, said per student
+    assert "[FAILED] not_json" in out and "not valid JSON" in out
+    assert "2 graded, 1 not graded, 0 already graded" in out
+    # Nothing but the progress bar on stderr: no warning, no traceback (a notebook nbgrader
+    # put a cell back into has a cell without id, which nbformat would warn about).
+    assert "Warning" not in first.stderr and "Traceback" not in first.stderr, first.stderr[-2000:]
+    again = _grade_command(root, "--student", "reference")
+    assert again.returncode == 0 and "0 graded, 0 not graded, 1 already graded" in again.stdout
+    forced = _grade_command(root, "--student", "reference", "--force")
+    assert forced.returncode == 0 and "1 graded, 0 not graded, 0 already graded" in forced.stdout
+    elsewhere = _grade_command(tmp_path)
+    assert elsewhere.returncode == 2 and "has no nbgrader_config.py" in elsewhere.stderr

@@ -101,6 +101,22 @@ def read_notebook(path):
     return nbformat.read(os.fspath(path), as_version=4)
 
 
+def has_cell_ids(nb):
+    """Whether ``nb``'s format has cell ids (nbformat 4.5 and later)."""
+    return (nb.get("nbformat", 4), nb.get("nbformat_minor", 0)) >= (4, 5)
+
+
+def unused_cell_id(nb, wanted):
+    """``wanted`` made a valid cell id not yet used in ``nb`` (``wanted-2``, ``-3``... if taken)."""
+    taken = {c.get("id") for c in nb.cells}
+    base = re.sub(r"[^A-Za-z0-9_-]", "-", str(wanted or "cell"))[:56]
+    new_id, n = base, 1
+    while new_id in taken:
+        n += 1
+        new_id = f"{base}-{n}"
+    return new_id
+
+
 def _nbgrader_meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 

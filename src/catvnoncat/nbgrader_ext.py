@@ -23,7 +23,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
-from . import judge
+from . import course, judge
 from .judge.sentences import HINTS
 from .sandbox.policy import INSTALL_HINT
 
@@ -234,7 +234,17 @@ class ExecuteWithJudge(Execute):
 
 
 class OverwriteCellsQuietly(OverwriteCells):
-    """OverwriteCells that does not warn when a test cell only lacks its hidden tests."""
+    """OverwriteCells that does not warn when a test cell only lacks its hidden tests, and
+    gives a test cell it puts back (the student deleted it) a cell id, as nbformat 4.5 wants:
+    without one, every later step's validation warns on the grader's stderr."""
+
+    def add_missing_grade_cells(self, nb, resources):
+        nb, resources = super().add_missing_grade_cells(nb, resources)
+        if course.has_cell_ids(nb):
+            for cell in nb.cells:
+                if "id" not in cell:
+                    cell["id"] = course.unused_cell_id(nb, _test_id(cell))
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
         self._submitted = cell.source if _test_id(cell) is not None else None

@@ -253,10 +253,21 @@ def execution_notes(autograded_nb, timeout):
     return notes
 
 
+def _read_notebook_text(text):
+    """A notebook from its JSON text, without nbformat's warning for a notebook saved before
+    cells had ids (nbformat 4.4: a student's editor, not something the instructor must act on)."""
+    import warnings
+
+    import nbformat
+    from nbformat.validator import MissingIDFieldWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingIDFieldWarning)
+        return nbformat.reads(text, as_version=4)
+
+
 def _notes(job, course_dir, files, timeout):
     """What the instructor should know about this submission (empty for a clean run)."""
-    import nbformat
-
     from .. import repair
     from ..course import read_notebook
 
@@ -267,7 +278,7 @@ def _notes(job, course_dir, files, timeout):
         if not release.is_file():
             continue
         try:
-            submitted = nbformat.reads(dict(job.files)[name].decode("utf-8-sig"), as_version=4)
+            submitted = _read_notebook_text(dict(job.files)[name].decode("utf-8-sig"))
         except Exception:  # noqa: BLE001 - unreadable: the error says so
             continue
         deleted, edited = test_cell_changes(submitted, read_notebook(release))
@@ -277,7 +288,7 @@ def _notes(job, course_dir, files, timeout):
             notes.append(f"edited test cell {', '.join(edited)}: restored by nbgrader and run")
     for relative, content in files.items():
         if relative.endswith(".ipynb"):
-            nb = nbformat.reads(content.decode("utf-8"), as_version=4)
+            nb = _read_notebook_text(content.decode("utf-8"))
             notes += execution_notes(nb, timeout)
             notes += [f"repaired: {line}" for line in repair.repairs_of(nb)]
     return notes

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..course import has_cell_ids, unused_cell_id
 from .matching import FLAGS, match_lost, metadata_ok
 from .reference import nbgrader_meta, stripped_lines
 
@@ -157,14 +158,8 @@ def _put_back_grade_cells(nb, reference, placed):
 def _new_cell(nb, cell):
     """``cell`` made fit for ``nb``: a fresh cell id where the notebook's format has ids."""
     cell = copy.deepcopy(cell)
-    if nb.get("nbformat", 4) == 4 and nb.get("nbformat_minor", 0) >= 5:
-        taken = {c.get("id") for c in nb.cells}
-        base = re.sub(r"[^A-Za-z0-9_-]", "-", str(cell.get("id") or "catvnoncat"))[:50]
-        new_id, n = base, 1
-        while new_id in taken:
-            n += 1
-            new_id = f"{base}-{n}"
-        cell["id"] = new_id
+    if has_cell_ids(nb):
+        cell["id"] = unused_cell_id(nb, cell.get("id") or "catvnoncat")
     else:
         cell.pop("id", None)
     return cell
