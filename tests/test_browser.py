@@ -72,6 +72,9 @@ def lab(tmp_path_factory):
     process = subprocess.Popen(
         [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
+         # A student's Jupyter has their Python kernel only (this venv also holds the
+         # instructor's sandbox kernelspec, which a kernel-choice dialog would offer first).
+         "--KernelSpecManager.allowed_kernelspecs=python3",
          f"--ServerApp.root_dir={work}"],
         cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -138,10 +141,30 @@ def accept_open_dialogs(page):
 PROMPTS = f"[...document.querySelectorAll('{PANEL} .jp-InputPrompt')].map(p => p.textContent)"
 
 
-def click_run_all(page):
-    accept_open_dialogs(page)
-    page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
-    page.get_by_text("Run All Cells", exact=True).click()
+def click(page, locator, attempts=3):
+    """Click ``locator`` once no JupyterLab dialog is in the way (one may open at any time on a
+    busy machine: the kernel choice when JupyterLab replaced the notebook's first kernel)."""
+    for attempt in range(attempts):
+        accept_open_dialogs(page)
+        try:
+            locator.click(timeout=10_000)
+            return
+        except playwright_api.TimeoutError:
+            if attempt == attempts - 1:
+                raise
+
+
+def click_run_all(page, attempts=3):
+    """Run > Run All Cells; the menu again if a dialog closed it in between."""
+    for attempt in range(attempts):
+        try:
+            click(page, page.locator("#jp-MainMenu").get_by_text("Run", exact=True), attempts=1)
+            click(page, page.get_by_text("Run All Cells", exact=True), attempts=1)
+            return
+        except playwright_api.TimeoutError:
+            page.keyboard.press("Escape")
+            if attempt == attempts - 1:
+                raise
 
 
 def run_all_until(page, selector, *, within=120):
@@ -175,7 +198,7 @@ def test_validate_names_every_autograded_part_in_the_dialog(browser, lab):
     page = open_notebook(browser, lab, f"{course.NOTEBOOK_NAME}.ipynb")
     run_all_until(page, f"{PANEL} .jp-OutputArea-output"
                         "[data-mime-type='application/vnd.jupyter.stderr']")
-    page.locator(".validate-button").first.click()
+    click(page, page.locator(".validate-button").first)
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_text("Validation Results").wait_for(timeout=60_000)
     page.wait_for_timeout(500)

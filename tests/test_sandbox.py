@@ -574,6 +574,28 @@ def test_nbgrader_execute_configures_the_sandbox_and_interrupts_by_message(tmp_p
     assert nb.cells[2].outputs[0]["text"] == "after\n"
 
 
+# -- bare sandboxes (bwrap_argv without a Jupyter kernel) -----------------------------------------
+
+#: The system's Python: readable by any user (unlike a venv whose Python lives in /root).
+SYSTEM_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+
+def _bare_sandbox_argv(policy, command, folder, **options):
+    """The real sandbox command around ``command``, with ``folder`` (made readable by any
+    user) as submission and runtime folder."""
+    from catvnoncat.sandbox.policy import host_links
+
+    os.chmod(folder, 0o777)
+    Path(folder, "connection.json").write_text("{}")
+    os.chmod(Path(folder, "connection.json"), 0o644)
+    env = kernel_env(policy, {}, path="/usr/bin:/bin", data_dir=None)
+    return bwrap_argv(policy, command, scratch_source=folder, runtime_dir=folder,
+                      connection_file=f"{folder}/connection.json", env=env,
+                      host_links=host_links(), bwrap=shutil.which("bwrap"),
+                      prlimit=shutil.which("prlimit"), setpriv=shutil.which("setpriv"),
+                      **options)
+
+
 # -- the process budget of a non-root grader ---------------------------------------------------
 
 FORK_ALL = """
@@ -606,11 +628,7 @@ def test_each_kernel_of_a_non_root_grader_has_its_own_process_budget():
     import subprocess
     import tempfile
 
-    from catvnoncat.sandbox.policy import host_links
-
-    python = "/usr/bin/python3"  # the system's: readable by any user (unlike a venv in /root)
-    if not os.path.exists(python):
-        python = sys.executable
+    python = SYSTEM_PYTHON
     as_user = []
     if os.geteuid() == 0:  # as root: an ordinary user, as an instructor grades
         nobody = pwd.getpwnam("nobody")
@@ -622,14 +640,7 @@ def test_each_kernel_of_a_non_root_grader_has_its_own_process_budget():
     def sandbox(code):
         folder = tempfile.mkdtemp(prefix="catvnoncat-nproc-")
         folders.append(folder)
-        os.chmod(folder, 0o777)
-        Path(folder, "connection.json").write_text("{}")
-        os.chmod(Path(folder, "connection.json"), 0o644)
-        env = kernel_env(policy, {}, path="/usr/bin:/bin", data_dir=None)
-        argv = bwrap_argv(policy, [python, "-c", code], scratch_source=folder,
-                          runtime_dir=folder, connection_file=f"{folder}/connection.json",
-                          env=env, host_links=host_links(), bwrap=shutil.which("bwrap"),
-                          prlimit=shutil.which("prlimit"))
+        argv = _bare_sandbox_argv(policy, [python, "-c", code], folder)
         return subprocess.Popen([*as_user, *argv], stdout=subprocess.PIPE, text=True,
                                 start_new_session=True)
 
@@ -657,3 +668,73 @@ def test_each_kernel_of_a_non_root_grader_has_its_own_process_budget():
           f"{held_by_first}, the second forks {forked_by_second}")
     assert 15 <= held_by_first < 20, held_by_first  # the budget, less the sandbox's own
     assert forked_by_second == held_by_first
+
+
+# -- a grader that dies while a kernel starts --------------------------------------------------
+
+def test_launch_chain_checks_its_grader_before_anything_else():
+    argv = _argv(grader_pid=4242)
+    assert argv[:3] == ["setpriv", "--pdeathsig=KILL", "--"]
+    assert argv[3:5] == ["/bin/sh", "-c"] and argv[6] == "4242" and argv[7] == "prlimit"
+    # As root the uid switch clears the parent-death signal: it is set and checked again.
+    root = _argv(SandboxPolicy(uid=123456), grader_pid=4242)
+    switch = root.index("--reuid=123456")
+    assert "--pdeathsig=KILL" in root[switch:root.index("prlimit")]
+    assert root.count("4242") == 2
+
+
+@needs_bwrap
+def test_no_sandbox_outlives_a_grader_killed_while_it_starts(tmp_path):
+    """The grader SIGKILLed right after it started the command (as a worker killed while a
+    kernel starts): nothing of the sandbox may run on, orphaned. Before the guard, bwrap set
+    its parent-death signal only once it ran, after its grader was already gone."""
+    import subprocess
+    import tempfile
+
+    policy = SandboxPolicy(uid=_free_test_uid()) if os.geteuid() == 0 else SandboxPolicy()
+    survivors = []
+    for attempt in range(5):
+        folder = tempfile.mkdtemp(prefix="catvnoncat-orphan-")
+        script = tmp_path / f"grader{attempt}.py"
+        script.write_text(
+            "import json, os, signal, subprocess, sys\n"
+            "argv = json.loads(sys.argv[1])\n"
+            "pid = os.getpid()\n"
+            "argv = [str(pid) if a == 'GRADER_PID' else a for a in argv]\n"
+            "subprocess.Popen(argv)\n"
+            "os.kill(pid, signal.SIGKILL)\n")
+        argv = _bare_sandbox_argv(policy, [SYSTEM_PYTHON, "-c", "import time; time.sleep(30)"],
+                                  folder, grader_pid="GRADER_PID")
+        subprocess.run([sys.executable, str(script), json.dumps(argv)])
+        time.sleep(2)
+        survivors += [p for p in _processes_naming(folder)]
+        for pid in survivors:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        shutil.rmtree(folder, ignore_errors=True)
+    assert survivors == []
+
+
+def _processes_naming(text):
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return found
+
+
+def _free_test_uid():
+    import pwd
+    import random
+
+    while True:
+        uid = random.randrange(300_000, 900_000)
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid

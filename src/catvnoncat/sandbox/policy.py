@@ -6,8 +6,9 @@ that runs a process: it starts a trivial sandbox to learn whether this machine c
 
 The command built by `bwrap_argv`, outermost first::
 
+    [setpriv --pdeathsig=KILL sh -c '[ $PPID = GRADER ] || exit 70 ...']  # dies with its grader
     [unshare --mount ... sh -c 'mount --bind SRC STAGE ...; exec "$@"']   # root, private paths
-    [setpriv --reuid U --regid U --clear-groups]                          # root: unprivileged uid
+    [setpriv --reuid U --regid U --clear-groups --pdeathsig=KILL sh ...]  # root: unprivileged uid
     prlimit --as --cpu --fsize --core [--nproc as root]                  # per-process limits
     bwrap --unshare-all ... --clearenv --setenv ...                       # namespaces, mounts
     sh -c 'cp -R submission/. work/; exec "$@"'                           # the scratch copy
@@ -83,6 +84,12 @@ _ENTER_SCRIPT = f'cp -R -p {SUBMISSION_MOUNT}/. {WORK_DIR}/; chmod -R u+w {WORK_
 
 # Root only: bind paths the sandbox uid cannot reach (e.g. a Python under /root, mode 0700)
 # onto stage folders it can, in a private mount namespace that dies with the kernel.
+# The launch chain dies with the grader: each step keeps SIGKILL as its parent-death signal
+# (setpriv sets it; exec keeps it; a uid change clears it, so the uid switch sets it again),
+# and this check runs right after it is set, so a grader that died before is seen too: the
+# shell's $PPID is then no longer the grader's pid. bwrap's --die-with-parent takes over.
+_PARENT_CHECK_SCRIPT = '[ "$PPID" = "$0" ] || exit 70; exec "$@"'
+
 _STAGE_SCRIPT = (
     'while [ "$1" != -- ]; do mount --bind -o ro "$1" "$2" || exit 125; shift 2; done; '
     'shift; exec "$@"'
@@ -200,6 +207,7 @@ def bwrap_argv(
     prlimit: str = "prlimit",
     setpriv: str = "setpriv",
     unshare: str = "unshare",
+    grader_pid: int | None = None,
 ) -> list[str]:
     """The full command that runs `kernel_cmd` inside the sandbox described by `policy`.
 
@@ -227,6 +235,9 @@ def bwrap_argv(
         other candidates in `MERGED_USR_LINKS` are bound read-only when present.
     bwrap, prlimit, setpriv, unshare : str
         Executables.
+    grader_pid : int, optional
+        The process that starts the command: every step before bwrap is killed when it dies,
+        also when it dies before the step starts (a grader killed while a kernel starts).
 
     Returns
     -------
@@ -279,16 +290,16 @@ def bwrap_argv(
     args += ["--", "/bin/sh", "-c", _ENTER_SCRIPT, "sh",
              prlimit, *policy.inner_prlimit_args(), "--", *kernel_cmd]
 
+    def guarded(command: list[str], *setpriv_options: str) -> list[str]:
+        if grader_pid is None:
+            return [setpriv, *setpriv_options, "--", *command] if setpriv_options else command
+        return [setpriv, *setpriv_options, "--pdeathsig=KILL", "--",
+                "/bin/sh", "-c", _PARENT_CHECK_SCRIPT, str(grader_pid), *command]
+
     limited = [prlimit, *policy.prlimit_args(), "--", *args]
     if policy.uid is not None:
-        limited = [
-            setpriv,
-            f"--reuid={policy.uid}",
-            f"--regid={policy.uid}",
-            "--clear-groups",
-            "--",
-            *limited,
-        ]
+        limited = guarded(limited, f"--reuid={policy.uid}", f"--regid={policy.uid}",
+                          "--clear-groups")
     if staged:
         pairs = [p for host, stage in staged.items() for p in (host, stage)]
         limited = [
@@ -305,7 +316,7 @@ def bwrap_argv(
             "--",
             *limited,
         ]
-    return limited
+    return guarded(limited)
 
 
 def host_links(root: str = "/") -> dict[str, str]:

@@ -185,6 +185,7 @@ class BubblewrapProvisioner(LocalProvisioner):
             prlimit=shutil.which("prlimit") or "prlimit",
             setpriv=shutil.which("setpriv") or "setpriv",
             unshare=shutil.which("unshare") or "unshare",
+            grader_pid=os.getpid(),
         )
         kwargs["cwd"] = self.runtime_dir
         self.log.debug("Sandboxed kernel %s: %s", self.kernel_id, kwargs["cmd"])
