@@ -82,14 +82,14 @@ DATA_MOUNT = "/run/datasets"
 # read is skipped (cp says so on stderr) rather than stopping the kernel.
 _ENTER_SCRIPT = f'cp -R -p {SUBMISSION_MOUNT}/. {WORK_DIR}/; chmod -R u+w {WORK_DIR}; exec "$@"'
 
-# Root only: bind paths the sandbox uid cannot reach (e.g. a Python under /root, mode 0700)
-# onto stage folders it can, in a private mount namespace that dies with the kernel.
 # The launch chain dies with the grader: each step keeps SIGKILL as its parent-death signal
 # (setpriv sets it; exec keeps it; a uid change clears it, so the uid switch sets it again),
 # and this check runs right after it is set, so a grader that died before is seen too: the
 # shell's $PPID is then no longer the grader's pid. bwrap's --die-with-parent takes over.
 _PARENT_CHECK_SCRIPT = '[ "$PPID" = "$0" ] || exit 70; exec "$@"'
 
+# Root only: bind paths the sandbox uid cannot reach (e.g. a Python under /root, mode 0700)
+# onto stage folders it can, in a private mount namespace that dies with the kernel.
 _STAGE_SCRIPT = (
     'while [ "$1" != -- ]; do mount --bind -o ro "$1" "$2" || exit 125; shift 2; done; '
     'shift; exec "$@"'
