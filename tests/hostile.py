@@ -542,13 +542,15 @@ KILL_PARENT = r'''
 import os as _os, signal as _signal
 print("parent", _os.getppid())
 _ppid = _os.getppid()
+# (0: the kernel is its PID namespace's first process and its parent is outside; kill(0)
+# then means the kernel's own process group, which is no win.)
 _os.kill(_ppid, _signal.SIGKILL)
 import time as _time
 _time.sleep(1)
-if not _os.path.exists("/proc/%d" % _ppid) or _os.getppid() != _ppid:
+if _ppid > 0 and (not _os.path.exists("/proc/%d" % _ppid) or _os.getppid() != _ppid):
     print("HOSTILE-WIN: killed parent")
 else:
-    print("parent survived SIGKILL (namespace init)")
+    print("parent survived SIGKILL, or is outside the sandbox")
 '''
 
 KILL_ALL = r'''

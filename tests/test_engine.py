@@ -418,7 +418,7 @@ def test_whole_cycle_on_postgresql(tmp_path, postgres_url, monkeypatch):
 # ------------------------------------------------------------------------------------------------
 # A worker that dies under a job; a submission past its wall-clock limit
 # ------------------------------------------------------------------------------------------------
-def _kill_worker_once_grading(executor, kills, stop):
+def _kill_workers_while_grading(executor, kills, stop):
     """SIGKILL the local worker as soon as it has started a kernel, ``kills`` times (as the
     kernel OOM killer would); returns the list of pids killed, filled in as it goes."""
     import threading
@@ -458,7 +458,7 @@ def test_a_job_whose_worker_dies_is_retried_once_then_not_graded(one_student_cou
     root = _copy(one_student_course, tmp_path / "course")
     stop = threading.Event()
     with local_executor(1, root) as executor:
-        killed = _kill_worker_once_grading(executor, kills, stop)
+        killed = _kill_workers_while_grading(executor, kills, stop)
         try:
             run = grade_class(root, executor, ASSIGNMENT, progress=False, say=lambda _: None)
         finally:

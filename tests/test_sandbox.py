@@ -738,3 +738,33 @@ def _free_test_uid():
             pwd.getpwuid(uid)
         except KeyError:
             return uid
+
+
+def test_a_kernel_start_kills_the_sandboxes_of_graders_that_died(tmp_path):
+    """What bwrap cannot cover (a grader killed within milliseconds of a kernel start, before
+    bwrap ties the sandbox to its launcher) the next kernel start clears: the processes
+    serving the runtime folder of a grader that is gone, and the folder."""
+    import subprocess
+
+    from catvnoncat.sandbox.provisioner import (RUNTIME_PREFIX, _grader_mark,
+                                                kill_orphaned_sandboxes)
+
+    gone = subprocess.run(["/bin/sh", "-c", 'echo "$$ $(cut -d" " -f22 /proc/$$/stat)"'],
+                          capture_output=True, text=True).stdout.strip()
+    orphaned, alive = tmp_path / f"{RUNTIME_PREFIX}gone", tmp_path / f"{RUNTIME_PREFIX}alive"
+    for folder, mark in ((orphaned, gone), (alive, _grader_mark())):
+        folder.mkdir()
+        (folder / "grader").write_text(mark)
+    # Stand-ins for a sandbox's processes: their command lines name their runtime folder.
+    left = subprocess.Popen(["/bin/sh", "-c", "sleep 60; : $0", str(orphaned / "ipc")])
+    kept = subprocess.Popen(["/bin/sh", "-c", "sleep 60; : $0", str(alive / "ipc")])
+    try:
+        time.sleep(0.3)
+        killed = kill_orphaned_sandboxes(str(tmp_path))
+        assert left.wait(timeout=10) == -signal.SIGKILL and left.pid in killed
+        assert kept.poll() is None and kept.pid not in killed
+        assert not orphaned.exists() and alive.exists()
+    finally:
+        for process in (left, kept):
+            process.kill()
+            process.wait()

@@ -255,6 +255,10 @@ def bwrap_argv(
         "--disable-userns",  # no nested user namespaces: less kernel attack surface
         "--die-with-parent",
         "--new-session",  # no TIOCSTI into the grader's terminal
+        # The kernel itself is pid 1: no init process of bwrap's in the sandbox, which runs
+        # before the process limit is set inside and which the kernel could ptrace into a
+        # fork bomb beyond it (red team). The whole sandbox ends with the kernel.
+        "--as-pid-1",
         "--hostname",
         "sandbox",
         "--ro-bind",

@@ -18,6 +18,7 @@ import signal
 import stat
 import sys
 import tempfile
+from pathlib import Path
 from importlib.util import find_spec
 from typing import Any
 
@@ -43,6 +44,10 @@ def _world_reachable(path: str, *, need_read: bool) -> bool:
             if not os.stat(os.path.join(folder, name)).st_mode & stat.S_IROTH:
                 return False
     return True
+
+
+#: Runtime folders of sandboxed kernels: ``<tmp>/catvnoncat-kernel-XXXXXXXX``.
+RUNTIME_PREFIX = "catvnoncat-kernel-"
 
 
 def _pids() -> list[int]:
@@ -114,6 +119,8 @@ class BubblewrapProvisioner(LocalProvisioner):
         """Prepare the runtime folder and transport, then wrap the kernel command in bwrap."""
         km = self.parent
         root = os.geteuid() == 0
+        base = self.runtime_base or tempfile.gettempdir()
+        await asyncio.to_thread(kill_orphaned_sandboxes, base)  # left by graders that died
         if self.sandbox_uid is None and root:
             self.sandbox_uid = _unused_uid(self.sandbox_uid_min, self.sandbox_uid_max)
         problem = await asyncio.to_thread(
@@ -205,10 +212,12 @@ class BubblewrapProvisioner(LocalProvisioner):
         """Make (or on restart reopen) the runtime folder; point the kernel manager at it."""
         if self.runtime_dir is None:
             base = self.runtime_base or tempfile.gettempdir()
-            self.runtime_dir = tempfile.mkdtemp(prefix="catvnoncat-kernel-", dir=base)
+            self.runtime_dir = tempfile.mkdtemp(prefix=RUNTIME_PREFIX, dir=base)
             # Others may traverse (bwrap runs as the sandbox uid) but not list it.
             os.chmod(self.runtime_dir, 0o711 if self.sandbox_uid is not None else 0o700)
             os.mkdir(os.path.join(self.runtime_dir, "ipc"), 0o700)
+            with open(os.path.join(self.runtime_dir, "grader"), "w") as f:
+                f.write(_grader_mark())  # for kill_orphaned_sandboxes, should this process die
             km.transport = "ipc"
             km.ip = os.path.join(self.runtime_dir, "ipc", "kernel")
             km.cache_ports = False  # ports are file-name suffixes here, nothing to cache
@@ -315,6 +324,59 @@ def _installed_package_dirs(prefixes: list[str]) -> tuple[str, ...]:
         for d in dirs
         if any(os.path.realpath(d).startswith(p + os.sep) for p in prefixes)
     )
+
+
+def _start_time(pid: int) -> str | None:
+    """When `pid` started (clock ticks since boot), to tell it from a later process of that pid."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _grader_mark() -> str:
+    return f"{os.getpid()} {_start_time(os.getpid())}"
+
+
+def _grader_alive(mark: str) -> bool:
+    pid, _, started = mark.partition(" ")
+    return pid.isdigit() and _start_time(int(pid)) == started
+
+
+def kill_orphaned_sandboxes(base: str) -> list[int]:
+    """Kill the sandboxes left by graders that died; return the pids killed.
+
+    bwrap makes its sandbox die with its launcher only once the sandbox is set up, so a grader
+    killed within those few milliseconds of a kernel start leaves the sandbox running (red
+    team: 4 of 40 launches killed 0-12 ms after starting). Each runtime folder under `base`
+    names its grader (``grader``: pid and start time); every kernel start kills whatever
+    still serves the folder of a grader that is gone, and removes the folder.
+    """
+    killed = []
+    for folder in sorted(Path(base).glob(f"{RUNTIME_PREFIX}*")):
+        try:
+            mark = (folder / "grader").read_text()
+        except OSError:
+            continue  # not ours to judge (another user's), or being created
+        if _grader_alive(mark):
+            continue
+        needle = os.fsencode(folder) + b"/"
+        for pid in _pids():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    serves = needle in f.read()
+            except OSError:
+                continue
+            if serves:
+                for victim in [*reversed(_descendants(pid)), pid]:
+                    try:
+                        os.kill(victim, signal.SIGKILL)
+                        killed.append(victim)
+                    except OSError:
+                        pass  # gone already
+        shutil.rmtree(folder, ignore_errors=True)
+    return killed
 
 
 def _descendants(pid: int) -> list[int]:
