@@ -111,7 +111,25 @@ def browser():
             chromium.close()
 
 
+def start_session(lab, name):
+    """The notebook's kernel session, started through the server's REST API before the page
+    opens it: JupyterLab then joins it instead of starting kernels itself, which on a busy
+    machine it sometimes did twice or more, shutting each previous one down (seen in the lab
+    log of failed runs, with the queued Run All lost)."""
+    import json as json_module
+
+    path = f"{course.ASSIGNMENT}/{name}"
+    body = json_module.dumps({"path": path, "name": name, "type": "notebook",
+                              "kernel": {"name": "python3"}}).encode()
+    request = urllib.request.Request(f"{lab['url']}/api/sessions", data=body, method="POST",
+                                     headers={"Authorization": f"token {lab['token']}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json_module.load(response)["kernel"]["id"]
+
+
 def open_notebook(browser, lab, name):
+    start_session(lab, name)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(30_000)
     page.goto(f"{lab['url']}/lab/tree/{course.ASSIGNMENT}/{name}?token={lab['token']}")
@@ -188,7 +206,8 @@ def run_all_until(page, selector, *, within=120):
                 f"kernel {kernel}, dialogs {page.locator('.jp-Dialog').all_inner_texts()}")
         accept_open_dialogs(page)
         running = any("[*]" in p for p in page.evaluate(PROMPTS))
-        if not running and kernel == "idle" and time.monotonic() - last_click > 5:
+        if not running and kernel in ("idle", "disconnected", "unknown", "?") \
+                and time.monotonic() - last_click > 5:
             click_run_all(page)
             last_click = time.monotonic()
         page.wait_for_timeout(500)
