@@ -103,25 +103,6 @@ def _cell_timeout(course_dir, cache={}):
     return cache[course_dir]
 
 
-def _descendants(pid):
-    """Process ids of every descendant of ``pid`` (from /proc)."""
-    children = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 class _Watchdog:
     """Kills this process's kernels when a submission runs past its wall-clock limit."""
 
@@ -132,7 +113,9 @@ class _Watchdog:
 
     def _expire(self):
         self.expired = True
-        for pid in _descendants(os.getpid()):
+        from ..sandbox.provisioner import descendants
+
+        for pid in descendants(os.getpid()):
             try:
                 os.kill(pid, 9)
             except OSError:

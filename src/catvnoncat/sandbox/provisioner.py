@@ -285,7 +285,7 @@ class BubblewrapProvisioner(LocalProvisioner):
         """SIGINT goes to the kernel process itself: signalling bwrap's process group would
         kill the sandbox instead of interrupting the cell. Other signals as LocalProvisioner."""
         if self.sandboxed and signum == signal.SIGINT and self.process is not None:
-            for pid in _descendants(self.process.pid):
+            for pid in descendants(self.process.pid):
                 if _is_kernel(pid, self.connection_info.get("ip", "")):
                     try:
                         os.kill(pid, signum)
@@ -369,7 +369,7 @@ def kill_orphaned_sandboxes(base: str) -> list[int]:
             except OSError:
                 continue
             if serves:
-                for victim in [*reversed(_descendants(pid)), pid]:
+                for victim in [*reversed(descendants(pid)), pid]:
                     try:
                         os.kill(victim, signal.SIGKILL)
                         killed.append(victim)
@@ -379,7 +379,7 @@ def kill_orphaned_sandboxes(base: str) -> list[int]:
     return killed
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """All descendants of `pid`, deepest last."""
     children: dict[int, list[int]] = {}
     for p in _pids():
