@@ -774,3 +774,32 @@ def test_a_kernel_start_kills_the_sandboxes_of_graders_that_died(tmp_path):
         for process in (left, kept):
             process.kill()
             process.wait()
+
+
+def test_a_kernel_start_never_takes_a_live_graders_folder_being_made_for_an_orphan(tmp_path):
+    """Two grading workers start kernels side by side: one names its grader in a new runtime
+    folder while the other's kernel start looks for orphans. The mark is written atomically,
+    so the looker never reads a half-written mark and removes a live grader's folder (with two
+    workers, the demo class once lost a student to "Invalid Signature" this way)."""
+    import threading
+
+    from catvnoncat.sandbox.provisioner import (RUNTIME_PREFIX, _write_grader_mark,
+                                                kill_orphaned_sandboxes)
+
+    made, stop = [], threading.Event()
+
+    def make_folders():
+        for i in range(400):
+            folder = tmp_path / f"{RUNTIME_PREFIX}{i:04d}"
+            folder.mkdir()
+            _write_grader_mark(str(folder))
+            made.append(folder)
+        stop.set()
+
+    maker = threading.Thread(target=make_folders)
+    maker.start()
+    while not stop.is_set():
+        kill_orphaned_sandboxes(str(tmp_path))
+    maker.join()
+    removed = [folder.name for folder in made if not folder.exists()]
+    assert len(made) == 400 and removed == []

@@ -216,8 +216,7 @@ class BubblewrapProvisioner(LocalProvisioner):
             # Others may traverse (bwrap runs as the sandbox uid) but not list it.
             os.chmod(self.runtime_dir, 0o711 if self.sandbox_uid is not None else 0o700)
             os.mkdir(os.path.join(self.runtime_dir, "ipc"), 0o700)
-            with open(os.path.join(self.runtime_dir, "grader"), "w") as f:
-                f.write(_grader_mark())  # for kill_orphaned_sandboxes, should this process die
+            _write_grader_mark(self.runtime_dir)  # for kill_orphaned_sandboxes
             km.transport = "ipc"
             km.ip = os.path.join(self.runtime_dir, "ipc", "kernel")
             km.cache_ports = False  # ports are file-name suffixes here, nothing to cache
@@ -337,6 +336,15 @@ def _start_time(pid: int) -> str | None:
 
 def _grader_mark() -> str:
     return f"{os.getpid()} {_start_time(os.getpid())}"
+
+
+def _write_grader_mark(runtime_dir: str) -> None:
+    """Name this grader in its runtime folder, atomically: another worker's kernel start must
+    never read a half-written mark and take a live grader's sandbox for an orphan."""
+    partial = os.path.join(runtime_dir, ".grader.partial")
+    with open(partial, "w") as f:
+        f.write(_grader_mark())
+    os.replace(partial, os.path.join(runtime_dir, "grader"))
 
 
 def _grader_alive(mark: str) -> bool:
