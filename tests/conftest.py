@@ -2,7 +2,7 @@
 
 import pytest
 
-from catvnoncat import mutants
+from support import mutants
 from catvnoncat.data import load_dataset
 
 

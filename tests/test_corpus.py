@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import mutants
 
 from corpus.learners import ACCEPTED, DIAGNOSED, LEARNERS, NOT_JUDGED
 

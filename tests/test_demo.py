@@ -124,7 +124,7 @@ def test_kernel_death_keeps_earlier_cells_and_marks_later_ones(demo_run):
     """predict calls os._exit: the judging kernel dies in test_predict; the later test cells are
     not judged, the cells before keep their points. No later cell of the notebook kernel calls
     predict before the tail, which is not re-run (engine.tail), so that kernel lives on."""
-    from catvnoncat.engine import tail
+    from catvnoncat.steps import tail
 
     root = demo_run[0]
     nb = course.read_notebook(root / "autograded" / "kernel_dies" / course.ASSIGNMENT /

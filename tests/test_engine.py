@@ -28,7 +28,7 @@ from nbgrader.api import Gradebook
 from catvnoncat import course, demo, report
 from catvnoncat.data import DATASETS_DIR, REPO_ROOT
 from catvnoncat.engine import gradebook as engine_gradebook
-from catvnoncat.engine import tail
+from catvnoncat.steps import tail
 from catvnoncat.engine.executors import dask_executor, local_executor
 from catvnoncat.engine.jobs import GradeJob, course_fingerprint
 from catvnoncat.engine.run import grade_class
@@ -204,7 +204,7 @@ def test_no_grade_can_depend_on_a_tail_cell():
     assert all(c.cell_type == "markdown" for c in later)
     import inspect
 
-    from catvnoncat import nbgrader_ext
+    from catvnoncat.steps import execute as nbgrader_ext
     assert "index < self._last_test" in inspect.getsource(nbgrader_ext.ExecuteWithJudge)
 
 

@@ -8,7 +8,8 @@ must fail, each with the mutant's hint; a correct variant must pass everything.
 
 import pytest
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import mutants
 
 #: Solution cells, the test cells the demo and the issue need, and the catalog's minimum size.
 MIN_WRONG, MIN_CORRECT = 30, 12

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import mutants
 
 #: student id -> the mutants in that student's notebook.
 WRONG_GROUPS = {

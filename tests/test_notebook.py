@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import mutants
 from catvnoncat import reference as ref
 from catvnoncat.data import DATA_ENV, DATASETS_DIR, load_dataset
 

@@ -19,6 +19,7 @@ import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
 from catvnoncat import course, repair
+from catvnoncat.steps import repair as steps_repair
 from catvnoncat.data import DATA_ENV, DATASETS_DIR
 
 NB = f"{course.NOTEBOOK_NAME}.ipynb"
@@ -475,7 +476,7 @@ def test_pre_convert_hook_links_the_renamed_notebook(tmp_path, monkeypatch):
     folder = _folder(tmp_path, {"logistic_regression-Copy1.ipynb": clean()})
     monkeypatch.chdir(root)
     notebooks = [str(folder / "logistic_regression-Copy1.ipynb")]
-    repair.pre_convert_hook(assignment=course.ASSIGNMENT, student="*", notebooks=notebooks)
+    steps_repair.pre_convert_hook(assignment=course.ASSIGNMENT, student="*", notebooks=notebooks)
     assert notebooks == sorted([str(folder / NB), str(folder / "logistic_regression-Copy1.ipynb")])
     assert os.readlink(folder / NB) == "logistic_regression-Copy1.ipynb"
 

@@ -26,7 +26,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from catvnoncat import checksums, course, data, mutants
+from catvnoncat import checksums, course, data
+from support import mutants
 
 RELEASE_DIR = course.RELEASE_NOTEBOOK.parent
 NBGRADER = [sys.executable, "-m", "nbgrader"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import course, judge, reference
+from catvnoncat import course, judge, reference
 
 __all__ = ["Mutant", "MUTANTS", "by_name", "notebook_solutions", "public_tests", "solution_namespace",
            "grade_directly"]

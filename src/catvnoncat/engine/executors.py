@@ -38,7 +38,7 @@ def quiet_worker():
     # Import nbgrader and the course's steps once per worker, not once per student.
     import nbgrader.apps.autogradeapp  # noqa: F401
 
-    from .. import nbgrader_ext  # noqa: F401
+    from ..steps import execute  # noqa: F401
 
 
 class GradingExecutor:

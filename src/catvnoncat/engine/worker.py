@@ -133,7 +133,7 @@ def _run_autograde(root, db_url, job):
     """``nbgrader autograde <assignment> --student <id>`` in ``root``; returns (ok, log text)."""
     from nbgrader.apps.autogradeapp import AutogradeApp
 
-    from ..nbgrader_ext import SandboxUnavailable
+    from ..steps.execute import SandboxUnavailable
 
     AutogradeApp.clear_instance()
     app = AutogradeApp.instance()
@@ -307,7 +307,7 @@ def grade_one(job):
         it ran past ``job.time_limit`` (its kernels are then killed) or when this worker's
         course differs (``fatal``, as for a machine without the sandbox).
     """
-    from ..nbgrader_ext import SandboxUnavailable
+    from ..steps.execute import SandboxUnavailable
     from .executors import quiet_worker
 
     quiet_worker()

@@ -23,9 +23,9 @@ from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
-from . import course, judge
-from .judge.sentences import HINTS
-from .sandbox.policy import INSTALL_HINT
+from .. import course, judge
+from ..judge.sentences import HINTS
+from ..sandbox.policy import INSTALL_HINT
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
            "verdict_outputs"]
