@@ -28,8 +28,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from catvnoncat import course, report
+from catvnoncat import course
 from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat.facts import course_config
 from timed_nbgrader import timed_nbgrader
 
 ASSIGNMENT, NOTEBOOK = course.ASSIGNMENT, course.NOTEBOOK_NAME
@@ -96,7 +97,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
         root = _course(tmp)
-        config = report.course_config(root)
+        config = course_config(root)
         timeout = config.Execute.timeout
         # The kernels nbgrader starts get these from nbgrader_config.py; give the bare run the
         # same (the data folder and one BLAS thread), so only the grading machinery differs.

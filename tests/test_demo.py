@@ -10,7 +10,6 @@ pipeline on part of the class and checks that nothing changed and nothing was du
 
 import csv
 import json
-import shutil
 import sqlite3
 
 import nbformat
@@ -19,7 +18,8 @@ from nbgrader.api import Gradebook
 from PIL import Image
 
 from catvnoncat import course, demo, report
-from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat.facts import REPO_ROOT, course_config
+from support import course_run
 
 BY_ID = {s.id: s for s in demo.DEMO_CLASS}
 # Re-run on these to check idempotence: a graded student (a quick one) and the skipped file.
@@ -36,18 +36,12 @@ WHY = {
 
 def _course_copy(tmp_path):
     """A fresh course folder: source/, nbgrader_config.py and the data (as a symlink)."""
-    root = tmp_path / "course"
-    shutil.copytree(REPO_ROOT / "source", root / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    # The kernels find the data through nbgrader_config.py (ROOT / "datasets"), as in the repo.
-    (root / "datasets").symlink_to(DATASETS_DIR, target_is_directory=True)
-    return root
+    return course_run.scratch_course(tmp_path / "course")
 
 
 def _gradebook_scores(root):
     """``{student: {grade_id: score or None (waiting for a human)}}`` straight from nbgrader."""
-    cfg = report.course_config(root).CourseDirectory
+    cfg = course_config(root).CourseDirectory
     scores = {}
     with Gradebook(cfg.db_url, cfg.course_id) as gb:
         for submission in gb.find_assignment(course.ASSIGNMENT).submissions:
@@ -155,7 +149,7 @@ def test_rerun_is_idempotent(demo_run):
 # Cheap checks: the configuration, the demo's own submissions, refusing to mix with real students
 # ------------------------------------------------------------------------------------------------
 def test_nbgrader_config_sets_the_grading_policy():
-    cfg = report.course_config(REPO_ROOT)
+    cfg = course_config(REPO_ROOT)
     assert cfg.CourseDirectory.course_id
     assert cfg.Execute.timeout > 0 and cfg.Execute.interrupt_on_timeout
     assert cfg.OverwriteCells.add_missing_cells is True
@@ -169,9 +163,9 @@ def test_nbgrader_config_sets_the_grading_policy():
 
 def test_gradebook_url_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv(course.GRADEBOOK_ENV, "sqlite:////elsewhere/grades.db")
-    assert report.course_config(REPO_ROOT).CourseDirectory.db_url == "sqlite:////elsewhere/grades.db"
+    assert course_config(REPO_ROOT).CourseDirectory.db_url == "sqlite:////elsewhere/grades.db"
     monkeypatch.delenv(course.GRADEBOOK_ENV)
-    assert report.course_config(REPO_ROOT).CourseDirectory.db_url == \
+    assert course_config(REPO_ROOT).CourseDirectory.db_url == \
         f"sqlite:///{REPO_ROOT / 'gradebook.db'}"
 
 
@@ -226,7 +220,7 @@ def test_demo_runs_in_its_own_git_ignored_course_folder(tmp_path, monkeypatch):
     assert (folder / "datasets").resolve() == (REPO_ROOT / "datasets").resolve()
     assert not (folder / "submitted").exists() and not (folder / "gradebook.db").exists()
     # Its gradebook is its own, whatever the instructor's shell says.
-    assert report.course_config(folder).CourseDirectory.db_url == f"sqlite:///{folder / 'gradebook.db'}"
+    assert course_config(folder).CourseDirectory.db_url == f"sqlite:///{folder / 'gradebook.db'}"
 
 
 def test_refuses_to_mix_with_real_submissions(tmp_path):

@@ -4,30 +4,22 @@ The graded class itself is covered by test_mutants_autograde.py, test_demo.py an
 test_hostile.py; here: what happens when the sandbox cannot run.
 """
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
+import pytest
 
 from catvnoncat import course
-from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat.facts import DATA_ENV, DATASETS_DIR, GRADEBOOK_ENV, REPO_ROOT
+from support import course_run
 
 
 def _nbgrader(root, *args):
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env[course.GRADEBOOK_ENV] = f"sqlite:///{root / 'gradebook.db'}"
-    env["CATVNONCAT_DATA"] = str(DATASETS_DIR)
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return course_run.run_nbgrader(args, root, timeout=600, **{
+        GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}", DATA_ENV: DATASETS_DIR})
 
 
+@pytest.mark.slow
 def test_without_a_sandbox_autograding_stops_and_says_how_to_install_it(tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(course.SOURCE_DIR, root / "source" / course.ASSIGNMENT)
+    root = course_run.scratch_course(tmp_path / "course", course.ASSIGNMENT, data=False)
     config = (REPO_ROOT / "nbgrader_config.py").read_text("utf-8")
     config += '\nc.BubblewrapProvisioner.bwrap_path = "/nonexistent/bwrap"\n'
     (root / "nbgrader_config.py").write_text(config, "utf-8")
@@ -87,8 +79,6 @@ def test_undoing_the_documented_changes_gives_back_nbgraders_defaults():
 
 
 def test_a_default_pipeline_without_a_step_the_course_changes_is_refused():
-    import pytest
-
     from catvnoncat.steps import pipelines
 
     without_execute = [s for s in pipelines.default("autograde") if s.__name__ != "Execute"]

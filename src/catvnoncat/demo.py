@@ -39,13 +39,13 @@ from pathlib import Path
 
 import nbformat
 
-from . import course, report
-from .data import REPO_ROOT
+from . import course, repair, report
+from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
 
 __all__ = ["DemoStudent", "DEMO_CLASS", "Materials", "StudentResult", "expected_scores",
            "build_class", "run", "main"]
 
-ASSIGNMENT = course.ASSIGNMENT
+ASSIGNMENT = DEFAULT_ASSIGNMENT  # the demo class answers the English edition
 NOTEBOOK = course.NOTEBOOK_NAME
 
 
@@ -349,14 +349,14 @@ def prepare_demo_course(course_dir=DEMO_COURSE, repo=REPO_ROOT):
 def _gradebook(course_dir):
     from nbgrader.api import Gradebook
 
-    cfg = report.course_config(course_dir).CourseDirectory
+    cfg = course_config(course_dir).CourseDirectory
     return Gradebook(cfg.db_url, cfg.course_id)
 
 
 def _check_config(course_dir):
     """nbgrader only logs a broken config and goes on with defaults: refuse to grade with those."""
     try:
-        cfg = report.course_config(course_dir)
+        cfg = course_config(course_dir)
     except Exception as e:
         raise DemoError(f"{Path(course_dir) / 'nbgrader_config.py'} does not load ({e}); "
                         "fix it before grading, nbgrader would silently ignore it") from e
@@ -431,11 +431,11 @@ def autograde_class(course_dir, students, jobs):
     with local_executor(jobs, course_dir) as executor:
         run_ = grade_class(course_dir, executor, ASSIGNMENT, students=[s.id for s in students],
                            force=True, say=_say)
-    cfg = report.course_config(course_dir).CourseDirectory
+    cfg = course_config(course_dir).CourseDirectory
     results = []
     for student in students:
         outcome = run_.outcomes[student.id]
-        reason = report.unreadable_reason(_student_dir(course_dir, student.id) / f"{NOTEBOOK}.ipynb")
+        reason = repair.unreadable_reason(_student_dir(course_dir, student.id) / f"{NOTEBOOK}.ipynb")
         if reason is not None:
             with GradebookWriter(cfg.db_url, cfg.course_id, course_dir / "autograded",
                                  ASSIGNMENT) as writer:

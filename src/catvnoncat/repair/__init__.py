@@ -26,10 +26,12 @@ judged test cells then decide the points as for any submission. Each repair is o
 sentence, in the student's feedback (a markdown cell at the top of the autograded notebook,
 without nbgrader metadata) and in the autograded notebook's metadata
 ``catvnoncat.repairs`` (see :func:`repairs_of`). What cannot be repaired is said by
-:func:`unrepairable_reason` (for the instructor's report); nbgrader scores it 0.
+:func:`unrepairable_reason`; why a submission got no grade at all, by :func:`why_not_graded`
+(for the grading engine and the instructor's report); nbgrader scores it 0.
 """
 
-from .files import choose_notebook, read_notebook_bytes, unrepairable_reason
+from .files import (choose_notebook, read_notebook_bytes, unreadable_reason, unrepairable_reason,
+                    why_not_graded)
 from .notebook import METADATA_KEY, NOTE_TITLE, match_count, record_repairs, repair_notebook, repairs_of
 from .reference import Reference, load_reference
 
@@ -45,4 +47,6 @@ __all__ = [
     "choose_notebook",
     "read_notebook_bytes",
     "unrepairable_reason",
+    "unreadable_reason",
+    "why_not_graded",
 ]

@@ -1,0 +1,91 @@
+"""The package's import graph has no circle (imports inside functions count too).
+
+A circle hides which module is the lower one: moving a fact then means touching both. Facts that
+several modules need live at the bottom, in :mod:`catvnoncat.facts`, which imports nothing of ours.
+"""
+
+import ast
+from pathlib import Path
+
+import catvnoncat
+
+PACKAGE_DIR = Path(catvnoncat.__file__).parent
+
+
+def _module_name(path):
+    parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph():
+    """``{module: {catvnoncat modules it imports}}`` from the source, every import statement."""
+    modules = {_module_name(p): p for p in PACKAGE_DIR.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, *([base] if base else [])])
+                # `from pkg import sub` imports the submodule when there is one.
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                           for a in node.names]
+            else:
+                continue
+            edges |= {t for t in targets if t in modules and t != name}
+        graph[name] = edges
+    return graph
+
+
+def circles(graph):
+    """Every strongly connected group of more than one module (Tarjan), sorted."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(groups)
+
+
+def test_the_graph_is_read():
+    graph = import_graph()
+    assert "catvnoncat.steps.execute" in graph
+    assert "catvnoncat.judge" in graph["catvnoncat.steps.execute"]
+
+
+def test_circles_are_found():
+    assert circles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+def test_no_import_circle_inside_catvnoncat():
+    assert circles(import_graph()) == []
+
+
+def test_facts_import_nothing_of_ours():
+    assert import_graph()["catvnoncat.facts"] == set()
