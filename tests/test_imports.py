@@ -89,3 +89,35 @@ def test_no_import_circle_inside_catvnoncat():
 
 def test_facts_import_nothing_of_ours():
     assert import_graph()["catvnoncat.facts"] == set()
+
+
+def test_the_judge_never_executes_the_hints_file():
+    import subprocess
+    import sys
+
+    # A fresh interpreter: importing the judge reads the sentences but runs no file of source/.
+    code = ("import sys, catvnoncat.judge\n"
+            "from catvnoncat.judge import sentences\n"
+            "print(any('hints' in m for m in sys.modules), "
+            "sentences.HINTS.GENERIC == sentences.hints_module().GENERIC)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+
+
+def test_the_hints_read_without_running_them_equal_the_hints_students_import():
+    from catvnoncat.facts import student_module
+    from catvnoncat.judge import sentences
+
+    executed = {k: v for k, v in vars(student_module("hints.py")).items() if k.isupper()}
+    assert vars(sentences.hints_module()) == executed
+
+
+def test_a_hints_file_with_code_is_refused(tmp_path):
+    import pytest
+
+    from catvnoncat.judge.sentences import read_hints
+
+    path = tmp_path / "hints.py"
+    path.write_text('"""Hints."""\nOK = "fine"\nimport os\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3"):
+        read_hints(path)

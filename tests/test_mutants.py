@@ -65,3 +65,14 @@ def test_the_demo_finds_its_mutants_by_name():
         assert mutants.by_name(name).name == name
     with pytest.raises(KeyError, match="known"):
         mutants.by_name("no_such_mutant")
+
+
+def test_the_demos_typical_mistakes_are_the_catalogs():
+    from catvnoncat import demo
+
+    assert sorted(demo.typical_mistakes()) == sorted(DEMO_MUTANTS)
+    for name, mistake in demo.typical_mistakes().items():
+        mutant = mutants.by_name(name)
+        assert mistake["replacements"] == mutant.replacements, name
+        assert frozenset(mistake["failing"]) == mutant.failing, name
+        assert mistake["description"] == mutant.description, name
