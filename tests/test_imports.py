@@ -96,12 +96,19 @@ def test_the_judge_never_executes_the_hints_file():
     import sys
 
     # A fresh interpreter: importing the judge reads the sentences but runs no file of source/.
-    code = ("import sys, catvnoncat.judge\n"
+    code = ("import sys\n"
+            "ran = []\n"
+            "sys.addaudithook(lambda event, args: event == 'exec' and "
+            "args[0].co_filename.endswith('hints.py') and ran.append(args[0].co_filename))\n"
+            "import catvnoncat.judge\n"
             "from catvnoncat.judge import sentences\n"
-            "print(any('hints' in m for m in sys.modules), "
-            "sentences.HINTS.GENERIC == sentences.hints_module().GENERIC)")
+            "from catvnoncat.facts import student_module\n"
+            "print(bool(ran), sentences.HINTS.GENERIC == sentences.hints_module().GENERIC)\n"
+            "student_module('hints.py')\n"
+            "print(bool(ran))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]
+    # (the hook sees an executed hints.py: the last line, where the test runs it on purpose)
+    assert out.stdout.split() == ["False", "True", "True"]
 
 
 def test_the_hints_read_without_running_them_equal_the_hints_students_import():
