@@ -501,6 +501,7 @@ def _grade_command(root, *args):
                           env=_env(), capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_grade_command_prints_a_line_per_student_a_summary_and_its_exit_status(tmp_path):
     root = _prepared_course(tmp_path, students=["reference", "deleted_test", "not_json"])
     first = _grade_command(root, "--workers", "2")

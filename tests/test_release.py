@@ -22,6 +22,7 @@ def release_files(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_generate_assignment_reproduces_the_committed_release(tmp_path):
     course_dir = course_run.scratch_course(tmp_path / "course", course.ASSIGNMENT, data=False)
     result = course_run.run_nbgrader(["generate_assignment", course.ASSIGNMENT, "--force"],
