@@ -505,3 +505,16 @@ def test_the_cases_are_what_they_say():
         len([c for c in copied_cell().cells if _gid(c)])
     assert not any("nbgrader" in c.metadata for c in metadata_gone().cells)
     assert json.loads(nbformat3())["nbformat"] == 3
+
+
+def test_why_not_graded_is_the_file_then_the_log_then_the_report_sentence(tmp_path):
+    from catvnoncat.facts import NO_AUTOGRADED_NOTEBOOK
+
+    folder = tmp_path / "submitted" / "s1" / course.ASSIGNMENT
+    folder.mkdir(parents=True)
+    path = folder / f"{course.NOTEBOOK_NAME}.ipynb"
+    path.write_text("{not json", encoding="utf-8")
+    assert "not valid JSON" in repair.why_not_graded([path], log="ValueError: boom")
+    nbformat.write(course.reference_submission(), path)
+    assert repair.why_not_graded([path], log="[INFO] x\nValueError: boom\n") == "ValueError: boom"
+    assert repair.why_not_graded([path]) == NO_AUTOGRADED_NOTEBOOK

@@ -14,6 +14,7 @@ from pathlib import Path
 __all__ = [
     "REPO_ROOT", "DATASETS_DIR", "CONFIG_NAME", "MIRROR_ENV", "DATA_ENV", "GRADEBOOK_ENV",
     "EXCHANGE_ENV", "COURSE_DIR_ENV", "DEFAULT_ASSIGNMENT", "STUDENT_HELPERS", "assignments",
+    "default_assignment",
     "source_dir", "release_dir", "student_module", "nbgrader_meta", "grade_id", "is_test_cell",
     "course_config", "NO_AUTOGRADED_NOTEBOOK", "reason_from_log",
 ]
@@ -47,6 +48,13 @@ def assignments(course_dir=REPO_ROOT):
     source = Path(course_dir) / "source"
     return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
         if source.is_dir() else []
+
+
+def default_assignment(course_dir=REPO_ROOT):
+    """The assignment meant when none is named: the course's only one, else
+    :data:`DEFAULT_ASSIGNMENT`."""
+    found = assignments(course_dir)
+    return found[0] if len(found) == 1 else DEFAULT_ASSIGNMENT
 
 
 def source_dir(assignment=DEFAULT_ASSIGNMENT, course_dir=REPO_ROOT):
