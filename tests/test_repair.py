@@ -214,7 +214,7 @@ def graded(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         # course_run.autograde writes each submission as submitted/<id>/<assignment>/<NB>; a Files
         # submission is written under its own file names in that folder instead.
-        mp.setattr(course, "_write_submission", _write_files(course._write_submission))
+        mp.setattr(course_run, "_write_submission", _write_files(course_run._write_submission))
         scores = course_run.autograde({sid: sub for sid, (sub, _) in CASES.items()}, workdir)
     seconds = time.perf_counter() - start
     print(f"\nautograde of {len(CASES)} students: {seconds:.0f} s")

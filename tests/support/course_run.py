@@ -42,9 +42,11 @@ class AutogradeError(RuntimeError):
 
 
 def nbgrader_env(base=None, **extra):
-    """``base`` (default: this process's environment) with the venv's ``bin/`` first on PATH."""
+    """``base`` (default: this process's environment) with the venv's ``bin/`` first on PATH
+    (once), and ``extra`` set."""
     env = dict(os.environ if base is None else base)
-    env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "")])
+    if env.get("PATH", "").split(os.pathsep)[0] != str(VENV_BIN):
+        env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "")])
     env.update({k: os.fspath(v) for k, v in extra.items()})
     return env
 
@@ -90,7 +92,7 @@ def scratch_course(root, assignment=None, data=True):
     return root
 
 
-def _logged_nbgrader(args, course_dir, env, log_path):
+def _run_nbgrader(args, course_dir, env, log_path):
     """Run ``nbgrader <args>`` in ``course_dir``; append its output to ``log_path``."""
     result = run_nbgrader(args, course_dir, env)
     with open(log_path, "a", encoding="utf-8") as log:
@@ -161,7 +163,7 @@ def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT):
     log_path = root / "nbgrader.log"
     notebook = assignment  # the notebook is named as its assignment
 
-    result = _logged_nbgrader(["generate_assignment", assignment, "--force"], root, env, log_path)
+    result = _run_nbgrader(["generate_assignment", assignment, "--force"], root, env, log_path)
     if result.returncode != 0:
         raise AutogradeError(f"nbgrader generate_assignment failed (exit {result.returncode}):\n"
                              f"{result.stderr[-3000:]}")
@@ -170,7 +172,7 @@ def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT):
                           submission)
     # A submission nbgrader cannot grade (not a notebook, broken metadata) is logged as an error
     # for that student and makes the run exit non-zero; the other students are still graded.
-    result = _logged_nbgrader(["autograde", assignment, "--force"], root, env, log_path)
+    result = _run_nbgrader(["autograde", assignment, "--force"], root, env, log_path)
     failed = set(_FAILED_STUDENT.findall(result.stdout + result.stderr))
     if result.returncode != 0 and not failed:
         raise AutogradeError(f"nbgrader autograde failed (exit {result.returncode}):\n"
