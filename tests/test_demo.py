@@ -117,7 +117,7 @@ def test_outputs_table_csv_feedback_report(demo_run, capsys):
 def test_kernel_death_keeps_earlier_cells_and_marks_later_ones(demo_run):
     """predict calls os._exit: the judging kernel dies in test_predict; the later test cells are
     not judged, the cells before keep their points. No later cell of the notebook kernel calls
-    predict before the tail, which is not re-run (engine.tail), so that kernel lives on."""
+    predict before the tail, which is not re-run (steps.tail), so that kernel lives on."""
     from catvnoncat.steps import tail
 
     root = demo_run[0]
