@@ -42,6 +42,7 @@ from pathlib import Path
 import nbformat
 
 from . import course, repair, report
+from . import facts
 from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
 
 __all__ = ["DemoStudent", "DEMO_CLASS", "Materials", "StudentResult", "expected_scores",
@@ -200,20 +201,16 @@ EDITED_TEST = "test_predict"
 
 def _without_test_cell(m):
     nb = m.with_mistakes("propagate_forgets_divide_by_m")
-    nb.cells = [c for c in nb.cells if _grade_id(c) != DELETED_TEST]
+    nb.cells = [c for c in nb.cells if facts.grade_id(c) != DELETED_TEST]
     return nb
 
 
 def _test_edited_to_assert_true(m):
     nb = m.with_mistakes("predict_returns_probabilities")
     for cell in nb.cells:
-        if _grade_id(cell) == EDITED_TEST:
+        if facts.grade_id(cell) == EDITED_TEST:
             cell.source = "assert True\n"
     return nb
-
-
-def _grade_id(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
 def _mistake_failing(*names):
