@@ -17,7 +17,7 @@ import pytest
 from nbgrader.api import Gradebook
 from PIL import Image
 
-from catvnoncat import course, demo, report
+from catvnoncat import course, demo, facts, report
 from catvnoncat.facts import REPO_ROOT, course_config
 from support import course_run
 
@@ -176,7 +176,7 @@ def materials():
 
 
 def _source(nb, grade_id):
-    return next(c.source for c in nb.cells if demo._grade_id(c) == grade_id)
+    return next(c.source for c in nb.cells if facts.grade_id(c) == grade_id)
 
 
 def test_demo_submissions_carry_their_fault(materials):
@@ -186,17 +186,17 @@ def test_demo_submissions_carry_their_fault(materials):
     for student_id, nb in built.items():
         if student_id != "not_json":
             nbformat.validate(nb)
-    assert demo.DELETED_TEST not in {demo._grade_id(c) for c in built["deleted_test"].cells}
+    assert demo.DELETED_TEST not in {facts.grade_id(c) for c in built["deleted_test"].cells}
     assert _source(built["assert_true"], demo.EDITED_TEST).strip() == "assert True"
     loop = _source(built["infinite_loop"], "optimize")
     assert "while i < num_iterations:" in loop and "i +=" not in loop
     assert "os._exit(0)" in _source(built["kernel_dies"], "predict")
     assert built["untouched"] == materials.release
     # Every demo notebook other than the broken file is the release with answer cells rewritten.
-    released = [demo._grade_id(c) for c in materials.release.cells]
+    released = [facts.grade_id(c) for c in materials.release.cells]
     for student_id in ("reference", "seed_author", "forgets_m", "probabilities", "infinite_loop",
                        "kernel_dies", "assert_true"):
-        assert [demo._grade_id(c) for c in built[student_id].cells] == released
+        assert [facts.grade_id(c) for c in built[student_id].cells] == released
 
 
 def test_expected_scores_use_the_notebook_points(materials):

@@ -41,8 +41,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course, repair, report
-from . import facts
+from . import course, facts, repair, report
 from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
 
 __all__ = ["DemoStudent", "DEMO_CLASS", "Materials", "StudentResult", "expected_scores",
