@@ -1,7 +1,8 @@
 """Fixtures shared by the test modules: the real data and the notebook's own solutions.
 
 The ``slow`` marker (``make test-fast`` = ``pytest -m "not slow"`` leaves these tests out) goes
-on every test that starts kernels, servers, browsers or nbgrader subprocesses: by hand
+on every test that starts kernels, servers, browsers or nbgrader subprocesses (or trains the
+model on the real data): by hand
 (``@pytest.mark.slow``) on a test that does so itself, and here on every test that uses one of
 :data:`SLOW_FIXTURES`, the fixtures that do.
 """
