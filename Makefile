@@ -4,12 +4,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# The test tools (pytest-xdist, playwright: pyproject's [test] extra) on top of the package.
+TEST_STAMP := $(VENV)/.test-installed-stamp
 
-.PHONY: help env data test demo clean-demo reference-run benchmark release clean
+.PHONY: help env data test test-fast demo clean-demo reference-run benchmark release clean
 
 help:
 	@echo "make demo   - the instructor's main job: demo class, autograde, feedback, export, report"
 	@echo "make test   - the whole test suite"
+	@echo "make test-fast - the tests that start no kernel, server, browser or nbgrader (pytest -m 'not slow')"
 	@echo "make data   - fetch and verify the dataset (mirror: \$$CATVNONCAT_MIRROR)"
 	@echo "make release - regenerate release/ from source/ with nbgrader"
 	@echo "make benchmark - print timing figures"
@@ -30,6 +33,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m catvnoncat.sandbox install >/dev/null
 	@touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(TEST_STAMP)
+
 env: $(STAMP)
 
 data: $(STAMP)
@@ -38,8 +45,11 @@ data: $(STAMP)
 reference-run: data
 	$(PY) -m catvnoncat reference-run
 
-test: data
+test: data $(TEST_STAMP)
 	$(PY) -m pytest
+
+test-fast: data $(TEST_STAMP)
+	$(PY) -m pytest -m "not slow"
 
 demo: data
 	$(PY) -m catvnoncat demo

@@ -25,13 +25,11 @@ What each fault in a submission gets (measured with nbgrader 0.9.6 by `make demo
 import os
 from pathlib import Path
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbconvert.preprocessors.sanitize import SanitizeHTML
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute, GetGrades, OverwriteCells
+import nbgrader as _nbgrader
 
-from catvnoncat.nbgrader_ext import (ClearHiddenTestsInFeedback, ExecuteWithJudge,
-                                     OverwriteCellsQuietly)
+from catvnoncat.steps import pipelines
+from catvnoncat.steps.feedback import TEMPLATES, mathjax_script
+from catvnoncat.steps.repair import NotebookReader, pre_convert_hook
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -81,29 +79,18 @@ c.BubblewrapProvisioner.scratch_mb = 512
 # c.BubblewrapProvisioner.allow_unsandboxed = True
 
 
-def _swap(steps, replacements, after=None):
-    """nbgrader's default list of steps with some entries replaced and others appended after."""
-    result = []
-    for step in steps:
-        result.append(replacements.get(step, step))
-        result.extend((after or {}).get(step, ()))
-    return result
-
-
-# Test cells are judged outside the kernel (catvnoncat.judge via ExecuteWithJudge), the kernel
-# dying or ignoring interrupts costs only the cells from there on, and what student code
-# displayed (HTML, JavaScript) is sanitized before the formgrader or feedback shows it.
-c.Autograde.autograde_preprocessors = _swap(
-    Autograde.class_traits()["autograde_preprocessors"].default(),
-    {Execute: ExecuteWithJudge}, after={Execute: [SanitizeHTML]})
-# Released test cells lack their hidden part by design: restore it without a warning.
-c.Autograde.sanitize_preprocessors = _swap(
-    Autograde.class_traits()["sanitize_preprocessors"].default(),
-    {OverwriteCells: OverwriteCellsQuietly})
-# Feedback shows each test cell's visible part and its verdict, never the hidden part, and no
-# script or event handler written by a student.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsInFeedback, SanitizeHTML,
-                                    CSSHTMLHeaderPreprocessor]
+# The grading pipeline: nbgrader's default steps with the course's documented changes
+# (catvnoncat.steps.pipelines says each and why; a test compares them with nbgrader's defaults).
+# - sanitize: repairs first (catvnoncat.repair), the outputs of cells that will not be re-run
+#   kept, hidden tests restored without a warning;
+# - autograde: the cells after the last test not re-run, test cells judged outside the kernel
+#   (catvnoncat.judge; a dying or hung kernel costs only the cells from there on), what student
+#   code displayed (HTML, JavaScript) sanitized before the formgrader or feedback shows it;
+# - feedback: answers awaiting a human grader named, each test cell's visible part and verdict
+#   shown, never the hidden part nor a script or event handler written by a student.
+c.Autograde.sanitize_preprocessors = pipelines.sanitize()
+c.Autograde.autograde_preprocessors = pipelines.autograde()
+c.GenerateFeedback.preprocessors = pipelines.feedback()
 c.HTMLExporter.sanitize_html = True
 # nbconvert's own steps are registered disabled unless told otherwise.
 c.SanitizeHTML.enabled = True
@@ -115,34 +102,14 @@ c.SanitizeHTML.enabled = True
 # notebook, before nbgrader's own checks, duplicated grade ids and lost or damaged nbgrader
 # metadata are repaired from the release notebook (first sanitize step). Each repair is said in
 # the autograded notebook (a markdown cell first, metadata catvnoncat.repairs); no code changes.
-from catvnoncat.repair import NotebookReader, RepairSubmission, pre_convert_hook  # noqa: E402
-
 c.Autograde.pre_convert_hook = pre_convert_hook
 c.Autograde.exporter_class = NotebookReader
-c.Autograde.sanitize_preprocessors = [RepairSubmission, *c.Autograde.sanitize_preprocessors]
 
-# --- Cells no grade depends on are not re-run (catvnoncat.engine.tail) -----------------------
+# --- Cells no grade depends on are not re-run (catvnoncat.steps.tail) ------------------------
 # The code cells after the last autograded test (sections 5-7: training on the real data and
 # plots) keep the student's own outputs, marked "not re-run during grading", instead of being
-# executed: every test cell comes before them, so no grade changes. Inserted relative to
-# nbgrader's own ClearOutput and to the Execute step, whatever the blocks above did to the lists.
+# executed: every test cell comes before them, so no grade changes.
 # For a full re-run of every cell: c.TailNotRerun.enabled = False
-from nbgrader.preprocessors import ClearOutput  # noqa: E402
-
-from catvnoncat.engine.tail import KeepTailOutputs, StashTailOutputs  # noqa: E402
-
-
-def _insert_before(steps, anchor, step):
-    """``steps`` with ``step`` before the first entry that is ``anchor`` or a subclass of it."""
-    steps = [s for s in steps if s is not step]
-    at = next(i for i, s in enumerate(steps) if isinstance(s, type) and issubclass(s, anchor))
-    return steps[:at] + [step] + steps[at:]
-
-
-c.Autograde.sanitize_preprocessors = _insert_before(c.Autograde.sanitize_preprocessors,
-                                                    ClearOutput, StashTailOutputs)
-c.Autograde.autograde_preprocessors = _insert_before(c.Autograde.autograde_preprocessors,
-                                                     Execute, KeepTailOutputs)
 
 # --- Gradebook on PostgreSQL ------------------------------------------------------------------
 # CATVNONCAT_GRADEBOOK_URL=postgresql://user@host:port/db uses psycopg 3 (a dependency), also
@@ -161,15 +128,8 @@ c.Exchange.root = os.environ.get("CATVNONCAT_EXCHANGE", "/srv/nbgrader/exchange"
 
 # Feedback pages and the formgrader render maths without network: our base/mathjax.html.j2 comes
 # before nbconvert's (which loads MathJax from a CDN) and inlines MathJax from the installed
-# django-static-mathjax; outputs wrap instead of being cut off (catvnoncat.feedback_page).
-import nbgrader as _nbgrader  # noqa: E402
-
-from catvnoncat.feedback_page import TEMPLATES, PendingManualGrades, mathjax_script  # noqa: E402
-
+# django-static-mathjax; outputs wrap instead of being cut off (catvnoncat.steps.feedback).
 c.HTMLExporter.extra_template_basedirs = [
     str(TEMPLATES),
     str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
 c.HTMLExporter.filters = {"catvnoncat_mathjax": mathjax_script}
-# The feedback says which answers still wait for a human grader (right after GetGrades).
-c.GenerateFeedback.preprocessors = _swap(c.GenerateFeedback.preprocessors, {},
-                                         after={GetGrades: [PendingManualGrades]})

@@ -28,9 +28,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from catvnoncat import course, report
-from catvnoncat.data import DATASETS_DIR, REPO_ROOT
-from timed_nbgrader import timed_nbgrader
+from catvnoncat import course
+from catvnoncat.data import DATASETS_DIR
+from catvnoncat.facts import course_config
+from timed_nbgrader import scratch_course, timed_nbgrader
 
 ASSIGNMENT, NOTEBOOK = course.ASSIGNMENT, course.NOTEBOOK_NAME
 
@@ -39,12 +40,7 @@ _nbgrader = timed_nbgrader
 
 
 def _course(tmp):
-    root = Path(tmp) / "course"
-    shutil.copytree(REPO_ROOT / "source", root / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    (root / "datasets").symlink_to(DATASETS_DIR, target_is_directory=True)
-    return root
+    return scratch_course(Path(tmp) / "course")
 
 
 def _submit(root, student_ids):
@@ -96,7 +92,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
         root = _course(tmp)
-        config = report.course_config(root)
+        config = course_config(root)
         timeout = config.Execute.timeout
         # The kernels nbgrader starts get these from nbgrader_config.py; give the bare run the
         # same (the data folder and one BLAS thread), so only the grading machinery differs.

@@ -26,10 +26,10 @@ import nbformat
 from nbclient import NotebookClient
 
 from catvnoncat import course, demo
-from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat.data import DATASETS_DIR
 from catvnoncat.engine.executors import local_executor
 from catvnoncat.engine.run import grade_class
-from timed_nbgrader import nbgrader_env, timed_nbgrader
+from timed_nbgrader import nbgrader_env, scratch_course, timed_nbgrader
 
 ASSIGNMENT = course.ASSIGNMENT
 NOTEBOOK = course.NOTEBOOK_NAME
@@ -44,11 +44,7 @@ def _nbgrader(root, *args):
 
 def _course(folder, size):
     """A course folder, generated, with ``size`` submissions cycling through :data:`MIX`."""
-    root = Path(folder) / f"course-{size}"
-    shutil.copytree(REPO_ROOT / "source", root / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    (root / "datasets").symlink_to(DATASETS_DIR, target_is_directory=True)
+    root = scratch_course(Path(folder) / f"course-{size}")
     _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     materials = demo.Materials(
         course.read_notebook(root / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"),

@@ -18,7 +18,6 @@ Usage: ``.venv/bin/python benchmarks/bench_judge.py [--students N] [--repeats N]
 import argparse
 import os
 import re
-import shutil
 import statistics
 import tempfile
 from pathlib import Path
@@ -27,7 +26,7 @@ import nbformat
 
 from catvnoncat import course
 from catvnoncat.data import DATASETS_DIR, REPO_ROOT
-from timed_nbgrader import nbgrader_env, timed_nbgrader
+from timed_nbgrader import nbgrader_env, scratch_course, timed_nbgrader
 
 ASSIGNMENT, NOTEBOOK = course.ASSIGNMENT, course.NOTEBOOK_NAME
 
@@ -55,9 +54,7 @@ def _nbgrader(root, *args):
 
 
 def _course(tmp, name, in_kernel, students):
-    root = Path(tmp) / name
-    shutil.copytree(REPO_ROOT / "source", root / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    root = scratch_course(Path(tmp) / name, data=False)
     config = (REPO_ROOT / "nbgrader_config.py").read_text("utf-8")
     source_path = root / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     if in_kernel:

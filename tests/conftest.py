@@ -1,9 +1,38 @@
-"""Fixtures shared by the test modules: the real data and the notebook's own solutions."""
+"""Fixtures shared by the test modules: the real data and the notebook's own solutions.
+
+The ``slow`` marker (``make test-fast`` = ``pytest -m "not slow"`` leaves these tests out) goes
+on every test that starts kernels, servers, browsers or nbgrader subprocesses (or trains the
+model on the real data): by hand
+(``@pytest.mark.slow``) on a test that does so itself, and here on every test that uses one of
+:data:`SLOW_FIXTURES`, the fixtures that do.
+"""
 
 import pytest
 
-from catvnoncat import mutants
+from support import mutants
 from catvnoncat.data import load_dataset
+
+#: Fixtures that start kernels, servers, browsers or nbgrader runs (test module: fixtures).
+SLOW_FIXTURES = {
+    "test_browser": {"browser", "lab"},
+    "test_corpus": {"autograded"},
+    "test_demo": {"demo_run"},
+    "test_engine": {"graded", "one_student_course", "postgres_url"},
+    "test_exchange": {"day"},
+    "test_hostile": {"runs", "run"},
+    "test_mutants_autograde": {"graded"},
+    "test_quiz": {"run_quiz"},
+    "test_release": {"graded"},
+    "test_repair": {"graded"},
+    "test_sandbox": {"kernel", "other_kernel", "loop"},
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        if SLOW_FIXTURES.get(module, set()) & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

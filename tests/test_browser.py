@@ -32,8 +32,9 @@ from catvnoncat import course
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make installs "
-                                                         "it as root: apt-get install chromium)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make installs "
+                                                          "it as root: apt-get install chromium)")]
 
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "reports" / "browser"

@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import course_run, mutants
 
 from corpus.learners import ACCEPTED, DIAGNOSED, LEARNERS, NOT_JUDGED
 
@@ -196,7 +197,7 @@ def autograded(tmp_path_factory):
                    for name in AUTOGRADED}
     workdir = tmp_path_factory.mktemp("corpus_autograde")
     start = time.perf_counter()
-    scores = course.autograde(submissions, workdir)
+    scores = course_run.autograde(submissions, workdir)
     print(f"\n[corpus autograde] {len(submissions)} notebooks autograded in "
           f"{time.perf_counter() - start:.0f} s")
     return scores, workdir / "course"

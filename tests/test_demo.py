@@ -10,7 +10,6 @@ pipeline on part of the class and checks that nothing changed and nothing was du
 
 import csv
 import json
-import shutil
 import sqlite3
 
 import nbformat
@@ -18,8 +17,9 @@ import pytest
 from nbgrader.api import Gradebook
 from PIL import Image
 
-from catvnoncat import course, demo, report
-from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat import course, demo, facts, report
+from catvnoncat.facts import REPO_ROOT, course_config
+from support import course_run
 
 BY_ID = {s.id: s for s in demo.DEMO_CLASS}
 # Re-run on these to check idempotence: a graded student (a quick one) and the skipped file.
@@ -36,18 +36,12 @@ WHY = {
 
 def _course_copy(tmp_path):
     """A fresh course folder: source/, nbgrader_config.py and the data (as a symlink)."""
-    root = tmp_path / "course"
-    shutil.copytree(REPO_ROOT / "source", root / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    # The kernels find the data through nbgrader_config.py (ROOT / "datasets"), as in the repo.
-    (root / "datasets").symlink_to(DATASETS_DIR, target_is_directory=True)
-    return root
+    return course_run.scratch_course(tmp_path / "course")
 
 
 def _gradebook_scores(root):
     """``{student: {grade_id: score or None (waiting for a human)}}`` straight from nbgrader."""
-    cfg = report.course_config(root).CourseDirectory
+    cfg = course_config(root).CourseDirectory
     scores = {}
     with Gradebook(cfg.db_url, cfg.course_id) as gb:
         for submission in gb.find_assignment(course.ASSIGNMENT).submissions:
@@ -123,8 +117,8 @@ def test_outputs_table_csv_feedback_report(demo_run, capsys):
 def test_kernel_death_keeps_earlier_cells_and_marks_later_ones(demo_run):
     """predict calls os._exit: the judging kernel dies in test_predict; the later test cells are
     not judged, the cells before keep their points. No later cell of the notebook kernel calls
-    predict before the tail, which is not re-run (engine.tail), so that kernel lives on."""
-    from catvnoncat.engine import tail
+    predict before the tail, which is not re-run (steps.tail), so that kernel lives on."""
+    from catvnoncat.steps import tail
 
     root = demo_run[0]
     nb = course.read_notebook(root / "autograded" / "kernel_dies" / course.ASSIGNMENT /
@@ -155,7 +149,7 @@ def test_rerun_is_idempotent(demo_run):
 # Cheap checks: the configuration, the demo's own submissions, refusing to mix with real students
 # ------------------------------------------------------------------------------------------------
 def test_nbgrader_config_sets_the_grading_policy():
-    cfg = report.course_config(REPO_ROOT)
+    cfg = course_config(REPO_ROOT)
     assert cfg.CourseDirectory.course_id
     assert cfg.Execute.timeout > 0 and cfg.Execute.interrupt_on_timeout
     assert cfg.OverwriteCells.add_missing_cells is True
@@ -169,9 +163,9 @@ def test_nbgrader_config_sets_the_grading_policy():
 
 def test_gradebook_url_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv(course.GRADEBOOK_ENV, "sqlite:////elsewhere/grades.db")
-    assert report.course_config(REPO_ROOT).CourseDirectory.db_url == "sqlite:////elsewhere/grades.db"
+    assert course_config(REPO_ROOT).CourseDirectory.db_url == "sqlite:////elsewhere/grades.db"
     monkeypatch.delenv(course.GRADEBOOK_ENV)
-    assert report.course_config(REPO_ROOT).CourseDirectory.db_url == \
+    assert course_config(REPO_ROOT).CourseDirectory.db_url == \
         f"sqlite:///{REPO_ROOT / 'gradebook.db'}"
 
 
@@ -182,7 +176,7 @@ def materials():
 
 
 def _source(nb, grade_id):
-    return next(c.source for c in nb.cells if demo._grade_id(c) == grade_id)
+    return next(c.source for c in nb.cells if facts.grade_id(c) == grade_id)
 
 
 def test_demo_submissions_carry_their_fault(materials):
@@ -192,17 +186,17 @@ def test_demo_submissions_carry_their_fault(materials):
     for student_id, nb in built.items():
         if student_id != "not_json":
             nbformat.validate(nb)
-    assert demo.DELETED_TEST not in {demo._grade_id(c) for c in built["deleted_test"].cells}
+    assert demo.DELETED_TEST not in {facts.grade_id(c) for c in built["deleted_test"].cells}
     assert _source(built["assert_true"], demo.EDITED_TEST).strip() == "assert True"
     loop = _source(built["infinite_loop"], "optimize")
     assert "while i < num_iterations:" in loop and "i +=" not in loop
     assert "os._exit(0)" in _source(built["kernel_dies"], "predict")
     assert built["untouched"] == materials.release
     # Every demo notebook other than the broken file is the release with answer cells rewritten.
-    released = [demo._grade_id(c) for c in materials.release.cells]
+    released = [facts.grade_id(c) for c in materials.release.cells]
     for student_id in ("reference", "seed_author", "forgets_m", "probabilities", "infinite_loop",
                        "kernel_dies", "assert_true"):
-        assert [demo._grade_id(c) for c in built[student_id].cells] == released
+        assert [facts.grade_id(c) for c in built[student_id].cells] == released
 
 
 def test_expected_scores_use_the_notebook_points(materials):
@@ -226,7 +220,7 @@ def test_demo_runs_in_its_own_git_ignored_course_folder(tmp_path, monkeypatch):
     assert (folder / "datasets").resolve() == (REPO_ROOT / "datasets").resolve()
     assert not (folder / "submitted").exists() and not (folder / "gradebook.db").exists()
     # Its gradebook is its own, whatever the instructor's shell says.
-    assert report.course_config(folder).CourseDirectory.db_url == f"sqlite:///{folder / 'gradebook.db'}"
+    assert course_config(folder).CourseDirectory.db_url == f"sqlite:///{folder / 'gradebook.db'}"
 
 
 def test_refuses_to_mix_with_real_submissions(tmp_path):

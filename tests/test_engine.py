@@ -26,41 +26,34 @@ import pytest
 from nbgrader.api import Gradebook
 
 from catvnoncat import course, demo, report
-from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat.data import REPO_ROOT
 from catvnoncat.engine import gradebook as engine_gradebook
-from catvnoncat.engine import tail
+from catvnoncat.steps import tail
 from catvnoncat.engine.executors import dask_executor, local_executor
 from catvnoncat.engine.jobs import GradeJob, course_fingerprint
 from catvnoncat.engine.run import grade_class
-from catvnoncat.engine.worker import COURSE_DIR_ENV, grade_one
+from catvnoncat.engine.worker import grade_one
+from catvnoncat.facts import COURSE_DIR_ENV, course_config
+from support import course_run
 
 ASSIGNMENT = course.ASSIGNMENT
 NOTEBOOK = course.NOTEBOOK_NAME
 MIXED_CLASS = ["reference", "forgets_m", "kernel_dies", "not_json"]
 SMALL_CLASS = ["reference", "forgets_m"]
-BIN = Path(sys.executable).parent
+BIN = course_run.VENV_BIN
 
 
 def _env(**extra):
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs alembic from here
-    env.update(extra)
-    return env
+    return course_run.nbgrader_env(**extra)  # nbgrader runs alembic from the venv's bin/
 
 
 def _nbgrader(root, *args, **env):
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root,
-                            env=_env(**env), capture_output=True, text=True)
-    return result
+    return course_run.run_nbgrader(args, root, **env)
 
 
 def _prepared_course(tmp_path, students=MIXED_CLASS, **env):
     """A course folder with the assignment generated and ``students`` submitted."""
-    root = tmp_path / "course"
-    shutil.copytree(REPO_ROOT / "source", root / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    shutil.copy2(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    (root / "datasets").symlink_to(DATASETS_DIR, target_is_directory=True)
+    root = course_run.scratch_course(tmp_path / "course")
     result = _nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", **env)
     assert result.returncode == 0, result.stderr[-2000:]
     materials = demo.Materials(
@@ -204,7 +197,7 @@ def test_no_grade_can_depend_on_a_tail_cell():
     assert all(c.cell_type == "markdown" for c in later)
     import inspect
 
-    from catvnoncat import nbgrader_ext
+    from catvnoncat.steps import execute as nbgrader_ext
     assert "index < self._last_test" in inspect.getsource(nbgrader_ext.ExecuteWithJudge)
 
 
@@ -234,7 +227,7 @@ def test_stash_and_restore_keep_sanitizable_student_outputs():
     cell = nb.cells[last]
     assert "skip-execution" in cell.metadata.tags
     assert cell.outputs[1]["data"]["text/html"].startswith("<script>")  # SanitizeHTML comes later
-    from catvnoncat.report import course_config
+    from catvnoncat.facts import course_config
 
     steps = course_config(REPO_ROOT).Autograde.autograde_preprocessors
     names = [s.__name__ for s in steps]
@@ -387,7 +380,7 @@ def postgres_url():
 def test_whole_cycle_on_postgresql(tmp_path, postgres_url, monkeypatch):
     monkeypatch.setenv(course.GRADEBOOK_ENV, postgres_url)
     root = _prepared_course(tmp_path, students=SMALL_CLASS, **{course.GRADEBOOK_ENV: postgres_url})
-    cfg = report.course_config(root).CourseDirectory
+    cfg = course_config(root).CourseDirectory
     assert cfg.db_url.startswith("postgresql")
     with local_executor(2, root) as executor:
         run = grade_class(root, executor, ASSIGNMENT, progress=False, say=lambda _: None)
@@ -407,7 +400,7 @@ def test_whole_cycle_on_postgresql(tmp_path, postgres_url, monkeypatch):
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = report.course_config(root)
+    config = course_config(root)
     config.CourseDirectory.root = str(root)
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     submissions = {s["student"]: s for s in api.get_submissions(ASSIGNMENT)}
@@ -508,6 +501,7 @@ def _grade_command(root, *args):
                           env=_env(), capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_grade_command_prints_a_line_per_student_a_summary_and_its_exit_status(tmp_path):
     root = _prepared_course(tmp_path, students=["reference", "deleted_test", "not_json"])
     first = _grade_command(root, "--workers", "2")

@@ -30,7 +30,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from catvnoncat import course, mutants
+from catvnoncat import course
+from support import mutants
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hostile  # noqa: E402

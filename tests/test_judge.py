@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 import pytest
 
-from catvnoncat import judge, mutants, reference
+from catvnoncat import judge, reference
+from support import mutants
 from catvnoncat.judge import cases, compare, specs
 from catvnoncat.judge.vectorized import loops_in_source
 

@@ -8,7 +8,8 @@ must fail, each with the mutant's hint; a correct variant must pass everything.
 
 import pytest
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import mutants
 
 #: Solution cells, the test cells the demo and the issue need, and the catalog's minimum size.
 MIN_WRONG, MIN_CORRECT = 30, 12
@@ -64,3 +65,14 @@ def test_the_demo_finds_its_mutants_by_name():
         assert mutants.by_name(name).name == name
     with pytest.raises(KeyError, match="known"):
         mutants.by_name("no_such_mutant")
+
+
+def test_the_demos_typical_mistakes_are_the_catalogs():
+    from catvnoncat import demo
+
+    assert sorted(demo.typical_mistakes()) == sorted(DEMO_MUTANTS)
+    for name, mistake in demo.typical_mistakes().items():
+        mutant = mutants.by_name(name)
+        assert mistake["replacements"] == mutant.replacements, name
+        assert frozenset(mistake["failing"]) == mutant.failing, name
+        assert mistake["description"] == mutant.description, name

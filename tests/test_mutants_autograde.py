@@ -12,16 +12,13 @@ code). The run takes one to a few minutes depending on the machine; its time is 
 """
 
 import html
-import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import course_run, mutants
 
 #: student id -> the mutants in that student's notebook.
 WRONG_GROUPS = {
@@ -100,15 +97,12 @@ def graded(tmp_path_factory):
     submissions[CORRECT_STUDENT] = answered(CORRECT_VARIANTS)
     workdir = tmp_path_factory.mktemp("mutants_autograde")
     start = time.perf_counter()
-    scores = course.autograde(submissions, workdir)
+    scores = course_run.autograde(submissions, workdir)
     autograde_seconds = time.perf_counter() - start
     course_dir = workdir / "course"
-    env = dict(os.environ)
-    env[course.GRADEBOOK_ENV] = f"sqlite:///{course_dir / 'gradebook.db'}"
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    feedback = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback",
-                               course.ASSIGNMENT, "--force"], cwd=course_dir, env=env,
-                              capture_output=True, text=True)
+    feedback = course_run.run_nbgrader(["generate_feedback", course.ASSIGNMENT, "--force"],
+                                       course_dir, **{course.GRADEBOOK_ENV:
+                                                      f"sqlite:///{course_dir / 'gradebook.db'}"})
     assert feedback.returncode == 0, feedback.stderr[-3000:]
     print(f"\n[mutants autograde] {len(submissions)} notebooks autograded in "
           f"{autograde_seconds:.0f} s, feedback in {time.perf_counter() - start - autograde_seconds:.0f} s")

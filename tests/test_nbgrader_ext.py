@@ -4,30 +4,22 @@ The graded class itself is covered by test_mutants_autograde.py, test_demo.py an
 test_hostile.py; here: what happens when the sandbox cannot run.
 """
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
+import pytest
 
 from catvnoncat import course
-from catvnoncat.data import DATASETS_DIR, REPO_ROOT
+from catvnoncat.facts import DATA_ENV, DATASETS_DIR, GRADEBOOK_ENV, REPO_ROOT
+from support import course_run
 
 
 def _nbgrader(root, *args):
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env[course.GRADEBOOK_ENV] = f"sqlite:///{root / 'gradebook.db'}"
-    env["CATVNONCAT_DATA"] = str(DATASETS_DIR)
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return course_run.run_nbgrader(args, root, timeout=600, **{
+        GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}", DATA_ENV: DATASETS_DIR})
 
 
+@pytest.mark.slow
 def test_without_a_sandbox_autograding_stops_and_says_how_to_install_it(tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(course.SOURCE_DIR, root / "source" / course.ASSIGNMENT)
+    root = course_run.scratch_course(tmp_path / "course", course.ASSIGNMENT, data=False)
     config = (REPO_ROOT / "nbgrader_config.py").read_text("utf-8")
     config += '\nc.BubblewrapProvisioner.bwrap_path = "/nonexistent/bwrap"\n'
     (root / "nbgrader_config.py").write_text(config, "utf-8")
@@ -43,3 +35,67 @@ def test_without_a_sandbox_autograding_stops_and_says_how_to_install_it(tmp_path
     # It stopped at the first student instead of logging the same failure for each.
     assert "for student 'second'" not in log
     assert not (root / "autograded" / "second").exists()
+
+
+# -- the pipelines: nbgrader's defaults plus the documented changes, nothing else --------------
+
+def _names(steps):
+    return [step.__name__ for step in steps]
+
+
+def test_each_pipeline_is_nbgraders_default_with_the_documented_changes():
+    from catvnoncat.steps import pipelines
+
+    # nbgrader's defaults as this course was built on them: a new nbgrader that changes one
+    # fails here, and whoever upgrades reviews the course's changes against it.
+    assert _names(pipelines.default("sanitize")) == [
+        "ClearOutput", "DeduplicateIds", "OverwriteKernelspec", "OverwriteCells", "CheckCellMetadata"]
+    assert _names(pipelines.default("autograde")) == [
+        "Execute", "IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "SaveAutoGrades",
+        "AssignLatePenalties", "CheckCellMetadata"]
+    assert _names(pipelines.default("feedback")) == ["GetGrades", "CSSHTMLHeaderPreprocessor"]
+    assert _names(pipelines.sanitize()) == [
+        "RepairSubmission", "StashTailOutputs", "ClearOutput", "DeduplicateIds",
+        "OverwriteKernelspec", "OverwriteCellsQuietly", "CheckCellMetadata"]
+    assert _names(pipelines.autograde()) == [
+        "KeepTailOutputs", "ExecuteWithJudge", "SanitizeHTML", "IgnorePattern",
+        "ClearMetadataPreprocessor", "LimitOutput", "SaveAutoGrades", "AssignLatePenalties",
+        "CheckCellMetadata"]
+    assert _names(pipelines.feedback()) == [
+        "GetGrades", "PendingManualGrades", "ClearHiddenTestsInFeedback", "SanitizeHTML",
+        "CSSHTMLHeaderPreprocessor"]
+
+
+def test_undoing_the_documented_changes_gives_back_nbgraders_defaults():
+    from catvnoncat.steps import pipelines
+
+    for name, build in [("sanitize", pipelines.sanitize), ("autograde", pipelines.autograde),
+                        ("feedback", pipelines.feedback)]:
+        changes = pipelines.CHANGES[name]
+        added = {*changes.first, *(s for v in changes.before.values() for s in v),
+                 *(s for v in changes.after.values() for s in v)}
+        undo = {ours: theirs for theirs, ours in changes.replace.items()}
+        assert [undo.get(s, s) for s in build() if s not in added] == pipelines.default(name), name
+
+
+def test_a_default_pipeline_without_a_step_the_course_changes_is_refused():
+    from catvnoncat.steps import pipelines
+
+    without_execute = [s for s in pipelines.default("autograde") if s.__name__ != "Execute"]
+    with pytest.raises(ValueError, match="lacks Execute"):
+        pipelines.apply(without_execute, pipelines.CHANGES["autograde"])
+
+
+def test_nbgrader_loads_the_pipelines_from_the_config_once_each():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from catvnoncat.steps import pipelines
+
+    text = (REPO_ROOT / "nbgrader_config.py").read_text("utf-8")
+    for trait in ["Autograde.sanitize_preprocessors", "Autograde.autograde_preprocessors",
+                  "GenerateFeedback.preprocessors"]:
+        assert text.count(f"c.{trait} =") == 1, trait
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
+    assert config.Autograde.sanitize_preprocessors == pipelines.sanitize()
+    assert config.Autograde.autograde_preprocessors == pipelines.autograde()
+    assert config.GenerateFeedback.preprocessors == pipelines.feedback()

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from catvnoncat import course, judge, mutants
+from catvnoncat import course, judge
+from support import mutants
 from catvnoncat import reference as ref
 from catvnoncat.data import DATA_ENV, DATASETS_DIR, load_dataset
 
@@ -303,6 +304,7 @@ def test_warnings_of_student_code_go_to_stdout_not_stderr(dataset):
 
 # --- the whole notebook --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_source_notebook_runs_top_to_bottom_without_error(tmp_path, monkeypatch, capsys):
     """Executed with nbclient in a copy of the assignment folder; the time is printed, not asserted."""
     for name in course.STUDENT_HELPERS:

@@ -148,6 +148,7 @@ def published_run():
     return d, Y_train, Y_test
 
 
+@pytest.mark.slow  # 2000 training steps on the real data: about 30 s of one core
 def test_model_reproduces_the_published_run(published_run):
     # Published figures: datasets/README.md ("Known reference run") and the course's
     # week-2 notebook: train 99.04306220095694 %, test 70.0 %, costs 0.693147 ... 0.140872.

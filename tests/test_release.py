@@ -1,20 +1,16 @@
 """The committed release: up to date with source/, free of solutions, and graded right by nbgrader.
 
 The release is regenerated with the real ``nbgrader generate_assignment`` in a throwaway copy of
-the course; grading uses the real ``nbgrader autograde`` through :func:`catvnoncat.course.autograde`.
+the course; grading uses the real ``nbgrader autograde`` through :func:`support.course_run.autograde`.
 """
 
 import ast
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from catvnoncat import course
+from support import course_run
 
 RELEASE_DIR = course.RELEASE_NOTEBOOK.parent
 SOURCE = course.read_notebook(course.SOURCE_NOTEBOOK)
@@ -26,16 +22,11 @@ def release_files(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_generate_assignment_reproduces_the_committed_release(tmp_path):
-    course_dir = tmp_path / "course"
-    shutil.copytree(course.SOURCE_DIR, course_dir / "source" / course.ASSIGNMENT,
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    shutil.copy2(course.CONFIG_FILE, course_dir / course.CONFIG_FILE.name)
-    env = dict(os.environ, CATVNONCAT_GRADEBOOK_URL=f"sqlite:///{tmp_path / 'gradebook.db'}",
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment",
-                             course.ASSIGNMENT, "--force"],
-                            cwd=course_dir, env=env, capture_output=True, text=True)
+    course_dir = course_run.scratch_course(tmp_path / "course", course.ASSIGNMENT, data=False)
+    result = course_run.run_nbgrader(["generate_assignment", course.ASSIGNMENT, "--force"],
+                                     course_dir, CATVNONCAT_GRADEBOOK_URL=f"sqlite:///{tmp_path / 'gradebook.db'}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Exception while loading config file" not in result.stderr, result.stderr[-3000:]
     generated = release_files(course_dir / "release" / course.ASSIGNMENT)
@@ -96,7 +87,7 @@ def graded(tmp_path_factory):
         "untouched": course.read_notebook(course.RELEASE_NOTEBOOK),
         "not-a-notebook": b"{ this is not json",
     }
-    scores = course.autograde(submissions, workdir)
+    scores = course_run.autograde(submissions, workdir)
     return scores, workdir / "course"
 
 
@@ -148,4 +139,4 @@ def test_a_file_that_is_not_a_notebook_scores_zero_and_others_are_still_graded(g
 
 def test_autograde_rejects_student_ids_that_are_not_folder_names(tmp_path):
     with pytest.raises(ValueError, match="becomes a folder name"):
-        course.autograde({"../escape": b""}, tmp_path)
+        course_run.autograde({"../escape": b""}, tmp_path)

@@ -1,6 +1,6 @@
 """Submissions stock nbgrader cannot read as they are, repaired before grading (catvnoncat.repair).
 
-One real ``nbgrader autograde`` run (``course.autograde``, module fixture) grades every case as a
+One real ``nbgrader autograde`` run (``support.course_run.autograde``, module fixture) grades every case as a
 separate student: each harmed notebook must get the score of the clean reference submission
 (every autograded test cell's points) and say what was repaired; each unharmed one must get the
 same score and say nothing. Fast tests check the repair functions on notebooks in memory.
@@ -9,16 +9,15 @@ same score and say nothing. Fast tests check the repair functions on notebooks i
 import copy
 import json
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
 from catvnoncat import course, repair
+from catvnoncat.steps import repair as steps_repair
+from support import course_run
 from catvnoncat.data import DATA_ENV, DATASETS_DIR
 
 NB = f"{course.NOTEBOOK_NAME}.ipynb"
@@ -213,10 +212,10 @@ def graded(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("repair")
     start = time.perf_counter()
     with pytest.MonkeyPatch.context() as mp:
-        # course.autograde writes each submission as submitted/<id>/<assignment>/<NB>; a Files
+        # course_run.autograde writes each submission as submitted/<id>/<assignment>/<NB>; a Files
         # submission is written under its own file names in that folder instead.
-        mp.setattr(course, "_write_submission", _write_files(course._write_submission))
-        scores = course.autograde({sid: sub for sid, (sub, _) in CASES.items()}, workdir)
+        mp.setattr(course_run, "_write_submission", _write_files(course_run._write_submission))
+        scores = course_run.autograde({sid: sub for sid, (sub, _) in CASES.items()}, workdir)
     seconds = time.perf_counter() - start
     print(f"\nautograde of {len(CASES)} students: {seconds:.0f} s")
     return scores, workdir / "course", seconds
@@ -261,13 +260,10 @@ def test_the_repair_is_said_or_nothing_is(graded, student):
 
 def test_the_feedback_says_what_was_repaired(graded):
     _, root, _ = graded
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env[course.GRADEBOOK_ENV] = f"sqlite:///{root / 'gradebook.db'}"
+    env = course_run.nbgrader_env(**{course.GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}"})
     env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback",
-                             course.ASSIGNMENT, "--force", "--student", "copied-cell"],
-                            cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    result = course_run.run_nbgrader(["generate_feedback", course.ASSIGNMENT, "--force",
+                                      "--student", "copied-cell"], root, env, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     page = (root / "feedback" / "copied-cell" / course.ASSIGNMENT /
             f"{course.NOTEBOOK_NAME}.html").read_text(encoding="utf-8")
@@ -475,7 +471,7 @@ def test_pre_convert_hook_links_the_renamed_notebook(tmp_path, monkeypatch):
     folder = _folder(tmp_path, {"logistic_regression-Copy1.ipynb": clean()})
     monkeypatch.chdir(root)
     notebooks = [str(folder / "logistic_regression-Copy1.ipynb")]
-    repair.pre_convert_hook(assignment=course.ASSIGNMENT, student="*", notebooks=notebooks)
+    steps_repair.pre_convert_hook(assignment=course.ASSIGNMENT, student="*", notebooks=notebooks)
     assert notebooks == sorted([str(folder / NB), str(folder / "logistic_regression-Copy1.ipynb")])
     assert os.readlink(folder / NB) == "logistic_regression-Copy1.ipynb"
 
@@ -509,3 +505,16 @@ def test_the_cases_are_what_they_say():
         len([c for c in copied_cell().cells if _gid(c)])
     assert not any("nbgrader" in c.metadata for c in metadata_gone().cells)
     assert json.loads(nbformat3())["nbformat"] == 3
+
+
+def test_why_not_graded_is_the_file_then_the_log_then_the_report_sentence(tmp_path):
+    from catvnoncat.facts import NO_AUTOGRADED_NOTEBOOK
+
+    folder = tmp_path / "submitted" / "s1" / course.ASSIGNMENT
+    folder.mkdir(parents=True)
+    path = folder / f"{course.NOTEBOOK_NAME}.ipynb"
+    path.write_text("{not json", encoding="utf-8")
+    assert "not valid JSON" in repair.why_not_graded([path], log="ValueError: boom")
+    nbformat.write(course.reference_submission(), path)
+    assert repair.why_not_graded([path], log="[INFO] x\nValueError: boom\n") == "ValueError: boom"
+    assert repair.why_not_graded([path]) == NO_AUTOGRADED_NOTEBOOK

@@ -33,3 +33,20 @@ def test_no_data_or_student_work_is_tracked():
     assert not [f for f in tracked if f.startswith(("submitted/", "feedback/"))]
     assert [f for f in tracked if f.startswith("autograded/")] in ([], ["autograded/README.md"])
     assert "gradebook.db" not in tracked
+
+
+def test_test_tools_are_an_extra_that_make_test_installs():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = " ".join(project["dependencies"])
+    test_extra = " ".join(project["optional-dependencies"]["test"])
+    for tool in ("pytest-xdist", "playwright"):
+        assert tool not in runtime and tool in test_extra, tool
+    # The students' quiz runs with pytest and hypothesis: they stay runtime dependencies.
+    assert "pytest>=" in runtime and "hypothesis" in runtime
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "-e '.[test]'" in makefile
+    for target in ("test:", "test-fast:"):
+        line = next(l for l in makefile.splitlines() if l.startswith(target))
+        assert "$(TEST_STAMP)" in line, line

@@ -162,7 +162,12 @@ def test_missing_bwrap_message_says_how_to_install():
 # -- real kernels ------------------------------------------------------------------------------
 
 SANDBOX_PROBLEM = check_bubblewrap()
-needs_bwrap = pytest.mark.skipif(SANDBOX_PROBLEM is not None, reason=str(SANDBOX_PROBLEM))
+_bwrap_works = pytest.mark.skipif(SANDBOX_PROBLEM is not None, reason=str(SANDBOX_PROBLEM))
+
+
+def needs_bwrap(test):
+    """A test that starts sandboxed kernels: skipped without bubblewrap, and slow."""
+    return pytest.mark.slow(_bwrap_works(test))
 
 
 @pytest.fixture(scope="module")

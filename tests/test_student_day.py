@@ -26,7 +26,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from catvnoncat import checksums, course, data, mutants
+from catvnoncat import checksums, course, data
+from support import mutants
 
 RELEASE_DIR = course.RELEASE_NOTEBOOK.parent
 NBGRADER = [sys.executable, "-m", "nbgrader"]
@@ -67,6 +68,7 @@ def validate_blocks(output):
 
 # --- point 1: Validate lists every unfinished part, once, briefly ---------------------------
 
+@pytest.mark.slow
 def test_validate_on_the_untouched_release_names_every_unfinished_graded_part_once(tmp_path):
     folder = copy_release(tmp_path)
     result = subprocess.run([*NBGRADER, "validate", f"{course.NOTEBOOK_NAME}.ipynb"], cwd=folder,
@@ -137,6 +139,7 @@ def flat(text):
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.slow
 def test_failing_visible_tests_show_message_and_student_line_never_the_machinery(tmp_path):
     folder = copy_release(tmp_path)
     cells = run_in_kernel(notebook_with({"sigmoid": MATH_SIGMOID}), folder)
@@ -162,6 +165,7 @@ def test_failing_visible_tests_show_message_and_student_line_never_the_machinery
         o.get("text", "") for o in cells["test_initialize_with_zeros"].outputs)
 
 
+@pytest.mark.slow
 def test_an_error_inside_the_test_machinery_is_one_short_message(tmp_path):
     folder = copy_release(tmp_path)
     no_db = ("def propagate(w, b, X, Y):\n    m = X.shape[1]\n    A = sigmoid(w.T @ X + b)\n"
@@ -325,6 +329,7 @@ def test_an_unreachable_or_empty_source_says_what_to_do(lone, monkeypatch, tmp_p
     assert not any(cache.iterdir()) if cache.exists() else True
 
 
+@pytest.mark.slow
 def test_a_notebook_in_a_lone_folder_loads_the_data_through_the_mirror(tmp_path):
     """The real thing: the released notebook's loading cell, run by a kernel in a lone folder."""
     folder = copy_release(tmp_path)

@@ -44,12 +44,14 @@ def _grade(args):
 
     from .engine.executors import dask_executor, local_executor
     from .engine.run import EngineError, grade_class
+    from .facts import default_assignment
 
     course_dir = Path(args.course_dir).resolve()
     if not (course_dir / "nbgrader_config.py").is_file():
         print(f"grade: {course_dir} has no nbgrader_config.py: run it from the course folder "
               "(as nbgrader) or pass --course-dir", file=sys.stderr)
         return 2
+    args.assignment = args.assignment or default_assignment(course_dir)
     try:
         executor = (dask_executor(args.scheduler) if args.scheduler
                     else local_executor(args.workers or os.cpu_count() or 1, course_dir))
@@ -69,10 +71,12 @@ def _grade(args):
 
 
 def _report(args):
+    from .facts import default_assignment
     from .report import run
 
     try:
-        grades, (png, md) = run(args.course_dir, out_dir=args.out)
+        grades, (png, md) = run(args.course_dir, out_dir=args.out,
+                                assignment=default_assignment(args.course_dir))
     except (FileNotFoundError, LookupError) as e:
         print(f"report failed: {e}", file=sys.stderr)
         return 1
@@ -105,12 +109,12 @@ def build_parser():
                                             "(default: 2 on a machine with 2 cores or more)")
     p.set_defaults(func=_demo)
 
-    from .course import ASSIGNMENT
     from .engine.run import DEFAULT_TIME_LIMIT
 
     p = sub.add_parser("grade", help="autograde every submission under submitted/ in parallel "
                                      "(nbgrader's pipeline, the course config) into the gradebook")
-    p.add_argument("assignment", nargs="?", default=ASSIGNMENT)
+    p.add_argument("assignment", nargs="?", help="default: the course's only assignment (a folder "
+                                                 "under source/), else logistic_regression")
     p.add_argument("--student", nargs="+", metavar="ID", help="only these students")
     p.add_argument("--workers", type=int, help="submissions graded at the same time on this "
                                                "machine (default: its cores)")

@@ -17,16 +17,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-#: Environment variable naming the mirror: a folder, a file:// URL or an http(s) base URL.
-MIRROR_ENV = "CATVNONCAT_MIRROR"
-#: Environment variable naming the folder that holds the .h5 files (read by lr_utils too).
-DATA_ENV = "CATVNONCAT_DATA"
+from .facts import DATA_ENV, DATASETS_DIR, MIRROR_ENV, REPO_ROOT  # noqa: F401 (REPO_ROOT: importers)
+
 #: Public origin of the files, pinned to a commit (same bytes as the course mirror).
 DEFAULT_MIRROR = ("https://raw.githubusercontent.com/Hiren2002/Logistic-Regression/"
                   "a6139a838a0e624f4ab923377df0c5d3386fdf1f/datasets/")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DATASETS_DIR = REPO_ROOT / "datasets"
 
 _CHUNK = 1 << 16
 _TIMEOUT_S = 60
@@ -166,7 +162,7 @@ def load_dataset(data_dir=None):
     train_x_orig, train_y, test_x_orig, test_y, classes
         Images ``(m, 64, 64, 3)`` uint8, labels ``(1, m)``, class names.
     """
-    from .course import student_module  # the released loader is the one place that reads the files
+    from .facts import student_module  # the released loader is the one place that reads the files
 
     return student_module("lr_utils.py").load_dataset(
         data_dir if data_dir is not None else _default_data_dir())

@@ -16,7 +16,6 @@ actual, then the probable mistake"). A student with a submission but no autograd
 """
 
 import json
-import os
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -24,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import repair
-from .course import ASSIGNMENT
-from .data import REPO_ROOT
+from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
 
 __all__ = [
     "Part",
@@ -33,7 +31,6 @@ __all__ = [
     "course_config",
     "read_class_grades",
     "failure_messages",
-    "unreadable_reason",
     "totals",
     "pass_rates",
     "common_failures",
@@ -105,24 +102,6 @@ class ClassGrades:
         return sum(p.max_score for p in self.parts)
 
 
-def course_config(course_dir=REPO_ROOT):
-    """The traitlets config that ``nbgrader`` itself loads from ``<course_dir>/nbgrader_config.py``."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    course_dir = Path(course_dir)
-    if not (course_dir / "nbgrader_config.py").is_file():
-        raise FileNotFoundError(
-            f"{course_dir} has no nbgrader_config.py: run this from the course repository "
-            "(the folder holding nbgrader_config.py) or pass --course-dir."
-        )
-    environ = dict(os.environ)  # the config sets variables meant for nbgrader's own process
-    try:
-        return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-    finally:
-        os.environ.clear()
-        os.environ.update(environ)
-
-
 def _gradebook_settings(course_dir):
     """``(db_url, course_id)`` exactly as nbgrader sees them."""
     cfg = course_config(course_dir).CourseDirectory
@@ -187,28 +166,7 @@ def failure_messages(nb):
     return messages
 
 
-def unreadable_reason(path):
-    """Why a submitted notebook cannot be graded, or ``None`` if it reads as a notebook."""
-    import nbformat
-
-    path = Path(path)
-    if not path.is_file():
-        return f"no submitted notebook at {path}"
-    try:
-        json.loads(path.read_bytes())
-    except json.JSONDecodeError as e:
-        return f"submitted notebook is not valid JSON ({e.msg}: line {e.lineno}, column {e.colno})"
-    except UnicodeDecodeError as e:
-        return f"submitted notebook is not UTF-8 text ({e.reason} at byte {e.start})"
-    try:
-        nbformat.read(path, as_version=4)
-    except Exception as e:  # nbformat raises several types for JSON that is not a notebook
-        return f"submitted file is JSON but not a notebook ({type(e).__name__}: {e})"[
-            :MESSAGE_CHARS]
-    return None
-
-
-def read_class_grades(course_dir=REPO_ROOT, assignment=ASSIGNMENT, db_url=None, course_id=None):
+def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_url=None, course_id=None):
     """Read every submission's scores from the gradebook, and failure messages from ``autograded/``.
 
     Parameters
@@ -280,10 +238,7 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=ASSIGNMENT, db_url=None, 
                     grades.repairs[student] = said
                 continue
             submitted = course_dir / "submitted" / student / assignment / f"{notebook}.ipynb"
-            reason = repair.unrepairable_reason(submitted) or unreadable_reason(submitted) or (
-                "autograde failed for this submission (no autograded notebook): see the "
-                "`nbgrader autograde` log")
-            grades.not_graded[student] = reason
+            grades.not_graded[student] = repair.why_not_graded([submitted])
     return grades
 
 
@@ -522,7 +477,7 @@ def write_report(grades, out_dir):
     return png, md
 
 
-def run(course_dir=REPO_ROOT, out_dir=None, assignment=ASSIGNMENT):
+def run(course_dir=REPO_ROOT, out_dir=None, assignment=DEFAULT_ASSIGNMENT):
     """Read the gradebook of ``course_dir`` and write the report (default: ``<course_dir>/reports``)."""
     grades = read_class_grades(course_dir, assignment)
     return grades, write_report(grades, Path(course_dir) / "reports" if out_dir is None else out_dir)

@@ -26,6 +26,9 @@ import nbformat
 
 from catvnoncat import course
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the test support
+from support import course_run  # noqa: E402
+
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -112,7 +115,7 @@ def main():
     result = {"error": None, "before": {}, "times": {}}
     course_dir = Path(workdir).resolve() / "course"
 
-    original = course._run_nbgrader
+    original = course_run._run_nbgrader
 
     def snapshot_then_run(args, cwd, env, log_path):
         if args[0] == "autograde":
@@ -126,10 +129,10 @@ def main():
             result["autograde_started"] = time.time()
         return original(args, cwd, env, log_path)
 
-    course._run_nbgrader = snapshot_then_run
+    course_run._run_nbgrader = snapshot_then_run
     start = time.time()
     try:
-        result["scores"] = course.autograde(submissions, workdir)
+        result["scores"] = course_run.autograde(submissions, workdir)
     except Exception as error:  # noqa: BLE001 - reported, the test decides
         result["error"] = f"{type(error).__name__}: {str(error)[-3000:]}"
         result["scores"] = None
@@ -153,7 +156,7 @@ def main():
     env[course.GRADEBOOK_ENV] = f"sqlite:///{course_dir / 'gradebook.db'}"
     start = time.time()
     try:
-        feedback = course._run_nbgrader(["generate_feedback", course.ASSIGNMENT, "--force"],
+        feedback = course_run._run_nbgrader(["generate_feedback", course.ASSIGNMENT, "--force"],
                                         course_dir, env, course_dir / "nbgrader.log")
         result["feedback_exit"] = feedback.returncode
         result["feedback_stderr"] = feedback.stderr[-3000:]

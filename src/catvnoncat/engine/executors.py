@@ -11,7 +11,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from .worker import COURSE_DIR_ENV
+from ..facts import COURSE_DIR_ENV
+from .worker import quiet_worker
 
 __all__ = ["GradingExecutor", "local_executor", "dask_executor"]
 
@@ -20,25 +21,6 @@ def _use_course_dir(course_dir):
     """Pool initializer: every local worker grades with the coordinator's course folder."""
     os.environ[COURSE_DIR_ENV] = course_dir
     quiet_worker()
-
-
-def quiet_worker():
-    """Ready a worker process: nbgrader finds ``alembic`` (installed next to this Python) when it
-    creates a gradebook, and its own ORM use does not print SQLAlchemy autoflush warnings."""
-    import sys
-    import warnings
-    from pathlib import Path
-
-    from sqlalchemy.exc import SAWarning
-
-    warnings.filterwarnings("ignore", category=SAWarning)
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
-    # Import nbgrader and the course's steps once per worker, not once per student.
-    import nbgrader.apps.autogradeapp  # noqa: F401
-
-    from .. import nbgrader_ext  # noqa: F401
 
 
 class GradingExecutor:
@@ -71,7 +53,7 @@ class GradingExecutor:
 
     def renew(self):
         """Replace an executor that can no longer take jobs (a local pool whose worker died)."""
-        if isinstance(self.executor, ProcessPoolExecutor) and self.executor._broken:
+        if isinstance(self.executor, ProcessPoolExecutor) and _is_broken(self.executor):
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = self._start()
 
@@ -85,6 +67,16 @@ class GradingExecutor:
 
     def __exit__(self, *exc):
         self.shutdown()
+
+
+def _is_broken(pool):
+    """Whether a ``ProcessPoolExecutor`` lost a worker: its ``submit`` then raises
+    ``BrokenProcessPool`` (the public sign; every waiting future of that pool failed with it)."""
+    try:
+        pool.submit(int).cancel()  # a no-op job, withdrawn at once when it has not started
+    except BrokenProcessPool:
+        return True
+    return False
 
 
 def local_executor(workers, course_dir):

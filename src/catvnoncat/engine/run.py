@@ -78,7 +78,7 @@ class ClassRun:
 
 
 def _course_settings(course_dir):
-    from ..report import course_config
+    from ..facts import course_config
 
     cfg = course_config(course_dir)
     ignore = list(cfg.CourseDirectory.get("ignore", [".ipynb_checkpoints", "*.pyc", "__pycache__"]))

@@ -27,14 +27,31 @@ import time
 import traceback
 from pathlib import Path
 
+from ..facts import COURSE_DIR_ENV
 from .jobs import StudentOutcome, NotebookGrades, course_fingerprint
 
-__all__ = ["grade_one", "COURSE_DIR_ENV", "execution_notes", "test_cell_changes"]
+__all__ = ["grade_one", "quiet_worker", "COURSE_DIR_ENV", "execution_notes", "test_cell_changes"]
 
-#: Environment variable naming a worker's course folder.
-COURSE_DIR_ENV = "CATVNONCAT_COURSE_DIR"
 _GRADEBOOK_TEMPLATES = {}  # rows hash -> path of a scratch gradebook holding the assignment
 _FINGERPRINTS = {}         # (course folder, assignment) -> fingerprint
+
+
+def quiet_worker():
+    """Ready a worker process: nbgrader finds ``alembic`` (installed next to this Python) when it
+    creates a gradebook, and its own ORM use does not print SQLAlchemy autoflush warnings."""
+    import sys
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    # Import nbgrader and the course's steps once per worker, not once per student.
+    import nbgrader.apps.autogradeapp  # noqa: F401
+
+    from ..steps import execute  # noqa: F401
 
 
 def worker_course_dir():
@@ -97,7 +114,7 @@ def _scratch_course(job, course_dir):
 
 def _cell_timeout(course_dir, cache={}):
     if course_dir not in cache:
-        from ..report import course_config
+        from ..facts import course_config
 
         cache[course_dir] = float(course_config(course_dir).Execute.get("timeout", 30))
     return cache[course_dir]
@@ -133,7 +150,7 @@ def _run_autograde(root, db_url, job):
     """``nbgrader autograde <assignment> --student <id>`` in ``root``; returns (ok, log text)."""
     from nbgrader.apps.autogradeapp import AutogradeApp
 
-    from ..nbgrader_ext import SandboxUnavailable
+    from ..steps.execute import SandboxUnavailable
 
     AutogradeApp.clear_instance()
     app = AutogradeApp.instance()
@@ -279,18 +296,11 @@ def _notes(job, course_dir, files, timeout):
 
 def _why_not_graded(log, root, job):
     """One line: the unreadable file, else the last exception nbgrader logged, else the log's end."""
-    from ..repair import unrepairable_reason
+    from ..repair import why_not_graded
 
     folder = root / "submitted" / job.student_id / job.assignment
-    for released in sorted((root / "release" / job.assignment).glob("*.ipynb")):
-        reason = unrepairable_reason(folder / released.name)
-        if reason is not None:
-            return reason
-    exceptions = [line for line in log.splitlines()
-                  if line and not line[0].isspace() and not line.startswith("[")
-                  and ": " in line and not line.startswith("Traceback")]
-    tail = [line for line in log.splitlines() if line.strip()][-1:] or ["nbgrader logged nothing"]
-    return (exceptions[-1] if exceptions else tail[0])[:300]
+    return why_not_graded([folder / released.name for released
+                           in sorted((root / "release" / job.assignment).glob("*.ipynb"))], log)
 
 
 def grade_one(job):
@@ -307,8 +317,7 @@ def grade_one(job):
         it ran past ``job.time_limit`` (its kernels are then killed) or when this worker's
         course differs (``fatal``, as for a machine without the sandbox).
     """
-    from ..nbgrader_ext import SandboxUnavailable
-    from .executors import quiet_worker
+    from ..steps.execute import SandboxUnavailable
 
     quiet_worker()
     start = time.perf_counter()

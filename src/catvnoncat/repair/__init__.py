@@ -1,7 +1,8 @@
 """Repair honest submissions that stock nbgrader cannot grade, before ``nbgrader autograde`` grades them.
 
-Three steps, each set in ``nbgrader_config.py`` where nbgrader offers a hook for it, so that plain
-``nbgrader autograde`` uses them:
+Three steps (in :mod:`catvnoncat.steps.repair`), each set in ``nbgrader_config.py`` where nbgrader
+offers a hook for it, so that plain ``nbgrader autograde`` uses them; this package holds the
+repairs themselves:
 
 * :func:`pre_convert_hook` (``c.Autograde.pre_convert_hook``, called by nbgrader for each
   student before their notebooks are converted): a **renamed notebook**
@@ -25,11 +26,12 @@ judged test cells then decide the points as for any submission. Each repair is o
 sentence, in the student's feedback (a markdown cell at the top of the autograded notebook,
 without nbgrader metadata) and in the autograded notebook's metadata
 ``catvnoncat.repairs`` (see :func:`repairs_of`). What cannot be repaired is said by
-:func:`unrepairable_reason` (for the instructor's report); nbgrader scores it 0.
+:func:`unrepairable_reason`; why a submission got no grade at all, by :func:`why_not_graded`
+(for the grading engine and the instructor's report); nbgrader scores it 0.
 """
 
-from .files import choose_notebook, read_notebook_bytes, unrepairable_reason
-from .nbgrader_steps import NotebookReader, RepairSubmission, pre_convert_hook
+from .files import (choose_notebook, read_notebook_bytes, unreadable_reason, unrepairable_reason,
+                    why_not_graded)
 from .notebook import METADATA_KEY, NOTE_TITLE, match_count, record_repairs, repair_notebook, repairs_of
 from .reference import Reference, load_reference
 
@@ -43,9 +45,8 @@ __all__ = [
     "repairs_of",
     "match_count",
     "choose_notebook",
-    "pre_convert_hook",
     "read_notebook_bytes",
-    "NotebookReader",
-    "RepairSubmission",
     "unrepairable_reason",
+    "unreadable_reason",
+    "why_not_graded",
 ]

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import nbformat
 
+from ..facts import NO_AUTOGRADED_NOTEBOOK, reason_from_log
 from .notebook import match_count, nice_list, repair_notebook
 from .reference import course_reference, load_reference, nbgrader_meta, stripped_lines
 
-__all__ = ["read_notebook_bytes", "choose_notebook", "unrepairable_reason"]
+__all__ = ["read_notebook_bytes", "choose_notebook", "unrepairable_reason", "unreadable_reason",
+           "why_not_graded"]
 
 
 def read_notebook_bytes(raw):
@@ -131,3 +133,61 @@ def unrepairable_reason(path, reference=None):
     except Exception as e:  # noqa: BLE001 - jsonschema and schema-version errors
         return f"its nbgrader metadata cannot be repaired ({type(e).__name__}: {str(e).splitlines()[0]})"[:240]
     return None
+
+
+#: Longest reason kept from an exception message (the report's table cell).
+REASON_CHARS = 240
+
+
+def unreadable_reason(path):
+    """Why a submitted notebook cannot be read as it is, or ``None`` if it reads as a notebook.
+
+    Unlike :func:`unrepairable_reason`, no repair is tried: the file at ``path`` itself.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return f"no submitted notebook at {path}"
+    try:
+        json.loads(path.read_bytes())
+    except json.JSONDecodeError as e:
+        return f"submitted notebook is not valid JSON ({e.msg}: line {e.lineno}, column {e.colno})"
+    except UnicodeDecodeError as e:
+        return f"submitted notebook is not UTF-8 text ({e.reason} at byte {e.start})"
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as e:  # nbformat raises several types for JSON that is not a notebook
+        return f"submitted file is JSON but not a notebook ({type(e).__name__}: {e})"[
+            :REASON_CHARS]
+    return None
+
+
+def why_not_graded(paths, log=None):
+    """Why a submission got no autograded notebook: the one place this is worked out.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Where nbgrader expects the submitted notebooks
+        (``submitted/<student>/<assignment>/<released name>.ipynb``).
+    log : str, optional
+        nbgrader's log of the attempt (the grading engine has it; the report does not).
+
+    Returns
+    -------
+    str
+        The first file that cannot be graded even after the repairs, and why; else, with a
+        ``log``, the last exception nbgrader logged; else the first file that does not read as a
+        notebook as it is; else :data:`catvnoncat.facts.NO_AUTOGRADED_NOTEBOOK`.
+    """
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        reason = unrepairable_reason(path)
+        if reason is not None:
+            return reason
+    if log is not None:
+        return reason_from_log(log)
+    for path in paths:
+        reason = unreadable_reason(path)
+        if reason is not None:
+            return reason
+    return NO_AUTOGRADED_NOTEBOOK

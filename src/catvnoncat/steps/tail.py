@@ -2,7 +2,7 @@
 
 No grade depends on them: grades come only from grade cells, every autograded test cell comes
 before them, and the judging kernel runs cells only up to the last test cell
-(:class:`catvnoncat.nbgrader_ext.ExecuteWithJudge`). In this course they are sections 5-7, which
+(:class:`catvnoncat.steps.execute.ExecuteWithJudge`). In this course they are sections 5-7, which
 train on the real data and plot: most of a notebook's run time.
 
 * :class:`StashTailOutputs` (a sanitize step, before nbgrader's ``ClearOutput``) keeps the

@@ -7,9 +7,9 @@ from pathlib import Path
 from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .files import choose_notebook, read_notebook_bytes
-from .notebook import record_repairs, repair_notebook
-from .reference import course_reference, reference_from_gradebook
+from ..repair.files import choose_notebook, read_notebook_bytes
+from ..repair.notebook import record_repairs, repair_notebook
+from ..repair.reference import course_reference, reference_from_gradebook
 
 __all__ = ["pre_convert_hook", "NotebookReader", "RepairSubmission", "course_dirs"]
 

@@ -1,4 +1,4 @@
-"""nbgrader steps of this course, set in ``nbgrader_config.py`` by swapping list entries.
+"""nbgrader steps of this course that take nbgrader's own steps' places (see :mod:`.pipelines`).
 
 * :class:`ExecuteWithJudge` replaces nbgrader's ``Execute`` in ``autograde``: student cells run
   in the (sandboxed) kernel as usual, but an autograded test cell is never run there; its
@@ -23,9 +23,9 @@ from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
-from . import course, judge
-from .judge.sentences import HINTS
-from .sandbox.policy import INSTALL_HINT
+from .. import course, judge
+from ..judge.sentences import HINTS
+from ..sandbox.policy import INSTALL_HINT
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
            "verdict_outputs"]
@@ -55,7 +55,8 @@ def verdict_outputs(verdict):
 class SandboxUnavailable(BaseException):
     """Grading kernels cannot be sandboxed here: autograding stops (not one student's fault).
 
-    A BaseException, so that nbgrader's per-student ``except Exception`` does not swallow it.
+    A BaseException on purpose: nbgrader catches ``Exception`` per student and would grade every
+    student with a sandbox error; this stops the command at the first one instead.
     """
 
 

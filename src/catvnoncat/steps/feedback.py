@@ -24,7 +24,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 #: Templates that come before nbgrader's and nbconvert's own (only ``base/mathjax.html.j2``).
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 #: MathJax's TeX delimiters as Jupyter uses them ($...$ inline, $$...$$ display).
 MATHJAX_CONFIG = """window.MathJax = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import course, judge, reference
+from catvnoncat import course, judge, reference
 
 __all__ = ["Mutant", "MUTANTS", "by_name", "notebook_solutions", "public_tests", "solution_namespace",
            "grade_directly"]
@@ -862,7 +862,7 @@ def solution_namespace(solutions, replacements=None, dataset=None):
         The namespace. A cell that raises is skipped (the notebook would go on with the next
         cell); its exception is stored under ``"__cell_errors__"``.
     """
-    from .data import load_dataset
+    from catvnoncat.data import load_dataset
 
     train_x_orig, train_y, test_x_orig, test_y, classes = dataset or load_dataset()
     namespace = {"__name__": "__main__", "np": np, "copy": copy, "accuracy": reference.accuracy,
