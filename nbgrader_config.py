@@ -173,3 +173,10 @@ c.HTMLExporter.filters = {"catvnoncat_mathjax": mathjax_script}
 # The feedback says which answers still wait for a human grader (right after GetGrades).
 c.GenerateFeedback.preprocessors = _swap(c.GenerateFeedback.preprocessors, {},
                                          after={GetGrades: [PendingManualGrades]})
+
+# --- No verdict is never 0 points in grades.csv (catvnoncat.grades_export) -------------------
+# `nbgrader export` leaves the score empty for a missing submission and for one that could not be
+# graded through no fault of the student's, and says which in a `status` column.
+from catvnoncat.grades_export import GradesCsvExport  # noqa: E402
+
+c.ExportApp.plugin_class = GradesCsvExport
