@@ -110,7 +110,7 @@ c.SanitizeHTML.enabled = True
 
 # --- Repairs before grading (catvnoncat.repair) ---------------------------------------------
 # Honest submissions stock nbgrader cannot read as they are: a renamed notebook
-# (logistic_regression-Copy1.ipynb) is graded under its released name (pre-convert hook: a link
+# (logistic_regression-Copy1.ipynb) is graded under its released name (pre-convert hook: a copy
 # next to the student's file); a file with a byte-order mark is read (exporter); inside the
 # notebook, before nbgrader's own checks, duplicated grade ids and lost or damaged nbgrader
 # metadata are repaired from the release notebook (first sanitize step). Each repair is said in
@@ -120,6 +120,12 @@ from catvnoncat.repair import NotebookReader, RepairSubmission, pre_convert_hook
 c.Autograde.pre_convert_hook = pre_convert_hook
 c.Autograde.exporter_class = NotebookReader
 c.Autograde.sanitize_preprocessors = [RepairSubmission, *c.Autograde.sanitize_preprocessors]
+# A submission is the student's regular files only: first in the pre-convert hook, symbolic
+# links, hard links to course files, fifos, devices, sockets and files past these caps are moved
+# to quarantine/<student>/<assignment>/ (never copied nor graded) and said in the feedback.
+c.SubmissionQuarantine.max_file_mb = 64
+c.SubmissionQuarantine.max_files = 200
+c.SubmissionQuarantine.max_total_mb = 256
 
 # --- Cells no grade depends on are not re-run (catvnoncat.engine.tail) -----------------------
 # The code cells after the last autograded test (sections 5-7: training on the real data and
@@ -180,3 +186,19 @@ c.GenerateFeedback.preprocessors = _swap(c.GenerateFeedback.preprocessors, {},
 from catvnoncat.grades_export import GradesCsvExport  # noqa: E402
 
 c.ExportApp.plugin_class = GradesCsvExport
+
+# --- Bytes of output kept (catvnoncat.output_limits) -----------------------------------------
+# The notebook kernel's outputs are counted as they arrive (a message over message_mb is dropped
+# by zmq before it is read); past a cell's or the notebook's budget they are dropped with a note
+# in the cell, and the executed notebook is cut to the same budgets (after nbgrader's
+# LimitOutput, which counts lines). An honest notebook's outputs take about 25 kB.
+from nbgrader.preprocessors import LimitOutput  # noqa: E402
+
+from catvnoncat.output_limits import LimitOutputBytes  # noqa: E402
+
+c.LimitOutputBytes.cell_mb = 1
+c.LimitOutputBytes.notebook_mb = 5
+c.LimitOutputBytes.message_mb = 8
+c.AsyncKernelManager.client_class = "catvnoncat.output_limits.BoundedKernelClient"
+c.Autograde.autograde_preprocessors = _swap(c.Autograde.autograde_preprocessors, {},
+                                            after={LimitOutput: [LimitOutputBytes]})

@@ -25,6 +25,7 @@ from traitlets import Bool, Float
 
 from . import course, judge
 from .judge.sentences import HINTS
+from .output_limits import CapOutputsWhileRunning
 from .sandbox.policy import INSTALL_HINT
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
@@ -66,7 +67,7 @@ def _test_id(cell):
     return None
 
 
-class ExecuteWithJudge(Execute):
+class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
     """nbgrader's Execute, with test cells judged outside the kernel (see the module docstring).
 
     Two sandboxed kernels per notebook: the notebook kernel runs every cell and its outputs are
