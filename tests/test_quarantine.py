@@ -214,3 +214,27 @@ def test_a_new_submission_forgets_the_earlier_lines(tmp_path):
     (folder / "timestamp.txt").write_text("2026-12-02 10:00:00")
     SubmissionQuarantine().set_aside(folder, tmp_path)
     assert set_aside_lines(tmp_path, "s", A) == []
+
+
+# -- catvnoncat grade: the coordinator sets aside before it reads a submission ------------------
+
+def test_the_engine_reads_only_the_students_regular_files(tmp_path):
+    from catvnoncat.engine.run import _files
+
+    folder = _submission(tmp_path, {"timestamp.txt": 5})
+    nbformat.write(course.reference_submission(), folder / "mine.ipynb")
+    (tmp_path / "source" / A).mkdir(parents=True)
+    (tmp_path / "source" / A / NB).write_text("solutions")
+    os.symlink(tmp_path / "source" / A / NB, folder / NB)
+    os.mkfifo(folder / "pipe")
+    (folder / "sub").mkdir()
+    os.symlink(tmp_path / "source", folder / "sub" / "linked")
+    settings = SubmissionQuarantine()
+    files = dict(_files(folder, [], lambda f: settings.set_aside(f, tmp_path)))
+    assert sorted(files) == ["mine.ipynb", "timestamp.txt"]
+    assert len(set_aside_lines(tmp_path, "s", A)) == 3
+    reason = repair.unrepairable_reason(folder / NB)
+    assert reason is None  # mine.ipynb is graded as the notebook
+    os.unlink(folder / "mine.ipynb")
+    reason = repair.unrepairable_reason(folder / NB)
+    assert f"{NB} was set aside and not graded: it is a symbolic link" in reason, reason

@@ -105,7 +105,7 @@ def unrepairable_reason(path, reference=None):
             return f"no submitted notebook at {path}"
         chosen, why = choose_notebook(path.parent, path.stem, reference)
         if chosen is None:
-            return why
+            return "; ".join([why, *_set_aside(path)])
         path = chosen
     try:
         raw = path.read_bytes()
@@ -131,3 +131,14 @@ def unrepairable_reason(path, reference=None):
     except Exception as e:  # noqa: BLE001 - jsonschema and schema-version errors
         return f"its nbgrader metadata cannot be repaired ({type(e).__name__}: {str(e).splitlines()[0]})"[:240]
     return None
+
+
+def _set_aside(path):
+    """What the quarantine took from the folder of ``path`` (see :mod:`.quarantine`)."""
+    from .quarantine import set_aside_lines
+
+    try:
+        root = path.parents[3]
+    except IndexError:
+        return []
+    return set_aside_lines(root, path.parent.parent.name, path.parent.name)
