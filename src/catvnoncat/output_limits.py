@@ -5,18 +5,20 @@ nbgrader's ``LimitOutput`` counts lines, and only once every output is in memory
 all while the kernel ran. Three bounds, set in ``nbgrader_config.py`` (``c.LimitOutputBytes``):
 
 * ``message_mb``: the largest message the grader accepts from a kernel. The kernel clients'
-  sockets get ``zmq.MAXMSGSIZE`` (:class:`BoundedKernelClient`): libzmq drops a longer message from its size header, before
-  reading it, and reconnects. The cell gets a note; if the message that closed the cell was lost
-  with it, the cell ends once the kernel has replied and stayed quiet (not after nbclient's
-  ``iopub_timeout``, which would stop the notebook).
+  sockets get ``zmq.MAXMSGSIZE`` (:class:`BoundedKernelClient`): libzmq drops a longer message
+  from its size header, before reading it, and closes that connection for good; the notebook
+  kernel's output channel connects again. The cell gets a note; if the message that closed the
+  cell was lost with it, the cell's outputs stop being collected after a quiet moment (not after
+  nbclient's ``iopub_timeout``, which would stop the notebook); nbclient still waits for the
+  kernel's reply.
 * ``cell_mb`` and ``notebook_mb``, while outputs arrive (:class:`CapOutputsWhileRunning`, a
-  base of :class:`~catvnoncat.nbgrader_ext.ExecuteWithJudge`, the notebook kernel's executor): past a cell's or the notebook's budget, outputs are counted and
-  dropped, with one note in the cell. Error outputs are always kept (they decide points),
-  shortened.
+  base of :class:`~catvnoncat.nbgrader_ext.ExecuteWithJudge`, the notebook kernel's executor):
+  past a cell's or the notebook's budget, outputs are counted and dropped, with one note in the
+  cell. Error outputs are always kept (they decide points), shortened.
 * the same caps on the notebook once executed (:class:`LimitOutputBytes`, after nbgrader's
   ``LimitOutput``), measured as the bytes written to the autograded notebook; this also bounds
-  the outputs a student stored in cells that are not re-run. Cells of nbgrader grade cells are
-  left alone: their outputs are the judge's verdicts.
+  the outputs a student stored in cells that are not re-run. nbgrader grade cells are left
+  alone: their outputs are the judge's verdicts.
 """
 
 import json
@@ -73,7 +75,7 @@ def output_bytes(output):
 
 
 def truncation_note(limits, dropped, notebook=False, message=False):
-    """The stdout line a cell gets when some of its output was not kept."""
+    """The line a cell gets when some of its output was not kept."""
     if message:
         text = (f"[grader] A message of this cell's output was over the {limits.message_mb:g} MB "
                 "the grader accepts and was dropped.")
@@ -85,7 +87,10 @@ def truncation_note(limits, dropped, notebook=False, message=False):
                 f"MB the grader keeps per cell; the rest was dropped.")
     if dropped:
         text += f" ({dropped:,} bytes)"
-    return NotebookNode(output_type="stream", name="stdout", text=text + "\n")
+    # display data, not a stream: nbclient would merge a stream into the cell's own text, where
+    # nbgrader's LimitOutput may cut it off
+    return NotebookNode(output_type="display_data", metadata={},
+                        data={"text/plain": text})
 
 
 def _shorten_error(output):
@@ -193,6 +198,15 @@ class CapOutputsWhileRunning:
         while await drops.poll(0):
             await drops.recv_multipart()
             seen = True
+        if seen:
+            # libzmq does not reconnect after a protocol error (a message over MAXMSGSIZE):
+            # connect again, or the cells after this one would get no output at all.
+            socket, url = self.kc.iopub_channel.socket, self.kc._make_url("iopub")
+            try:
+                socket.disconnect(url)
+            except zmq.ZMQError:
+                pass
+            socket.connect(url)
         return seen
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):

@@ -4,11 +4,13 @@ Three steps, each set in ``nbgrader_config.py`` where nbgrader offers a hook for
 ``nbgrader autograde`` uses them:
 
 * :func:`pre_convert_hook` (``c.Autograde.pre_convert_hook``, called by nbgrader for each
-  student before their notebooks are converted): a **renamed notebook**
-  (``logistic_regression-Copy1.ipynb``, ``logistic_regression (1).ipynb``) is graded as
-  ``logistic_regression.ipynb``: the single notebook in the folder, or the one whose cells match
-  the release best. It adds a symbolic link under the released name next to the student's file
-  (the file itself is never changed) and puts it in the list nbgrader is about to grade.
+  student before their notebooks are converted): first, whatever is not the student's own
+  regular file (links, special files, files past the caps) is set aside (:mod:`.quarantine`).
+  Then a **renamed notebook** (``logistic_regression-Copy1.ipynb``, ``logistic_regression
+  (1).ipynb``) is graded as ``logistic_regression.ipynb``: the single notebook in the folder, or
+  the one whose cells match the release best. It adds a copy under the released name next to
+  the student's file (the file itself is never changed) and puts it in the list nbgrader is
+  about to grade.
 * :class:`NotebookReader` (``c.Autograde.exporter_class``): nbgrader's notebook exporter, which
   also reads a file that starts with a byte-order mark (saved by Windows editors; stock
   nbformat says "not JSON").
@@ -30,6 +32,7 @@ without nbgrader metadata) and in the autograded notebook's metadata
 
 from .files import choose_notebook, read_notebook_bytes, unrepairable_reason
 from .nbgrader_steps import NotebookReader, RepairSubmission, pre_convert_hook
+from . import quarantine
 from .notebook import METADATA_KEY, NOTE_TITLE, match_count, record_repairs, repair_notebook, repairs_of
 from .reference import Reference, load_reference
 
