@@ -198,7 +198,7 @@ from catvnoncat.output_limits import LimitOutputBytes  # noqa: E402
 
 c.LimitOutputBytes.cell_mb = 1
 c.LimitOutputBytes.notebook_mb = 5
-c.LimitOutputBytes.message_mb = 8
+c.LimitOutputBytes.message_mb = 2
 c.AsyncKernelManager.client_class = "catvnoncat.output_limits.BoundedKernelClient"
 c.Autograde.autograde_preprocessors = _swap(c.Autograde.autograde_preprocessors, {},
                                             after={LimitOutput: [LimitOutputBytes]})

@@ -1,8 +1,9 @@
 """The bytes of output a submission may leave in the grader and its files (issue 21, item 1).
 
 Two real ``nbgrader autograde`` runs: an honest class of one (the baseline), then that honest
-classmate with three correct notebooks that each add one scratch cell printing a 110 MB line,
-twelve 100 MB stream messages, or 25 MB in small lines. While nbgrader runs, its VmHWM (peak
+classmate with four correct notebooks that each add one scratch cell printing a 110 MB line,
+twelve 100 MB stream messages, 25 MB in small lines, or displaying one 6 MB message whose
+metadata is two million empty dicts. While nbgrader runs, its VmHWM (peak
 resident memory, /proc/<pid>/status) is sampled. Then ``nbgrader generate_feedback``. The
 autograded notebooks and feedback pages must stay under the configured caps plus a stated
 margin, the grader's peak under the baseline plus a stated bound, every score exact (the scratch
@@ -40,6 +41,9 @@ SCRATCH = {
     "twelve-messages": ('import sys\nfor _ in range(12):\n'
                         '    sys.stdout.write("y" * 100_000_000)\n    sys.stdout.flush()'),
     "many-lines": 'for i in range(250_000):\n    print("z" * 99)',
+    # 6 MB on the wire, two million dicts once parsed
+    "dict-bomb": ('from IPython.display import display\n'
+                  'display({"text/plain": "x"}, raw=True, metadata={"m": [{}] * 2_000_000})'),
 }
 
 

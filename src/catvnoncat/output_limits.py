@@ -4,8 +4,8 @@ nbgrader's ``LimitOutput`` counts lines, and only once every output is in memory
 110 MB line gave a 115 MB autograded notebook and a 118 MB feedback page, and the grader held it
 all while the kernel ran. Three bounds, set in ``nbgrader_config.py`` (``c.LimitOutputBytes``):
 
-* ``message_mb``: the largest message the grader accepts from a kernel. The kernel clients'
-  sockets get ``zmq.MAXMSGSIZE`` (:class:`BoundedKernelClient`): libzmq drops a longer message
+* ``message_mb``: the largest output message the grader accepts from a kernel. The kernel
+  clients' output sockets get ``zmq.MAXMSGSIZE`` (:class:`BoundedKernelClient`): libzmq drops a longer message
   from its size header, before reading it, and closes that connection for good; the notebook
   kernel's output channel connects again. The cell gets a note; if the message that closed the
   cell was lost with it, the cell's outputs stop being collected after a quiet moment (not after
@@ -50,7 +50,7 @@ class LimitOutputBytes(NbGraderPreprocessor):
 
     cell_mb = Float(1.0, help="Most output bytes kept per cell, MB.").tag(config=True)
     notebook_mb = Float(5.0, help="Most output bytes kept per notebook, MB.").tag(config=True)
-    message_mb = Float(8.0, help="Largest message accepted from a kernel, MB; a longer one is "
+    message_mb = Float(2.0, help="Largest message accepted from a kernel, MB; a longer one is "
                        "dropped with a note in its cell.").tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -161,15 +161,18 @@ def _rough_size(obj, limit):
 
 
 class BoundedKernelClient(AsyncKernelClient):
-    """jupyter_client's kernel client whose sockets drop a message over
-    ``LimitOutputBytes.message_mb`` (``zmq.MAXMSGSIZE``); set for every kernel the grader
-    starts, the judging kernel's too, by ``c.AsyncKernelManager.client_class``."""
+    """jupyter_client's kernel client whose output channel (iopub) drops a message over
+    ``LimitOutputBytes.message_mb`` (``zmq.MAXMSGSIZE``). Set for every kernel the grader
+    starts, the judging kernel's too, by ``c.AsyncKernelManager.client_class``. Only iopub:
+    the judge's probes are answered on the shell and stdin channels, left as they are."""
 
-    def _context_default(self):
-        context = super()._context_default()
+    def connect_iopub(self, identity=None):
         limit = int(LimitOutputBytes(config=self.config).message_mb * MB)
-        context.setsockopt(zmq.MAXMSGSIZE, limit)  # a default of every socket made after this
-        return context
+        self.context.setsockopt(zmq.MAXMSGSIZE, limit)  # the context's default for new sockets
+        try:
+            return super().connect_iopub(identity=identity)
+        finally:
+            self.context.setsockopt(zmq.MAXMSGSIZE, -1)
 
 
 class CapOutputsWhileRunning:
