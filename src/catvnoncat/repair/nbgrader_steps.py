@@ -64,20 +64,20 @@ def pre_convert_hook(assignment=None, student=None, notebooks=None, **_):
         for name in sorted(expected - present):
             reference = course_reference(root, source_dir, release_dir, assignment_id, name)
             chosen, why = choose_notebook(folder, name, reference, taken=expected)
-            link = folder / f"{name}.ipynb"
+            copy = folder / f"{name}.ipynb"
             if chosen is None:
                 log.warning("%s: %s", folder, why)
-                if folder in touched:
-                    notebooks.append(os.fspath(link))
+                if folder in touched:  # its notebook was set aside: NotebookReader says so
+                    notebooks.append(os.fspath(copy))
                 continue
             try:
-                shutil.copyfile(chosen, link)  # a copy: nbgrader copies what a link points to
-                record_copy(root, link, chosen)
+                shutil.copyfile(chosen, copy)  # not a link: nbgrader copies what a link points to
+                record_copy(root, copy, chosen)
             except OSError as e:
-                log.warning("%s: cannot grade %s as %s (%s)", folder, chosen.name, link.name, e)
+                log.warning("%s: cannot grade %s as %s (%s)", folder, chosen.name, copy.name, e)
                 continue
-            log.warning("%s: grading %s as %s (%s)", folder, chosen.name, link.name, why)
-            notebooks.append(os.fspath(link))
+            log.warning("%s: grading %s as %s (%s)", folder, chosen.name, copy.name, why)
+            notebooks.append(os.fspath(copy))
     notebooks.sort()
 
 
@@ -99,7 +99,6 @@ class NotebookReader(NotebookExporter):
         metadata["path"] = path
         resources[_READ_REPAIRS] = repairs
         return self.from_notebook_node(nb, resources=resources, **kw)
-
 
     def _release_in_place_of(self, filename, resources=None, **kw):
         """The unanswered release notebook, for a submitted notebook that was set aside."""
