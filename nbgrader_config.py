@@ -28,6 +28,7 @@ from pathlib import Path
 import nbgrader as _nbgrader
 
 from catvnoncat.steps import pipelines
+from catvnoncat.steps.export import GradesCsvExport
 from catvnoncat.steps.feedback import TEMPLATES, mathjax_script
 from catvnoncat.steps.repair import NotebookReader, pre_convert_hook
 
@@ -97,13 +98,19 @@ c.SanitizeHTML.enabled = True
 
 # --- Repairs before grading (catvnoncat.repair) ---------------------------------------------
 # Honest submissions stock nbgrader cannot read as they are: a renamed notebook
-# (logistic_regression-Copy1.ipynb) is graded under its released name (pre-convert hook: a link
+# (logistic_regression-Copy1.ipynb) is graded under its released name (pre-convert hook: a copy
 # next to the student's file); a file with a byte-order mark is read (exporter); inside the
 # notebook, before nbgrader's own checks, duplicated grade ids and lost or damaged nbgrader
 # metadata are repaired from the release notebook (first sanitize step). Each repair is said in
 # the autograded notebook (a markdown cell first, metadata catvnoncat.repairs); no code changes.
 c.Autograde.pre_convert_hook = pre_convert_hook
 c.Autograde.exporter_class = NotebookReader
+# A submission is the student's regular files only: first in the pre-convert hook, symbolic
+# links, hard links to course files, fifos, devices, sockets and files past these caps are moved
+# to quarantine/<student>/<assignment>/ (never copied nor graded) and said in the feedback.
+c.SubmissionQuarantine.max_file_mb = 64
+c.SubmissionQuarantine.max_files = 200
+c.SubmissionQuarantine.max_total_mb = 256
 
 # --- Cells no grade depends on are not re-run (catvnoncat.steps.tail) ------------------------
 # The code cells after the last autograded test (sections 5-7: training on the real data and
@@ -133,3 +140,18 @@ c.HTMLExporter.extra_template_basedirs = [
     str(TEMPLATES),
     str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
 c.HTMLExporter.filters = {"catvnoncat_mathjax": mathjax_script}
+
+# --- No verdict is never 0 points in grades.csv (catvnoncat.steps.export) ---------------------
+# `nbgrader export` leaves the score empty for a missing submission and for one that could not be
+# graded through no fault of the student's, and says which in a `status` column.
+c.ExportApp.plugin_class = GradesCsvExport
+
+# --- Bytes of output kept (catvnoncat.steps.output_limits) ------------------------------------
+# The notebook kernel's outputs are counted as they arrive (a message over message_mb is dropped
+# by zmq before it is read); past a cell's or the notebook's budget they are dropped with a note
+# in the cell, and the executed notebook is cut to the same budgets (LimitOutputBytes, right
+# after nbgrader's LimitOutput, which counts lines). An honest notebook's outputs take about 25 kB.
+c.LimitOutputBytes.cell_mb = 1
+c.LimitOutputBytes.notebook_mb = 5
+c.LimitOutputBytes.message_mb = 2
+c.AsyncKernelManager.client_class = "catvnoncat.steps.output_limits.BoundedKernelClient"

@@ -59,8 +59,8 @@ def test_each_pipeline_is_nbgraders_default_with_the_documented_changes():
         "OverwriteKernelspec", "OverwriteCellsQuietly", "CheckCellMetadata"]
     assert _names(pipelines.autograde()) == [
         "KeepTailOutputs", "ExecuteWithJudge", "SanitizeHTML", "IgnorePattern",
-        "ClearMetadataPreprocessor", "LimitOutput", "SaveAutoGrades", "AssignLatePenalties",
-        "CheckCellMetadata"]
+        "ClearMetadataPreprocessor", "LimitOutput", "LimitOutputBytes", "SaveAutoGrades",
+        "AssignLatePenalties", "CheckCellMetadata"]
     assert _names(pipelines.feedback()) == [
         "GetGrades", "PendingManualGrades", "ClearHiddenTestsInFeedback", "SanitizeHTML",
         "CSSHTMLHeaderPreprocessor"]

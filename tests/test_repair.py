@@ -275,7 +275,9 @@ def test_renamed_files_are_left_as_submitted(graded):
     _, root, _ = graded
     folder = root / "submitted" / "copy1" / course.ASSIGNMENT
     assert (folder / "logistic_regression-Copy1.ipynb").is_file()
-    assert os.readlink(folder / NB) == "logistic_regression-Copy1.ipynb"
+    # graded from a copy under the released name (nbgrader copies what a link points to)
+    assert not (folder / NB).is_symlink()
+    assert (folder / NB).read_bytes() == (folder / "logistic_regression-Copy1.ipynb").read_bytes()
     scratch_folder = root / "submitted" / "kernelspec-outputs-scratch" / course.ASSIGNMENT
     assert not (scratch_folder / NB).is_symlink()
 
@@ -464,7 +466,7 @@ def test_choose_notebook(tmp_path, reference):
     assert chosen.name == "lr (2).ipynb", why  # as many cells as (1), more answers
 
 
-def test_pre_convert_hook_links_the_renamed_notebook(tmp_path, monkeypatch):
+def test_pre_convert_hook_copies_the_renamed_notebook(tmp_path, monkeypatch):
     root = tmp_path
     (root / "source" / course.ASSIGNMENT).mkdir(parents=True)
     (root / "source" / course.ASSIGNMENT / NB).write_text("{}")
@@ -473,7 +475,11 @@ def test_pre_convert_hook_links_the_renamed_notebook(tmp_path, monkeypatch):
     notebooks = [str(folder / "logistic_regression-Copy1.ipynb")]
     steps_repair.pre_convert_hook(assignment=course.ASSIGNMENT, student="*", notebooks=notebooks)
     assert notebooks == sorted([str(folder / NB), str(folder / "logistic_regression-Copy1.ipynb")])
-    assert os.readlink(folder / NB) == "logistic_regression-Copy1.ipynb"
+    assert not (folder / NB).is_symlink()
+    assert (folder / NB).read_bytes() == (folder / "logistic_regression-Copy1.ipynb").read_bytes()
+    assert repair.quarantine.copied_from(root, folder / NB) == "logistic_regression-Copy1.ipynb"
+    (folder / NB).write_text("{}")  # a new submission under the released name: not a copy
+    assert repair.quarantine.copied_from(root, folder / NB) is None
 
 
 def test_unrepairable_reasons(tmp_path, reference):

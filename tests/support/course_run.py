@@ -117,7 +117,7 @@ def _write_submission(path, submission):
         nbformat.write(submission, os.fspath(path))
 
 
-def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT):
+def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT, config_lines=""):
     """Grade submissions with the real ``nbgrader generate_assignment`` + ``autograde``.
 
     A fresh course directory is built under ``workdir`` (a copy of ``source/<assignment>`` and
@@ -134,6 +134,9 @@ def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT):
     workdir : path-like
         Scratch folder; its ``course/`` subfolder is replaced.
     assignment : str
+    config_lines : str
+        Settings appended to the scratch course's ``nbgrader_config.py`` (e.g. a longer time
+        limit for a test about bytes, not time).
 
     Returns
     -------
@@ -157,6 +160,9 @@ def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT):
     if root.exists():
         shutil.rmtree(root)
     scratch_course(root, assignment, data=False)
+    if config_lines:
+        with open(root / CONFIG_NAME, "a") as config:
+            config.write("\n" + config_lines + "\n")
     db_url = f"sqlite:///{root / 'gradebook.db'}"
     env = nbgrader_env(**{GRADEBOOK_ENV: db_url})
     env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))

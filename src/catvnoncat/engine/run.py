@@ -11,6 +11,7 @@ run. The result says who could not be graded and why.
 
 import fnmatch
 import os
+import stat
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -98,14 +99,19 @@ def submissions(course_dir, assignment, students=None):
     return found
 
 
-def _files(folder, ignore):
-    """``((relative path, bytes), ...)`` of a submission folder, without ignored files."""
+def _files(folder, ignore, set_aside=None):
+    """``((relative path, bytes), ...)`` of a submission folder's regular files, without ignored
+    files, never through a link; ``set_aside(folder)`` first moves out what is not the
+    student's own (``catvnoncat.repair.quarantine``, as nbgrader's pre-convert hook does)."""
+    if set_aside is not None:
+        set_aside(folder)
     files = []
-    for path in sorted(Path(folder).rglob("*")):
+    found = (Path(top) / name for top, _, names in os.walk(folder) for name in names)
+    for path in sorted(found):  # os.walk never enters a linked folder
         relative = path.relative_to(folder)
         if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in ignore):
             continue
-        if path.is_file():
+        if stat.S_ISREG(os.lstat(path).st_mode):
             files.append((os.fspath(relative), path.read_bytes()))
     return tuple(files)
 
@@ -198,8 +204,16 @@ def grade_class(course_dir, executor, assignment, students=None, force=False,
     max_points = _max_points(rows)
     logs = course_dir / "autograded" / LOG_FOLDER
 
+    from ..repair.quarantine import quarantine_settings
+    from ..report import course_config
+
+    quarantine = quarantine_settings(course_config(course_dir))
+
+    def set_aside(folder):
+        quarantine.set_aside(folder, course_dir)
+
     def job(student_id):
-        return GradeJob(assignment, student_id, _files(found[student_id], ignore), rows,
+        return GradeJob(assignment, student_id, _files(found[student_id], ignore, set_aside), rows,
                         course_id, fingerprint, float(time_limit))
 
     bar = _progress(len(todo), progress)

@@ -99,7 +99,8 @@ def _template_gradebook(job):
 def _scratch_course(job, course_dir):
     """A private course folder for one submission; returns ``(root, db_url)``."""
     root = Path(tempfile.mkdtemp(prefix=f"{job.student_id}-", dir=_scratch_base()))
-    for name in ("source", "release", "nbgrader_config.py"):
+    for name in ("source", "release", "nbgrader_config.py", "quarantine"):  # quarantine: its
+        # record says in the feedback what the coordinator set aside (catvnoncat.repair.quarantine)
         if (course_dir / name).exists():
             (root / name).symlink_to(course_dir / name)
     folder = root / "submitted" / job.student_id / job.assignment

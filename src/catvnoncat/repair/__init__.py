@@ -5,11 +5,13 @@ offers a hook for it, so that plain ``nbgrader autograde`` uses them; this packa
 repairs themselves:
 
 * :func:`pre_convert_hook` (``c.Autograde.pre_convert_hook``, called by nbgrader for each
-  student before their notebooks are converted): a **renamed notebook**
-  (``logistic_regression-Copy1.ipynb``, ``logistic_regression (1).ipynb``) is graded as
-  ``logistic_regression.ipynb``: the single notebook in the folder, or the one whose cells match
-  the release best. It adds a symbolic link under the released name next to the student's file
-  (the file itself is never changed) and puts it in the list nbgrader is about to grade.
+  student before their notebooks are converted): first, whatever is not the student's own
+  regular file (links, special files, files past the caps) is set aside (:mod:`.quarantine`).
+  Then a **renamed notebook** (``logistic_regression-Copy1.ipynb``, ``logistic_regression
+  (1).ipynb``) is graded as ``logistic_regression.ipynb``: the single notebook in the folder, or
+  the one whose cells match the release best. It adds a copy under the released name next to
+  the student's file (the file itself is never changed) and puts it in the list nbgrader is
+  about to grade.
 * :class:`NotebookReader` (``c.Autograde.exporter_class``): nbgrader's notebook exporter, which
   also reads a file that starts with a byte-order mark (saved by Windows editors; stock
   nbformat says "not JSON").
@@ -30,6 +32,7 @@ without nbgrader metadata) and in the autograded notebook's metadata
 (for the grading engine and the instructor's report); nbgrader scores it 0.
 """
 
+from . import quarantine
 from .files import (choose_notebook, read_notebook_bytes, unreadable_reason, unrepairable_reason,
                     why_not_graded)
 from .notebook import METADATA_KEY, NOTE_TITLE, match_count, record_repairs, repair_notebook, repairs_of

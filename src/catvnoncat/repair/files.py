@@ -107,7 +107,7 @@ def unrepairable_reason(path, reference=None):
             return f"no submitted notebook at {path}"
         chosen, why = choose_notebook(path.parent, path.stem, reference)
         if chosen is None:
-            return why
+            return "; ".join([why, *_set_aside(path)])
         path = chosen
     try:
         raw = path.read_bytes()
@@ -191,3 +191,14 @@ def why_not_graded(paths, log=None):
         if reason is not None:
             return reason
     return NO_AUTOGRADED_NOTEBOOK
+
+
+def _set_aside(path):
+    """What the quarantine took from the folder of ``path`` (see :mod:`.quarantine`)."""
+    from .quarantine import set_aside_lines
+
+    try:
+        root = path.parents[3]
+    except IndexError:
+        return []
+    return set_aside_lines(root, path.parent.parent.name, path.parent.name)

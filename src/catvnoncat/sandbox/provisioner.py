@@ -26,6 +26,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Integer, List, Unicode
 
 from . import policy as _policy
+from .stdio import KernelStdio
 
 
 def _world_reachable(path: str, *, need_read: bool) -> bool:
@@ -198,6 +199,19 @@ class BubblewrapProvisioner(LocalProvisioner):
         self.log.debug("Sandboxed kernel %s: %s", self.kernel_id, kwargs["cmd"])
         return kwargs
 
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """Start the kernel with its stdout and stderr on a pipe of its own (`KernelStdio`),
+        never the grader's; Popen's close_fds leaves it no other descriptor of the grader."""
+        self._stdio = KernelStdio()
+        kwargs["stdout"] = kwargs["stderr"] = self._stdio.write_fd
+        try:
+            info = await super().launch_kernel(cmd, **kwargs)
+        except BaseException:
+            self._stdio.failed()
+            raise
+        self._stdio.started()
+        return info
+
     def _policy(self) -> _policy.SandboxPolicy:
         return _policy.SandboxPolicy(
             memory_mb=self.memory_mb,
@@ -297,6 +311,9 @@ class BubblewrapProvisioner(LocalProvisioner):
     async def cleanup(self, restart: bool = False) -> None:
         """Remove the runtime folder (connection file, ipc sockets, stage folders)."""
         await super().cleanup(restart=restart)
+        stdio = getattr(self, "_stdio", None)
+        if stdio is not None and stdio.total:
+            self.log.debug("Kernel %s: %s", self.kernel_id, stdio.summary())
         if not restart and self.runtime_dir is not None:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
             self.runtime_dir = None

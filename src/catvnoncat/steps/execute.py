@@ -26,6 +26,7 @@ from traitlets import Bool, Float
 from .. import course, judge
 from ..judge.sentences import HINTS
 from ..sandbox.policy import INSTALL_HINT
+from .output_limits import CapOutputsWhileRunning
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
            "verdict_outputs"]
@@ -67,7 +68,7 @@ def _test_id(cell):
     return None
 
 
-class ExecuteWithJudge(Execute):
+class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
     """nbgrader's Execute, with test cells judged outside the kernel (see the module docstring).
 
     Two sandboxed kernels per notebook: the notebook kernel runs every cell and its outputs are

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.converters import Autograde, GenerateFeedback
-from nbgrader.preprocessors import ClearOutput, Execute, GetGrades, OverwriteCells
+from nbgrader.preprocessors import ClearOutput, Execute, GetGrades, LimitOutput, OverwriteCells
 
 from .execute import ClearHiddenTestsInFeedback, ExecuteWithJudge, OverwriteCellsQuietly
 from .feedback import PendingManualGrades
+from .output_limits import LimitOutputBytes
 from .repair import RepairSubmission
 from .tail import KeepTailOutputs, StashTailOutputs
 
@@ -46,7 +47,8 @@ CHANGES = {
     "sanitize": Changes(replace={OverwriteCells: OverwriteCellsQuietly},
                         first=[RepairSubmission], before={ClearOutput: [StashTailOutputs]}),
     "autograde": Changes(replace={Execute: ExecuteWithJudge},
-                         before={Execute: [KeepTailOutputs]}, after={Execute: [SanitizeHTML]}),
+                         before={Execute: [KeepTailOutputs]},
+                         after={Execute: [SanitizeHTML], LimitOutput: [LimitOutputBytes]}),
     "feedback": Changes(after={GetGrades: [PendingManualGrades, ClearHiddenTestsInFeedback,
                                            SanitizeHTML]}),
 }
@@ -108,6 +110,8 @@ def autograde():
       or hung kernel costs only the cells from there on.
     * ``SanitizeHTML`` after it: what student code displayed (HTML, JavaScript) is sanitized before
       the formgrader or feedback shows it.
+    * :class:`LimitOutputBytes` after ``LimitOutput`` (which counts lines): each cell's and the
+      notebook's outputs cut to a byte budget, with a note.
     """
     return apply(default("autograde"), CHANGES["autograde"])
 

@@ -2,6 +2,7 @@
 ``pre_convert_hook``, its notebook exporter, and the first of its sanitizing preprocessors."""
 
 import os
+import shutil
 from pathlib import Path
 
 from nbconvert.exporters import NotebookExporter
@@ -9,6 +10,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..repair.files import choose_notebook, read_notebook_bytes
 from ..repair.notebook import record_repairs, repair_notebook
+from ..repair.quarantine import copied_from, record_copy, set_aside_lines, set_aside_notebooks
 from ..repair.reference import course_reference, reference_from_gradebook
 
 __all__ = ["pre_convert_hook", "NotebookReader", "RepairSubmission", "course_dirs"]
@@ -38,10 +40,13 @@ def pre_convert_hook(assignment=None, student=None, notebooks=None, **_):
     """nbgrader's ``pre_convert_hook``: grade a renamed notebook under its released name.
 
     nbgrader calls it for each student folder with the list of notebooks it is about to grade
-    (``notebooks``, absolute paths). For each notebook of the assignment missing from the
-    folder, the notebook chosen by :func:`choose_notebook` gets a symbolic link under the
-    released name, which is added to ``notebooks`` (nbgrader then grades it, and skips the
-    renamed file as an unknown notebook). The student's file is left as it is.
+    (``notebooks``, absolute paths). First, whatever is not the student's own regular file is
+    set aside (:mod:`.quarantine`). For each notebook of the assignment missing from the
+    folder, the notebook chosen by :func:`choose_notebook` is copied under the released name,
+    which is added to ``notebooks`` (nbgrader then grades it, and skips the renamed file as an
+    unknown notebook). The student's file is left as it is. When the released notebook itself
+    was set aside and nothing can replace it, its name stays in ``notebooks``:
+    :class:`NotebookReader` grades the unanswered release in its place, which says why.
     """
     if not notebooks:
         return
@@ -49,7 +54,8 @@ def pre_convert_hook(assignment=None, student=None, notebooks=None, **_):
 
     log = logging.getLogger("catvnoncat.repair")
     root, source_dir, release_dir, _ = course_dirs()
-    for folder in sorted({Path(n).parent for n in notebooks}):
+    touched = set_aside_notebooks(notebooks, root)
+    for folder in sorted({Path(n).parent for n in notebooks} | set(touched)):
         assignment_id = folder.name
         expected = {p.stem for p in (Path(root) / source_dir / assignment_id).glob("*.ipynb")}
         if not expected:
@@ -58,17 +64,20 @@ def pre_convert_hook(assignment=None, student=None, notebooks=None, **_):
         for name in sorted(expected - present):
             reference = course_reference(root, source_dir, release_dir, assignment_id, name)
             chosen, why = choose_notebook(folder, name, reference, taken=expected)
+            copy = folder / f"{name}.ipynb"
             if chosen is None:
                 log.warning("%s: %s", folder, why)
+                if folder in touched:  # its notebook was set aside: NotebookReader says so
+                    notebooks.append(os.fspath(copy))
                 continue
-            link = folder / f"{name}.ipynb"
             try:
-                os.symlink(chosen.name, link)
+                shutil.copyfile(chosen, copy)  # not a link: nbgrader copies what a link points to
+                record_copy(root, copy, chosen)
             except OSError as e:
-                log.warning("%s: cannot grade %s as %s (%s)", folder, chosen.name, link.name, e)
+                log.warning("%s: cannot grade %s as %s (%s)", folder, chosen.name, copy.name, e)
                 continue
-            log.warning("%s: grading %s as %s (%s)", folder, chosen.name, link.name, why)
-            notebooks.append(os.fspath(link))
+            log.warning("%s: grading %s as %s (%s)", folder, chosen.name, copy.name, why)
+            notebooks.append(os.fspath(copy))
     notebooks.sort()
 
 
@@ -76,6 +85,8 @@ class NotebookReader(NotebookExporter):
     """nbgrader's notebook exporter, which also reads a file with a byte-order mark."""
 
     def from_filename(self, filename, resources=None, **kw):
+        if not os.path.lexists(filename):
+            return self._release_in_place_of(filename, resources, **kw)
         with open(filename, "rb") as f:
             head = f.read(3)
         if not (head.startswith(b"\xef\xbb\xbf") or head[:2] in (b"\xff\xfe", b"\xfe\xff")):
@@ -87,6 +98,22 @@ class NotebookReader(NotebookExporter):
         metadata["name"] = os.path.splitext(base)[0]
         metadata["path"] = path
         resources[_READ_REPAIRS] = repairs
+        return self.from_notebook_node(nb, resources=resources, **kw)
+
+    def _release_in_place_of(self, filename, resources=None, **kw):
+        """The unanswered release notebook, for a submitted notebook that was set aside."""
+        root, _, release_dir, _ = course_dirs()
+        path = Path(filename)
+        student, assignment = path.parent.parent.name, path.parent.name
+        release = Path(root) / release_dir / assignment / path.name
+        if not set_aside_lines(root, student, assignment) or not release.is_file():
+            raise FileNotFoundError(filename)
+        nb, _ = read_notebook_bytes(release.read_bytes())
+        resources = resources if resources is not None else {}
+        metadata = resources.setdefault("metadata", {})
+        metadata["name"], metadata["path"] = path.stem, os.fspath(path.parent)
+        resources[_READ_REPAIRS] = [f"no {path.name} of your own was left to grade: the "
+                                    "released notebook, unanswered, was graded in its place"]
         return self.from_notebook_node(nb, resources=resources, **kw)
 
 
@@ -107,13 +134,13 @@ class RepairSubmission(NbGraderPreprocessor):
         notebook, assignment = info.get("notebook"), info.get("assignment")
         repairs = list(resources.pop(_READ_REPAIRS, None) or [])
         folder = resources.get("metadata", {}).get("path")
-        if folder and notebook:
-            link = Path(folder) / f"{notebook}.ipynb"
-            if link.is_symlink():
-                target = os.readlink(link)
-                if os.path.dirname(target) == "":
-                    repairs.append(f"graded {target} as {link.name}")
         root, source_dir, release_dir, _ = self._course()
+        if info.get("student") and assignment:
+            repairs[:0] = set_aside_lines(root, info["student"], assignment, self.config)
+        if folder and notebook:
+            original = copied_from(root, Path(folder) / f"{notebook}.ipynb", self.config)
+            if original is not None:
+                repairs.append(f"graded {original} as {notebook}.ipynb")
         reference = None
         if notebook and assignment:
             reference = course_reference(root, source_dir, release_dir, assignment, notebook)

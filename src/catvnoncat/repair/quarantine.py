@@ -1,0 +1,289 @@
+"""A submission is the student's regular files only: everything else is set aside before grading.
+
+``nbgrader autograde`` copies a submission's other files with ``shutil.copy`` (which follows
+symbolic links and opens whatever it finds) right after the ``pre_convert_hook``, and grades any
+``*.ipynb`` it finds, link or not. An ``unzip`` of a learning platform's download can create
+symbolic links; a link to the instructor's source notebook would be graded as the student's
+(95 of 95 from an empty submission) and its solutions copied into the feedback folder; a named
+pipe hangs the copy. So the hook first moves out of ``submitted/<student>/<assignment>/``, into
+``<course>/<SubmissionQuarantine.folder>/<student>/<assignment>/files/``:
+
+* symbolic links, devices, named pipes (fifos) and sockets;
+* hard links to another file of the course (link count above 1 and the same inode as a file of
+  the course folder outside this submission);
+* files over ``max_file_mb``, and the files past ``max_files`` or past ``max_total_mb``.
+
+What was set aside, and why, is written to ``record.json`` beside ``files/``; the sanitizing
+step (:class:`~catvnoncat.repair.RepairSubmission`) reads it and says each line in the feedback
+and in the autograded notebook's ``catvnoncat.repairs`` (so in the report). The record also holds
+the copies the hook made for renamed notebooks (:func:`record_copy`, :func:`copied_from`).
+"""
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+from traitlets import Float, Integer, Unicode
+from traitlets.config import LoggingConfigurable
+
+__all__ = ["SubmissionQuarantine", "quarantine_settings", "set_aside_lines", "record_copy",
+           "copied_from", "set_aside_notebooks"]
+
+RECORD = "record.json"
+_FILES = "files"
+_TIMESTAMP = "timestamp.txt"
+
+
+class SubmissionQuarantine(LoggingConfigurable):
+    """Where set-aside files go and how large a submission may be (``nbgrader_config.py``)."""
+
+    folder = Unicode("quarantine", help="Folder of the course (relative to its root) that "
+                     "receives what is set aside: <folder>/<student>/<assignment>/.").tag(config=True)
+    max_file_mb = Float(64.0, help="Largest file of a submission, MB; larger ones are set "
+                        "aside.").tag(config=True)
+    max_files = Integer(200, help="Most files (and folders) of a submission; the ones past it "
+                        "are set aside.").tag(config=True)
+    max_total_mb = Float(256.0, help="Most bytes of a submission's files together, MB; the "
+                         "files past it are set aside.").tag(config=True)
+
+    def place(self, root, student, assignment):
+        """The quarantine folder of one submission."""
+        return Path(root) / self.folder / student / assignment
+
+    def set_aside(self, submission, root):
+        """Move everything but the student's own regular files out of ``submission``.
+
+        Parameters
+        ----------
+        submission : path-like
+            ``<root>/submitted/<student>/<assignment>``.
+        root : path-like
+            The course folder.
+
+        Returns
+        -------
+        list of dict
+            What this call set aside: ``{"path", "kind", "why"}`` (path relative to the folder).
+        """
+        submission = Path(submission)
+        place = self.place(root, submission.parent.name, submission.name)
+        record = _load_record(place)
+        timestamp = _read_timestamp(submission)
+        stale = bool(record) and record.get("timestamp") != timestamp
+        if stale or not record:  # a new submission: earlier lines are not about it
+            record = {"timestamp": timestamp, "set_aside": [], "copies": {}}
+        found = self._inspect(submission, Path(root))
+        for entry in found:
+            source = submission / entry["path"]
+            target = _free_name(place / _FILES / entry["path"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.rename(source, target)  # moves a link or a special file itself, never opens it
+            except OSError:
+                _remove(source)
+                entry["kind"] += " (removed: it could not be moved)"
+            self.log.warning("%s: set aside %s: %s", submission, entry["path"], entry["why"])
+        if found or stale:
+            record["set_aside"] = record.get("set_aside", []) + found
+            _save_record(place, record)
+        return found
+
+    def _inspect(self, submission, root):
+        """What to set aside, in the order found (sorted walk, notebooks first)."""
+        found, kept, total = [], 0, 0
+        course_inodes = None
+        for path, st in _walk(submission):
+            relative = os.fspath(path.relative_to(submission))
+            why = _special(st)
+            if why is None and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+                if course_inodes is None:
+                    course_inodes = _inodes(root, skip=submission)
+                if (st.st_dev, st.st_ino) in course_inodes:
+                    why = ("hard link", "it is a hard link to another file of the course, not a "
+                           "file of the student's own")
+            if why is None and stat.S_ISREG(st.st_mode) and st.st_size > self.max_file_mb * 1e6:
+                why = ("too large", f"it is larger than the {self.max_file_mb:g} MB allowed "
+                       "per file")
+            if why is None:
+                kept += 1
+                if kept > self.max_files:
+                    why = ("too many", f"the submission holds more than the {self.max_files} "
+                           "files and folders allowed")
+                elif stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+                    if total > self.max_total_mb * 1e6:
+                        why = ("too large", f"the submission's files together exceed the "
+                               f"{self.max_total_mb:g} MB allowed")
+                        total -= st.st_size
+            if why is not None:
+                found.append({"path": relative, "kind": why[0], "why": why[1]})
+        return found
+
+
+def _special(st):
+    """``(kind, sentence)`` for anything that is not a regular file or a folder."""
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        return "symbolic link", ("it is a symbolic link, not a file (a submission is graded "
+                                 "from its own regular files only)")
+    if stat.S_ISFIFO(mode):
+        return "named pipe", "it is a named pipe (fifo), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "socket", "it is a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device", "it is a device file, not a regular file"
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "special file", "it is not a regular file"
+    return None
+
+
+def _walk(folder):
+    """``(path, lstat)`` of everything under ``folder``, notebooks first, never through a link;
+    a folder set aside is not entered (its content goes with it)."""
+    entries = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return
+    for name in names:
+        path = folder / name
+        try:
+            entries.append((path, os.lstat(path)))
+        except OSError:
+            continue
+    entries.sort(key=lambda e: (not e[0].name.endswith(".ipynb"), e[0].name))
+    for path, st in entries:
+        yield path, st
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(path)
+
+
+def _inodes(root, skip):
+    """``{(device, inode)}`` of the course's regular files, outside ``skip``."""
+    seen = set()
+    skip = os.fspath(skip)
+    for folder, dirs, files in os.walk(root):
+        if folder == skip or folder.startswith(skip + os.sep):
+            dirs[:] = []
+            continue
+        for name in files:
+            try:
+                st = os.lstat(os.path.join(folder, name))
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+                seen.add((st.st_dev, st.st_ino))
+    return seen
+
+
+def _free_name(path):
+    candidate, n = path, 1
+    while os.path.lexists(candidate):
+        candidate = path.with_name(f"{path.name}.{n}")
+        n += 1
+    return candidate
+
+
+def _remove(path):
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def _read_timestamp(folder):
+    path = folder / _TIMESTAMP
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > 200:
+        return None
+    return path.read_text(encoding="utf-8", errors="replace").strip()
+
+
+def _load_record(place):
+    try:
+        record = json.loads((place / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _save_record(place, record):
+    place.mkdir(parents=True, exist_ok=True)
+    temporary = place / f".{RECORD}.tmp"
+    temporary.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    os.replace(temporary, place / RECORD)
+
+
+# -- the settings of the running nbgrader command, and what the grading steps read ------------
+
+def quarantine_settings(config=None):
+    """A :class:`SubmissionQuarantine` configured as the running nbgrader command is."""
+    if config is None:
+        try:
+            from nbgrader.apps.autogradeapp import AutogradeApp
+
+            if AutogradeApp.initialized():
+                config = AutogradeApp.instance().config
+        except Exception:  # noqa: BLE001 - not inside nbgrader: the defaults
+            config = None
+    return SubmissionQuarantine(config=config) if config is not None else SubmissionQuarantine()
+
+
+def set_aside_notebooks(notebooks, root):
+    """``pre_convert_hook`` step: set aside what is not the students' own in each folder of
+    ``notebooks``; the notebooks set aside leave the list (in place). Returns the folders
+    where something was set aside."""
+    settings = quarantine_settings()
+    touched = []
+    for folder in sorted({Path(n).parent for n in notebooks}):
+        if settings.set_aside(folder, root):
+            touched.append(folder)
+    notebooks[:] = [n for n in notebooks if os.path.lexists(n)]
+    return touched
+
+
+def set_aside_lines(root, student, assignment, config=None):
+    """The sentences saying what was set aside from one submission (empty when nothing)."""
+    place = quarantine_settings(config).place(root, student, assignment)
+    return [f"{entry['path']} was set aside and not graded: {entry['why']}"
+            for entry in _load_record(place).get("set_aside", [])
+            if isinstance(entry, dict) and "path" in entry and "why" in entry]
+
+
+def _digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def record_copy(root, copy, original):
+    """Note that ``copy`` (``submitted/<student>/<assignment>/<released name>``) was copied by
+    the hook from the student's renamed ``original``."""
+    copy = Path(copy)
+    settings = quarantine_settings()
+    place = settings.place(root, copy.parent.parent.name, copy.parent.name)
+    record = _load_record(place)
+    record.setdefault("timestamp", _read_timestamp(copy.parent))
+    record.setdefault("set_aside", [])
+    record.setdefault("copies", {})[copy.name] = {"from": Path(original).name,
+                                                  "sha256": _digest(copy)}
+    _save_record(place, record)
+
+
+def copied_from(root, path, config=None):
+    """The renamed file ``path`` was copied from by the hook, or ``None`` (also when the file
+    has changed since: a new submission under the released name)."""
+    path = Path(path)
+    place = quarantine_settings(config).place(root, path.parent.parent.name, path.parent.name)
+    entry = _load_record(place).get("copies", {}).get(path.name)
+    if not isinstance(entry, dict) or not path.is_file() or path.is_symlink():
+        return None
+    return entry.get("from") if entry.get("sha256") == _digest(path) else None

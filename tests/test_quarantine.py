@@ -1,0 +1,241 @@
+"""A submission is the student's regular files only (catvnoncat.repair.quarantine, issue 21).
+
+One real ``nbgrader autograde`` run grades submissions holding symbolic links (to the instructor's
+source notebook, to a classmate's notebook), a hard link to the source notebook, a named pipe
+(which would hang ``shutil.copy``) and honest classmates; ``nbgrader generate_feedback`` then
+writes their feedback. Nothing but the students' own regular files may reach ``autograded/``
+or ``feedback/``, each set-aside file is said in one line, and honest scores stay exact.
+Fast tests check the size and count caps on real files.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from catvnoncat import course, repair
+from support import course_run
+from catvnoncat.data import DATA_ENV, DATASETS_DIR
+from catvnoncat.repair.quarantine import SubmissionQuarantine, set_aside_lines
+
+NB = f"{course.NOTEBOOK_NAME}.ipynb"
+A = course.ASSIGNMENT
+#: A line of the honest classmate's notebook no other submission holds.
+MARK = "# classmate-only-marker-5e1f"
+
+
+def _course_of(path):
+    return Path(path).parents[3]
+
+
+def honest():
+    nb = course.reference_submission()
+    nb.cells[-1].source += f"\n{MARK}"
+    return nb
+
+
+def link_to_source(path):
+    os.symlink(_course_of(path) / "source" / A / NB, path)
+
+
+def link_to_classmate(path):
+    os.symlink(Path("..", "..", "honest", A, NB), path)
+
+
+def hard_link_to_source(path):
+    os.link(_course_of(path) / "source" / A / NB, path)
+
+
+def honest_with_fifo(path):
+    nbformat.write(course.reference_submission(), path)
+    os.mkfifo(path.parent / "notes.txt")
+
+
+def renamed_beside_a_link(path):
+    nbformat.write(course.reference_submission(), path.parent / "logistic_regression-Copy1.ipynb")
+    link_to_source(path)
+
+
+#: student -> (how the submission is written, total expected, file set aside or None)
+CASES = {
+    "honest": (honest(), 95, None),
+    "link-to-source": (link_to_source, 0, NB),
+    "link-to-classmate": (link_to_classmate, 0, NB),
+    "hard-link": (hard_link_to_source, 0, NB),
+    "fifo": (honest_with_fifo, 95, "notes.txt"),
+    "renamed-and-link": (renamed_beside_a_link, 95, NB),
+}
+
+
+def _write(original):
+    def write(path, submission):
+        if callable(submission):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return submission(path)
+        return original(path, submission)
+    return write
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """``(scores, course folder)`` after one autograde run and the class's feedback."""
+    workdir = tmp_path_factory.mktemp("quarantine")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(course_run, "_write_submission", _write(course_run._write_submission))
+        scores = course_run.autograde({sid: sub for sid, (sub, _, _) in CASES.items()}, workdir)
+    root = workdir / "course"
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env[course.GRADEBOOK_ENV] = f"sqlite:///{root / 'gradebook.db'}"
+    env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", A, "--force"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return scores, root
+
+
+def _log(root):
+    return (root / "nbgrader.log").read_text()[-4000:]
+
+
+@pytest.mark.parametrize("student", list(CASES))
+def test_scores(graded, student):
+    scores, root = graded
+    got = sum(v for gid, v in scores[student].items() if gid != "learning_rate_question")
+    assert got == CASES[student][1], (student, scores[student], _log(root))
+
+
+@pytest.mark.parametrize("student", list(CASES))
+def test_only_regular_files_of_the_student_reach_autograded_and_feedback(graded, student):
+    _, root = graded
+    for top in ("autograded", "feedback"):
+        folder = root / top / student / A
+        assert folder.is_dir(), (top, student, _log(root))
+        for path in folder.rglob("*"):
+            st = os.lstat(path)
+            assert path.is_dir() or (path.is_file() and not path.is_symlink()), path
+            assert st.st_nlink == 1 or path.is_dir(), path
+            if path.is_file() and student != "honest":
+                text = path.read_bytes()
+                assert b"BEGIN SOLUTION" not in text, path  # the instructor's source notebook
+                assert MARK.encode() not in text, path  # the classmate's notebook
+    kept = root / "submitted" / student / A
+    assert all(p.is_file() and not p.is_symlink() for p in kept.rglob("*")), list(kept.rglob("*"))
+
+
+@pytest.mark.parametrize("student", list(CASES))
+def test_what_was_set_aside_is_said_in_the_notebook_and_the_feedback(graded, student):
+    _, root = graded
+    name = CASES[student][2]
+    said = repair.repairs_of(root / "autograded" / student / A / NB)
+    page = (root / "feedback" / student / A / f"{course.NOTEBOOK_NAME}.html").read_text()
+    lines = [line for line in said if "was set aside" in line]
+    if name is None:
+        assert lines == [] and "was set aside" not in page
+        return
+    assert len(lines) == 1 and lines[0].startswith(f"{name} was set aside and not graded"), said
+    assert lines[0].split(": ", 1)[1] in page.replace("&#x27;", "'")
+    moved = root / "quarantine" / student / A / "files" / name
+    assert os.path.lexists(moved)
+    assert set_aside_lines(root, student, A) == lines
+
+
+def test_the_link_is_kept_as_found_in_the_quarantine(graded):
+    _, root = graded
+    moved = root / "quarantine" / "link-to-source" / A / "files" / NB
+    assert os.readlink(moved) == os.fspath(root / "source" / A / NB)
+    assert (root / "source" / A / NB).is_file()  # the instructor's notebook itself untouched
+
+
+def test_an_empty_submission_is_graded_as_the_unanswered_release(graded):
+    _, root = graded
+    said = repair.repairs_of(root / "autograded" / "link-to-source" / A / NB)
+    assert any(line.startswith(f"no {NB} of your own was left to grade") for line in said), said
+
+
+def test_the_renamed_notebook_is_graded_from_a_copy(graded):
+    _, root = graded
+    folder = root / "submitted" / "renamed-and-link" / A
+    assert (folder / NB).is_file() and not (folder / NB).is_symlink()
+    assert (folder / NB).read_bytes() == (folder / "logistic_regression-Copy1.ipynb").read_bytes()
+    said = repair.repairs_of(root / "autograded" / "renamed-and-link" / A / NB)
+    assert "graded logistic_regression-Copy1.ipynb as logistic_regression.ipynb" in said
+
+
+# -- the caps, on real files --------------------------------------------------------------------
+
+def _submission(tmp_path, sizes):
+    folder = tmp_path / "submitted" / "s" / A
+    folder.mkdir(parents=True)
+    for name, size in sizes.items():
+        (folder / name).write_bytes(b"x" * size)
+    return folder
+
+
+def test_a_file_over_the_size_cap_is_set_aside(tmp_path):
+    folder = _submission(tmp_path, {NB: 10, "big.bin": 2_000_001, "small.csv": 100})
+    found = SubmissionQuarantine(max_file_mb=2).set_aside(folder, tmp_path)
+    assert [(f["path"], f["kind"]) for f in found] == [("big.bin", "too large")]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([NB, "small.csv"])
+    assert (tmp_path / "quarantine" / "s" / A / "files" / "big.bin").stat().st_size == 2_000_001
+
+
+def test_files_past_the_count_and_total_caps_are_set_aside_notebooks_first(tmp_path):
+    folder = _submission(tmp_path, {"a.txt": 10, "b.txt": 10, "c.txt": 10, NB: 10})
+    found = SubmissionQuarantine(max_files=2).set_aside(folder, tmp_path)
+    assert [f["path"] for f in found] == ["b.txt", "c.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([NB, "a.txt"])
+    other = _submission(tmp_path / "t", {NB: 600_000, "a.bin": 600_000})
+    found = SubmissionQuarantine(max_total_mb=1).set_aside(other, tmp_path / "t")
+    assert [f["path"] for f in found] == ["a.bin"]
+
+
+def test_a_linked_folder_is_set_aside_whole_and_never_entered(tmp_path):
+    folder = _submission(tmp_path, {NB: 10})
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "key").write_text("k")
+    os.symlink(secret, folder / "data")
+    found = SubmissionQuarantine().set_aside(folder, tmp_path)
+    assert [(f["path"], f["kind"]) for f in found] == [("data", "symbolic link")]
+    assert (secret / "key").read_text() == "k"
+
+
+def test_a_new_submission_forgets_the_earlier_lines(tmp_path):
+    folder = _submission(tmp_path, {NB: 10, "timestamp.txt": 0})
+    (folder / "timestamp.txt").write_text("2026-12-01 10:00:00")
+    os.symlink("/etc/passwd", folder / "p")
+    SubmissionQuarantine().set_aside(folder, tmp_path)
+    assert len(set_aside_lines(tmp_path, "s", A)) == 1
+    SubmissionQuarantine().set_aside(folder, tmp_path)  # graded again: still said
+    assert len(set_aside_lines(tmp_path, "s", A)) == 1
+    (folder / "timestamp.txt").write_text("2026-12-02 10:00:00")
+    SubmissionQuarantine().set_aside(folder, tmp_path)
+    assert set_aside_lines(tmp_path, "s", A) == []
+
+
+# -- catvnoncat grade: the coordinator sets aside before it reads a submission ------------------
+
+def test_the_engine_reads_only_the_students_regular_files(tmp_path):
+    from catvnoncat.engine.run import _files
+
+    folder = _submission(tmp_path, {"timestamp.txt": 5})
+    nbformat.write(course.reference_submission(), folder / "mine.ipynb")
+    (tmp_path / "source" / A).mkdir(parents=True)
+    (tmp_path / "source" / A / NB).write_text("solutions")
+    os.symlink(tmp_path / "source" / A / NB, folder / NB)
+    os.mkfifo(folder / "pipe")
+    (folder / "sub").mkdir()
+    os.symlink(tmp_path / "source", folder / "sub" / "linked")
+    settings = SubmissionQuarantine()
+    files = dict(_files(folder, [], lambda f: settings.set_aside(f, tmp_path)))
+    assert sorted(files) == ["mine.ipynb", "timestamp.txt"]
+    assert len(set_aside_lines(tmp_path, "s", A)) == 3
+    reason = repair.unrepairable_reason(folder / NB)
+    assert reason is None  # mine.ipynb is graded as the notebook
+    os.unlink(folder / "mine.ipynb")
+    reason = repair.unrepairable_reason(folder / NB)
+    assert f"{NB} was set aside and not graded: it is a symbolic link" in reason, reason
