@@ -26,6 +26,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Integer, List, Unicode
 
 from . import policy as _policy
+from . import seccomp as _seccomp
 
 
 def _world_reachable(path: str, *, need_read: bool) -> bool:
@@ -193,6 +194,7 @@ class BubblewrapProvisioner(LocalProvisioner):
             setpriv=shutil.which("setpriv") or "setpriv",
             unshare=shutil.which("unshare") or "unshare",
             grader_pid=os.getpid(),
+            seccomp_file=self._write_seccomp_filter(),
         )
         kwargs["cwd"] = self.runtime_dir
         self.log.debug("Sandboxed kernel %s: %s", self.kernel_id, kwargs["cmd"])
@@ -228,6 +230,15 @@ class BubblewrapProvisioner(LocalProvisioner):
             os.chown(ipc, self.sandbox_uid, self.sandbox_uid)
             os.chmod(ipc, 0o700)
         return ipc
+
+    def _write_seccomp_filter(self) -> str | None:
+        """The no-file-locks filter in the runtime folder (readable by the sandbox uid)."""
+        if not _seccomp.supported():
+            self.log.warning("No seccomp filter for %s: file locks stay usable in the sandbox",
+                             os.uname().machine)
+            return None
+        assert self.runtime_dir is not None
+        return write_seccomp_filter(self.runtime_dir)
 
     def _stage_dir(self, index: int) -> str:
         assert self.runtime_dir is not None
@@ -306,6 +317,15 @@ class BubblewrapProvisioner(LocalProvisioner):
         info = await super().get_provisioner_info()
         info.update({"runtime_dir": self.runtime_dir, "sandbox_uid": self.sandbox_uid})
         return info
+
+
+def write_seccomp_filter(folder: str) -> str:
+    """Write the no-file-locks BPF program into `folder`; return its path (mode 0444)."""
+    path = os.path.join(folder, "seccomp.bpf")
+    with open(path, "wb") as f:
+        f.write(_seccomp.no_file_locks())
+    os.chmod(path, 0o444)
+    return path
 
 
 def _replace(pol: _policy.SandboxPolicy, **changes: Any) -> _policy.SandboxPolicy:
