@@ -71,25 +71,53 @@ def _prepare():
     """Imports done once, before any student code exists (the children inherit them)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     import numpy  # noqa: F401
-    try:
-        import h5py  # noqa: F401
-    except ImportError:
-        pass
+    for name in ("h5py", "PIL.Image", "matplotlib_inline.backend_inline"):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
     try:
         import matplotlib
         matplotlib.use("Agg")
-        import matplotlib.pyplot  # noqa: F401
+        import matplotlib.pyplot as plt
+        plt.close(plt.figure())
     except ImportError:
         pass
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
+
+    class JudgeShell(InteractiveShell):
+        """Outputs are discarded in a judge child: figures are never drawn (Agg), and
+        ``%matplotlib ...`` / ``%gui`` succeed without switching anything."""
+
+        def enable_gui(self, gui=None):
+            return None
+
+        def enable_matplotlib(self, gui=None):
+            return "agg", "module://matplotlib_inline.backend_inline"
+
+        def enable_pylab(self, gui=None, import_all=True, welcome_message=False):
+            return self.enable_matplotlib(gui)
 
     config = Config()
     config.HistoryManager.enabled = False
     config.HistoryManager.hist_file = ":memory:"
     config.InteractiveShell.colors = "NoColor"
     config.InteractiveShell.autocall = 0
-    return InteractiveShell.instance(config=config)
+    shell = JudgeShell.instance(config=config)
+    # The first traceback IPython formats imports its formatting machinery: do it here.
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = _Discard()
+    try:
+        raise ValueError("warm-up")
+    except ValueError:
+        shell.showtraceback()
+    finally:
+        sys.stdout, sys.stderr = saved
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)
+    return shell
 
 
 def _write_all(fd, data):

@@ -422,7 +422,8 @@ class Child:
     def __init__(self, host, pid):
         self.host, self.pid = host, pid
         self.cpu = CpuAccount(pid)
-        self.ended = False
+        self.ended = False   # no more frames: died, killed over a frame cap, or closed
+        self.died = False    # its channel closed while it was being judged
         self.isolated = False
 
     def send(self, message):
@@ -431,7 +432,8 @@ class Child:
         self.host._write(b"C", json.dumps(message).encode())
 
     def receive(self, deadline):
-        """The child's next message (a dict), or None at the deadline."""
+        """The child's next frame as text (untrusted: the caller validates it), or None at the
+        deadline."""
         if self.ended:
             raise ChildDied("the judge child is gone")
         frame = self.host.read_frame(deadline)
@@ -439,18 +441,14 @@ class Child:
             return None
         tag, payload = frame
         if tag == b"E":
-            self.ended = True
+            self.ended = self.died = True
             raise ChildDied("the judge child died")
         if tag == b"X":
             self.ended = True
             raise FrameTooLarge(f"an answer over {FRAME_CAP // (1024 * 1024)} MB")
         if tag != b"C":
             raise HostFailed(f"unexpected frame {tag!r} from the judge host")
-        try:
-            message = json.loads(payload)
-        except ValueError:
-            return {"malformed": True}
-        return message if isinstance(message, dict) else {"malformed": True}
+        return payload.decode("utf-8", "replace")
 
     def interrupt(self):
         """SIGINT to the process that runs student code (pid 1 of the child's namespace)."""

@@ -179,6 +179,8 @@ class BubblewrapProvisioner(LocalProvisioner):
             # Its parent is outside the PID namespace: parent_handle=1 means "no parent poller"
             # (--die-with-parent does that job) and no "Ctrl-C will not work" banner on stdout.
             kernel_cmd.append("--IPKernelApp.parent_handle=1")
+            # History is SQLite, whose file locks the sandbox refuses (seccomp): off.
+            kernel_cmd.append("--HistoryManager.enabled=False")
         kwargs["cmd"] = _policy.bwrap_argv(
             pol,
             kernel_cmd,
