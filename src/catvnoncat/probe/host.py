@@ -238,11 +238,13 @@ class Host:
                 os.kill(self.child_pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            try:
-                os.waitpid(self.child_pid, 0)
-            except ChildProcessError:
-                pass
             self.child_pid = None
+        # Its namespace's processes, killed with their pid 1, are re-parented here: reap all.
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
         self.from_child = self.to_child = b""
 
 

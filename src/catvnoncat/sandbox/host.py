@@ -176,9 +176,13 @@ class JudgeHost:
         The submission's folder: each child gets a fresh writable copy of it.
     startup_timeout : float
     log : logging.Logger, optional
+    frame_cap : int
+        Largest frame a child may send, in bytes.
     """
 
-    def __init__(self, config, submission_dir, startup_timeout=60.0, log=None):
+    def __init__(self, config, submission_dir, startup_timeout=60.0, log=None,
+                 frame_cap=FRAME_CAP):
+        self.frame_cap = frame_cap
         self.settings = BubblewrapProvisioner(config=config)
         self.submission_dir = os.path.realpath(submission_dir)
         self.startup_timeout = startup_timeout
@@ -232,7 +236,7 @@ class JudgeHost:
             "probe": KERNEL_SOURCE.read_text("utf-8"),
             "child_filter": base64.b64encode(
                 _seccomp.no_user_namespaces() if _seccomp.supported() else b"").decode(),
-            "frame_cap": FRAME_CAP,
+            "frame_cap": self.frame_cap,
             "scratch": _policy.SCRATCH,
             "scratch_mb": policy.scratch_mb,
             "shm_mb": policy.shm_mb,
@@ -345,7 +349,7 @@ class JudgeHost:
             while True:
                 if len(self._buffer) >= _HEADER.size:
                     tag, size = _HEADER.unpack_from(self._buffer)
-                    if size > FRAME_CAP + 1024:
+                    if size > self.frame_cap + 1024:
                         raise HostFailed("the judge host sent an oversized frame")
                     end = _HEADER.size + size
                     if len(self._buffer) >= end:
@@ -445,7 +449,7 @@ class Child:
             raise ChildDied("the judge child died")
         if tag == b"X":
             self.ended = True
-            raise FrameTooLarge(f"an answer over {FRAME_CAP // (1024 * 1024)} MB")
+            raise FrameTooLarge(f"an answer over {self.host.frame_cap} bytes")
         if tag != b"C":
             raise HostFailed(f"unexpected frame {tag!r} from the judge host")
         return payload.decode("utf-8", "replace")
@@ -477,7 +481,8 @@ class Child:
             except HostFailed:
                 pass
         deadline = time.monotonic() + 10
-        while descendants(self.pid) and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+                descendants(self.pid) or (self.host.host_pid and descendants(self.host.host_pid))):
             time.sleep(0.01)
         self.cpu.close()
 
