@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from catvnoncat import course, mutants
+from catvnoncat import course, demo, mutants
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hostile  # noqa: E402
@@ -83,7 +83,15 @@ def build_submission(attack, token, port):
             cells[base_id] = cells.get(base_id, "") + "\n" + fill(code)
         else:
             cells[grade_id] = fill(code)
-    return course.make_submission(cells)
+    for name, statements in attack.first_statements.items():
+        cells[name] = demo._with_statement_first(cells[name], name, statements)
+    nb = course.make_submission(cells)
+    for grade_id in attack.moved_to_end:
+        cell = next(c for c in nb.cells
+                    if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+        nb.cells.remove(cell)
+        nb.cells.append(cell)
+    return nb
 
 
 def hash_tree(root, skip_pycache=False):
@@ -333,6 +341,20 @@ def test_attacker_scores(runs, who, attack):
     got = {gid: scores.get(gid) for gid in expected}
     assert got == expected, {gid: (got[gid], expected[gid]) for gid in expected
                              if got[gid] != expected[gid]}
+
+
+TWINS = [pytest.param(who, attack, id=f"{who}-{attack.name}")
+         for who, attacks in IDENTITIES.items() for attack in attacks if attack.twin_of]
+
+
+@pytest.mark.parametrize("who, twin", TWINS)
+def test_an_oracle_attacker_scores_no_more_than_its_honest_twin(runs, who, twin):
+    """The same notebook with the attack cells removed, graded in the same run."""
+    scores = require_result(runs(who))["scores"]
+    attacker, honest = scores[student(hostile.by_name(twin.twin_of))], scores[student(twin)]
+    gained = {gid: (attacker[gid], honest[gid]) for gid in points()
+              if attacker[gid] > honest[gid]}
+    assert not gained, gained
 
 
 @pytest.mark.parametrize("who, attack", CASES)
