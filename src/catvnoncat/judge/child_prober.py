@@ -2,8 +2,7 @@
 
 :class:`ChildProber` runs the student's cells that precede one test cell (assignment order, see
 :func:`prefix_cells`) in a fresh judge child, then answers that cell's probes there with the
-same protocol as :class:`~.prober.KernelProber` (call / look / lent helpers, answers validated
-by :mod:`.wire`). Lent answers and hidden inputs reach that child only; it is killed with its
+probe protocol of :mod:`.prober` (call / look / lent helpers, answers validated by :mod:`.wire`). Lent answers and hidden inputs reach that child only; it is killed with its
 whole PID namespace when the cell is judged (:meth:`ChildProber.close`).
 """
 
