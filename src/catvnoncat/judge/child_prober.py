@@ -85,7 +85,8 @@ class ChildProber(Prober):
         interrupted, lend_calls = False, 0
         while True:
             try:
-                message = self.child.receive(deadline)
+                # (past the deadline, frames still queued are not read: a flood cannot hold on)
+                message = self.child.receive(deadline) if time.monotonic() < deadline else None
             except _host.ChildDied:
                 raise KernelDied("the judge child died") from None
             except _host.FrameTooLarge as error:

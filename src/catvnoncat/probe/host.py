@@ -295,13 +295,30 @@ def _isolate(settings, libc):
     work, home = settings["work_dir"], settings["home"]
     os.makedirs(work, exist_ok=True)
     os.makedirs(home, exist_ok=True)
-    shutil.copytree(settings["submission"], work, symlinks=True, dirs_exist_ok=True)
-    for folder, dirs, files in os.walk(work):
-        for name in [*dirs, *files]:
-            path = os.path.join(folder, name)
-            if not os.path.islink(path):
-                os.chmod(path, os.stat(path).st_mode | 0o200)
+    _copy_regular(settings["submission"], work)
     return True
+
+
+def _copy_regular(source, target):
+    """Copy folders, regular files and symlinks (as links), writable by the owner; skip what
+    cannot be read and any other kind of file (a fifo would block the copy), as ``cp -R`` skips
+    what it cannot copy."""
+    import stat
+
+    for folder, dirs, files in os.walk(source):
+        into = os.path.join(target, os.path.relpath(folder, source))
+        os.makedirs(into, exist_ok=True)
+        for name in [*dirs, *files]:
+            path, copy = os.path.join(folder, name), os.path.join(into, name)
+            try:
+                mode = os.lstat(path).st_mode
+                if stat.S_ISLNK(mode):
+                    os.symlink(os.readlink(path), copy)
+                elif stat.S_ISREG(mode):
+                    shutil.copyfile(path, copy, follow_symlinks=False)
+                    os.chmod(copy, stat.S_IMODE(mode) | 0o200)
+            except OSError:
+                continue
 
 
 def _restrict(settings, libc):
