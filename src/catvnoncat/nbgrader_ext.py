@@ -100,18 +100,27 @@ class ExecuteWithJudge(Execute):
         self._stopped = None         # (cell index, why) once the notebook kernel is gone
         self._test_cells = {}        # index -> grade id of the test cells judged afterwards
         submission_dir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+        session = JudgeSession(self.config, submission_dir, cell_timeout=self.timeout or 60,
+                               probe_timeout=self.probe_timeout or self.timeout or 60,
+                               grace=self.interrupt_grace, log=self.log,
+                               startup_timeout=self.startup_timeout)
         try:
-            nb, resources = super().preprocess(nb, resources, km)
-        except RuntimeError as error:
-            if INSTALL_HINT not in str(error):
-                raise
-            # No sandbox on this machine: stop the whole run (nbgrader would log the same error
-            # for every student and go on), unless the config opts out of the sandbox.
-            self.log.error("%s", error)
-            raise SandboxUnavailable(str(error)) from None
-        if km is None and getattr(self, "km", None) is not None:
-            run_sync(self.km.shutdown_kernel)(now=True)  # gone before the first probe
-        self._judge_test_cells(nb, resources, submission_dir)
+            if any(_test_id(cell) for cell in nb.cells):
+                session.start_in_background()
+            try:
+                nb, resources = super().preprocess(nb, resources, km)
+            except RuntimeError as error:
+                if INSTALL_HINT not in str(error):
+                    raise
+                # No sandbox on this machine: stop the whole run (nbgrader would log the same
+                # error for every student and go on), unless the config opts out of the sandbox.
+                self.log.error("%s", error)
+                raise SandboxUnavailable(str(error)) from None
+            if km is None and getattr(self, "km", None) is not None:
+                run_sync(self.km.shutdown_kernel)(now=True)  # gone before the first probe
+            self._judge_test_cells(nb, resources, session)
+        finally:
+            session.close()
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
@@ -168,55 +177,48 @@ class ExecuteWithJudge(Execute):
             run_sync(self.km.shutdown_kernel)(now=True)
 
     # -- the judge: one child per test cell, in the assignment's order ---------------------------
-    def _judge_test_cells(self, nb, resources, submission_dir):
+    def _judge_test_cells(self, nb, resources, session):
         if not self._test_cells:
             return
         order = assignment_order(self.config, resources)
         rank = {grade_id: i for i, (grade_id, _) in enumerate(order)}
         cells = sorted(self._test_cells.items(),
                        key=lambda item: (rank.get(item[1], len(rank)), item[0]))
-        session = JudgeSession(self.config, submission_dir, cell_timeout=self.timeout or 60,
-                               probe_timeout=self.probe_timeout or self.timeout or 60,
-                               grace=self.interrupt_grace, log=self.log,
-                               startup_timeout=self.startup_timeout)
         stopped = None  # (test id, why) once a child died or ignored an interrupt
-        try:
-            for index, test_id in cells:
-                cell = nb.cells[index]
-                cell.execution_count = None
-                if test_id not in judge.TEST_CELLS:
-                    self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. "
-                                   "Add a judge, or set "
-                                   "ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
-                    cell.outputs = verdict_outputs(judge.Verdict(
-                        test_id, False, f"{test_id}: the grader has no judge for this cell.",
-                        HINTS.NO_JUDGE))
-                    continue
-                if stopped is not None:
-                    cell.outputs = [_error("NotRun", f"Not judged: {stopped[1]} in "
-                                                     f"{stopped[0]}.")]
-                    continue
-                judged = session.judge_cell(
-                    nb.cells, test_id, order,
-                    lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
-                                                                         sources))
-                if judged.stopped is not None:
-                    stopped = (test_id, judged.stopped)
-                    self.log.warning("%s (%s): the test cells after it are not judged",
-                                     judged.stopped, test_id)
-                if judged.verdict is None:
-                    cell.outputs = [_error("NotRun", f"Not judged: {judged.stopped}.")]
-                    continue
-                verdict = judged.verdict
-                self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
-                cell.outputs = verdict_outputs(verdict)
-                if judged.died:
-                    cell.outputs.append(_error("DeadKernelError", (
-                        "The judging kernel died while this cell was judged (os._exit, a crash, "
-                        "out of memory or over a resource limit); the test cells after it are "
-                        "not judged.")))
-        finally:
-            session.close()
+        for index, test_id in cells:
+            cell = nb.cells[index]
+            cell.execution_count = None
+            if test_id not in judge.TEST_CELLS:
+                self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. "
+                               "Add a judge, or set "
+                               "ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
+                cell.outputs = verdict_outputs(judge.Verdict(
+                    test_id, False, f"{test_id}: the grader has no judge for this cell.",
+                    HINTS.NO_JUDGE))
+                continue
+            if stopped is not None:
+                cell.outputs = [_error("NotRun", f"Not judged: {stopped[1]} in "
+                                                 f"{stopped[0]}.")]
+                continue
+            judged = session.judge_cell(
+                nb.cells, test_id, order,
+                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
+                                                                     sources))
+            if judged.stopped is not None:
+                stopped = (test_id, judged.stopped)
+                self.log.warning("%s (%s): the test cells after it are not judged",
+                                 judged.stopped, test_id)
+            if judged.verdict is None:
+                cell.outputs = [_error("NotRun", f"Not judged: {judged.stopped}.")]
+                continue
+            verdict = judged.verdict
+            self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
+            cell.outputs = verdict_outputs(verdict)
+            if judged.died:
+                cell.outputs.append(_error("DeadKernelError", (
+                    "The judging kernel died while this cell was judged (os._exit, a crash, "
+                    "out of memory or over a resource limit); the test cells after it are "
+                    "not judged.")))
 
 
 class OverwriteCellsQuietly(OverwriteCells):

@@ -85,17 +85,42 @@ class JudgeSession:
         self.cell_timeout, self.probe_timeout, self.grace = cell_timeout, probe_timeout, grace
         self.log, self.startup_timeout = log, startup_timeout
         self.host = None
+        self._launching = None   # a host launched early, not yet known to be ready
+
+    def start_in_background(self):
+        """Launch the host while the notebook kernel runs: the host imports its libraries and
+        runs no student code, so nothing passes between the two (the first child is forked
+        only once the notebook kernel has exited). A failure here is met again at first use."""
+        host = _host.JudgeHost(self.config, self.submission_dir,
+                               startup_timeout=self.startup_timeout, log=self.log)
+        try:
+            self._launching = host.launch()
+        except Exception as error:  # noqa: BLE001 - tried again, and reported, at first use
+            host.close()
+            self.log.debug("The judge host could not be launched early: %s", error)
 
     def close(self):
-        if self.host is not None:
-            self.host.close()
-            self.host = None
+        for host in (self._launching, self.host):
+            if host is not None:
+                host.close()
+        self._launching = self.host = None
 
     def _started_host(self):
+        if self.host is None and self._launching is not None:
+            host, self._launching = self._launching, None
+            try:
+                self.host = host.wait_ready()
+            except BaseException:
+                host.close()
+                raise
         if self.host is None:
-            self.host = _host.JudgeHost(self.config, self.submission_dir,
-                                        startup_timeout=self.startup_timeout,
-                                        log=self.log).start()
+            host = _host.JudgeHost(self.config, self.submission_dir,
+                                   startup_timeout=self.startup_timeout, log=self.log)
+            try:
+                self.host = host.start()
+            except BaseException:
+                host.close()
+                raise
         return self.host
 
     def judge_cell(self, cells, test_id, order, judge_fn):

@@ -197,6 +197,14 @@ class JudgeHost:
 
     # -- start and stop ---------------------------------------------------------------------
     def start(self):
+        """Launch the host and wait until it is ready; returns self."""
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self):
+        """Start the host's sandbox and send it its code; it then imports its libraries while
+        the caller goes on (see :meth:`wait_ready`). Call from the thread that will outlive the
+        host: its launch chain dies with that thread (parent-death signal)."""
         settings = self.settings
         base = settings.runtime_base or tempfile.gettempdir()
         kill_orphaned_sandboxes(base)
@@ -246,7 +254,12 @@ class JudgeHost:
             "require_isolation": self.sandboxed,
         }
         self._write(b"I", json.dumps(init).encode())
-        reply = self._read_host_reply(time.monotonic() + self.startup_timeout)
+        self._launched = time.monotonic()
+        return self
+
+    def wait_ready(self):
+        """Wait for the launched host's ready message; returns self."""
+        reply = self._read_host_reply(self._launched + self.startup_timeout)
         if not reply.get("ready"):
             raise HostFailed(f"the judge host did not start: {reply}")
         self.host_pid = self._find_host_pid()
