@@ -40,7 +40,7 @@ HONEST_BUG = "z_honest_bug"
 BUG_MUTANT = "propagate_forgets_divide_by_m"
 RUNNER = Path(__file__).parent / "hostile" / "run_autograde.py"
 #: Outer safety limits of the whole run (the project's own limits must act first).
-OUTER_TIMEOUT = 900
+OUTER_TIMEOUT = 2400  # 47 students, 11 judge children each, on 2 shared cores
 OUTER_AS = 12 << 30
 OUTER_FSIZE = 3 << 30
 
