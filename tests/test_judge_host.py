@@ -319,3 +319,61 @@ def test_in_process_prober_cpu_ns_is_this_process_time():
     before = prober.cpu_ns()
     sum(range(2_000_000))
     assert prober.cpu_ns() > before
+
+
+# -- our own failures are never the student's ------------------------------------------------
+class _Log:
+    def __init__(self):
+        self.lines = []
+
+    def warning(self, *args):
+        self.lines.append(args[0] % args[1:])
+
+    debug = warning
+
+
+def _session(host_folder, **options):
+    from catvnoncat.judge.session import JudgeSession
+
+    config = Config({"BubblewrapProvisioner": {"data_dir": str(REPO / "datasets")}})
+    return JudgeSession(config, str(host_folder), cell_timeout=20, probe_timeout=20, grace=5,
+                        log=_Log(), **options)
+
+
+def _judge_sigmoid(cells, session):
+    from catvnoncat import judge
+
+    return session.judge_cell(cells, "test_sigmoid", assignment_order(),
+                              lambda prober, sources: judge.judge("test_sigmoid", prober, sources))
+
+
+@needs_bwrap
+def test_a_host_that_dies_is_replaced_once_and_the_cell_is_judged(tmp_path):
+    import signal
+
+    for f in (REPO / "source" / "logistic_regression").iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    cells = course.reference_submission().cells
+    session = _session(tmp_path)
+    try:
+        assert _judge_sigmoid(cells, session).verdict.passed
+        first = session.host.host_pid
+        os.kill(first, signal.SIGKILL)
+        judged = _judge_sigmoid(cells, session)
+        assert judged.verdict.passed and session.host.host_pid != first
+        assert any("attempt 1" in line for line in session.log.lines)
+    finally:
+        session.close()
+
+
+@needs_bwrap
+def test_a_host_that_never_starts_is_an_error_of_the_grader_not_a_score(tmp_path):
+    from catvnoncat.judge.session import JudgeMachineryError
+
+    session = _session(tmp_path, startup_timeout=0.001)
+    try:
+        with pytest.raises(JudgeMachineryError, match="not graded"):
+            _judge_sigmoid(course.reference_submission().cells, session)
+    finally:
+        session.close()
