@@ -377,3 +377,21 @@ def test_a_host_that_never_starts_is_an_error_of_the_grader_not_a_score(tmp_path
             _judge_sigmoid(course.reference_submission().cells, session)
     finally:
         session.close()
+
+
+@needs_bwrap
+def test_a_child_cannot_make_user_namespaces_or_keep_keys(host):
+    prober = _child(host)
+    try:
+        prober.run_cell(
+            "import ctypes, errno, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "libc.unshare(0x10000000)\nuserns = errno.errorcode[ctypes.get_errno()]\n"
+            "import platform\nKEYCTL = {'x86_64': 250, 'aarch64': 219}[platform.machine()]\n"
+            "libc.syscall(KEYCTL, 0, -4, 0)\nkeys = errno.errorcode[ctypes.get_errno()]\n"
+            "import subprocess\nforked = subprocess.run(['/bin/true']).returncode\n"
+            "result = [userns, keys, forked]", 10)
+        result = _value(prober, "result")
+    finally:
+        prober.close()
+    assert [getattr(item, "text", None) or _plain(item) for item in result.items] == \
+        ["'EPERM'", "'EPERM'", 0]

@@ -8,7 +8,7 @@ inputs through it). Nothing honest needs a lock there: HDF5 file locking is off 
 environment and IPython history is disabled.
 
 :func:`no_user_namespaces` is loaded by each judge child after it has set up its own namespaces:
-student code then cannot create user namespaces (``--disable-userns`` does this for the
+student code then cannot create user namespaces nor use kernel keyrings (``--disable-userns`` does this for the
 notebook kernel; the judge host needs one per child, so its sandbox cannot be created with it).
 
 Both filters check the architecture field: x86_64 and aarch64 have their own system call
@@ -53,9 +53,9 @@ _X32_SYSCALL_BIT = 0x40000000
 #: System call numbers, per architecture.
 _SYSCALLS = {
     _AUDIT_ARCH_X86_64: {"flock": 73, "fcntl": 72, "unshare": 272, "clone": 56, "clone3": 435,
-                         "setns": 308},
+                         "setns": 308, "add_key": 248, "request_key": 249, "keyctl": 250},
     _AUDIT_ARCH_AARCH64: {"flock": 32, "fcntl": 25, "unshare": 97, "clone": 220, "clone3": 435,
-                          "setns": 268},
+                          "setns": 268, "add_key": 217, "request_key": 218, "keyctl": 219},
 }
 _ARCH_OF_MACHINE = {"x86_64": _AUDIT_ARCH_X86_64, "aarch64": _AUDIT_ARCH_AARCH64,
                     "arm64": _AUDIT_ARCH_AARCH64}
@@ -151,6 +151,9 @@ def _lock_rules(program, numbers, arch):
 
 
 def _userns_rules(program, numbers, arch):
+    # Keyrings first: a uid's keys outlive a process (and are no business of a judge child).
+    for call in ("add_key", "request_key", "keyctl"):
+        program.emit(_JEQ_K, k=numbers[call], jt="deny_eperm")
     program.emit(_JEQ_K, k=numbers["clone3"], jt="deny_enosys")  # flags in memory: glibc
     program.emit(_JEQ_K, k=numbers["setns"], jt="deny_eperm")    # falls back to clone()
     for call in ("unshare", "clone"):
@@ -167,7 +170,8 @@ def no_file_locks():
 
 def no_user_namespaces():
     """BPF program: no new user namespace (unshare / clone with CLONE_NEWUSER, setns fail with
-    EPERM; clone3 with ENOSYS, so that libc falls back to clone)."""
+    EPERM; clone3 with ENOSYS, so that libc falls back to clone) and no kernel keyring (add_key,
+    request_key, keyctl: EPERM), whose keys could outlive the child."""
     return _program(_userns_rules)
 
 
