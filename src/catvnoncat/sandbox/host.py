@@ -6,7 +6,7 @@ datasets, seccomp filter), except that its user namespace may nest: each judge c
 own namespaces. The host's standard descriptors are three pipes of the grader's, never the
 grader's own stdout / stderr. :meth:`JudgeHost.spawn` gives a :class:`Child`: one judge child,
 its frames, its time limits (enforced here, from outside: SIGINT at the limit, SIGKILL after a
-grace period) and its CPU accounting (:class:`CpuAccount`).
+grace period) and its CPU accounting (:class:`~.cpuacct.CpuAccount`).
 
 Nothing a child sends is believed: frames are size-capped by the host, decoded here as JSON
 and validated by the judge (:mod:`catvnoncat.judge.wire`). The pids signalled and accounted are
@@ -16,7 +16,6 @@ found by walking /proc from the host's pid, never taken from a child's word.
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import os
 import selectors
@@ -33,20 +32,20 @@ from pathlib import Path
 
 from . import policy as _policy
 from . import seccomp as _seccomp
+from .cpuacct import CpuAccount
 from .provisioner import (RUNTIME_PREFIX, BubblewrapProvisioner, _grader_mark,
                           _installed_package_dirs, _replace, _unused_uid, _world_reachable,
                           descendants, kill_orphaned_sandboxes, write_seccomp_filter)
 from ..probe import KERNEL_SOURCE
 
-__all__ = ["JudgeHost", "Child", "HostFailed", "ChildDied", "ChildUnresponsive", "ChildTimedOut",
-           "FrameTooLarge", "CpuAccount", "FRAME_CAP"]
+__all__ = ["JudgeHost", "Child", "HostFailed", "ChildDied", "FrameTooLarge", "CpuAccount",
+           "FRAME_CAP"]
 
 HOST_SOURCE = Path(__file__).resolve().parent.parent / "probe" / "host.py"
 #: Largest frame a child may send (bigger: that probe fails, the host kills the child).
 FRAME_CAP = 32 * 1024 * 1024
 _HEADER = struct.Struct(">cI")
 _STDERR_KEPT = 4096
-_counter = itertools.count()
 
 
 class HostFailed(RuntimeError):
@@ -55,14 +54,6 @@ class HostFailed(RuntimeError):
 
 class ChildDied(Exception):
     """The judge child is gone (the student's code ended it, or a resource limit did)."""
-
-
-class ChildUnresponsive(Exception):
-    """The child ignored the interrupt at its time limit and was killed."""
-
-
-class ChildTimedOut(Exception):
-    """The child answered the interrupt at its time limit (the cell or probe was cut short)."""
 
 
 class FrameTooLarge(Exception):
@@ -83,82 +74,6 @@ def _children(pid):
         if int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(name))
     return found
-
-
-def _stat_cpu_ns(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0
-    ticks = sum(int(v) for v in fields[11:15])   # utime, stime, cutime, cstime
-    return ticks * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
-
-
-class CpuAccount:
-    """CPU time of one judge child and everything it starts, read from outside the sandbox.
-
-    A cgroup v1 ``cpuacct`` group of its own under the grader's (``/proc/self/cgroup``), named
-    per grader pid and child, when that hierarchy is writable (root); else the sum of
-    ``/proc/PID/stat`` times over the child's process tree (children it reaped included, those
-    it did not reap and that exited are lost: a lower bound).
-    """
-
-    def __init__(self, pid):
-        self.pid = pid
-        self.group = None
-        base = _cpuacct_dir()
-        if base is not None:
-            group = os.path.join(base, f"catvnoncat-judge-{os.getpid()}-{next(_counter)}")
-            try:
-                os.mkdir(group)
-                with open(os.path.join(group, "cgroup.procs"), "w") as f:
-                    f.write(str(pid))
-                self.group = group
-            except OSError:
-                self._remove(group)
-
-    def ns(self):
-        if self.group is not None:
-            try:
-                with open(os.path.join(self.group, "cpuacct.usage")) as f:
-                    return int(f.read())
-            except (OSError, ValueError):
-                pass
-        return sum(_stat_cpu_ns(p) for p in [self.pid, *descendants(self.pid)])
-
-    def close(self):
-        if self.group is not None:
-            self._remove(self.group)
-            self.group = None
-
-    @staticmethod
-    def _remove(group):
-        for _ in range(50):
-            try:
-                os.rmdir(group)
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.02)  # its last tasks are still exiting
-
-
-def _cpuacct_dir():
-    """The grader's own cpuacct cgroup folder when it is writable, else None."""
-    try:
-        with open("/proc/self/cgroup") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if "cpuacct" in controllers.split(","):
-            for mount in ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"):
-                folder = os.path.join(mount, path.lstrip("/"))
-                if os.path.isdir(folder) and os.access(folder, os.W_OK):
-                    return folder
-    return None
 
 
 def _frame(tag, payload):
