@@ -56,7 +56,8 @@ class Attack:
         ``{function name: [statements]}`` put first in that function's body (the function is
         defined in the solution cell of the same grade id).
     moved_to_end : tuple
-        Test cells (grade ids) moved to the end of the notebook, in this order.
+        Test cells (grade ids) moved right after the notebook's last test cell, in this order
+        (the cells after it stay the tail that grading does not re-run).
     twin_of : str
         For an honest twin: the attack it is the twin of (the same notebook with the attack
         cells removed, graded in the same run; the attacker may score no more than it).
@@ -1074,12 +1075,15 @@ ORACLE_SCRATCH = _oracle(
 # seen"; the replay then computes it. In the notebook kernel, a lock that works is a win.
 ORACLE_FLOCK = _oracle(
     "import fcntl, os, time\n"
+    "f = open('/usr/bin/env', 'rb')\n"
+    "fcntl.lockf(f, fcntl.LOCK_SH | fcntl.LOCK_NB, 1, 7)  # refused: no daemon to hold it\n"
     "if os.fork() == 0:\n"
-    "    os.setsid()\n"
-    "    f = open('/usr/bin/env', 'rb')\n"
-    "    fcntl.lockf(f, fcntl.LOCK_SH, 1, 7)\n"
-    "    time.sleep(3600)\n"
-    "    os._exit(0)\n"
+    "    try:\n"
+    "        os.setsid()\n"
+    "        fcntl.lockf(f, fcntl.LOCK_SH, 1, 7)\n"
+    "        time.sleep(3600)\n"
+    "    finally:\n"
+    "        os._exit(0)\n"
     "time.sleep(0.5)",
     "import fcntl, struct\n"
     "f = open('/usr/bin/env', 'rb')\n"

@@ -90,7 +90,9 @@ def build_submission(attack, token, port):
         cell = next(c for c in nb.cells
                     if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
         nb.cells.remove(cell)
-        nb.cells.append(cell)
+        last = max(i for i, c in enumerate(nb.cells)
+                   if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in hostile.TEST_CELLS)
+        nb.cells.insert(last + 1, cell)
     return nb
 
 
