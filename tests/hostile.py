@@ -52,6 +52,15 @@ class Attack:
     slow : bool
         Costs at least one cell time limit (Execute.timeout).
     note : str
+    first_statements : dict
+        ``{function name: [statements]}`` put first in that function's body (the function is
+        defined in the solution cell of the same grade id).
+    moved_to_end : tuple
+        Test cells (grade ids) moved right after the notebook's last test cell, in this order
+        (the cells after it stay the tail that grading does not re-run).
+    twin_of : str
+        For an honest twin: the attack it is the twin of (the same notebook with the attack
+        cells removed, graded in the same run; the attacker may score no more than it).
     """
 
     name: str
@@ -61,6 +70,9 @@ class Attack:
     base: str = "release"
     slow: bool = False
     note: str = ""
+    first_statements: dict = field(default_factory=dict)
+    moved_to_end: tuple = ()
+    twin_of: str = ""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -994,6 +1006,129 @@ def sigmoid(z):
 
 
 
+# ------------------------------------------------------------------------------------------------
+# The oracle: lent answers cached while one test cell is judged, replayed when a later one is.
+# Each variant keeps the grader's sigmoid, tabulated while optimize or model is judged (their
+# probes lend the reference sigmoid), somewhere a later probe of the student's own sigmoid
+# could find it; without it, sigmoid returns zeros. Under the judge host every test cell is
+# judged in a fresh child, in the assignment's order: nothing is ever found.
+# ------------------------------------------------------------------------------------------------
+ORACLE_TEMPLATE = r"""
+import numpy as _np
+_ORACLE_GRID = _np.linspace(-50.0, 50.0, 100_001)
+def _oracle_store(table):
+__STORE__
+def _oracle_load():
+    try:
+__LOAD__
+    except Exception:
+        return None
+def _oracle_harvest():
+    try:
+        table = _np.asarray(sigmoid(_ORACLE_GRID), dtype=float)  # lent while this is judged
+    except BaseException:
+        return
+    if table.shape == _ORACLE_GRID.shape and table[0] < 1e-15 and table[-1] > 1 - 1e-15 \
+            and table[50_000] == 0.5:
+        try:
+            _oracle_store(table)
+        except BaseException:
+            pass
+def sigmoid(z):
+    table = _oracle_load()
+    z = _np.asarray(z, dtype=float)
+    if table is None:
+        return _np.zeros_like(z)
+    return _np.interp(z, _ORACLE_GRID, table)
+"""
+
+
+def _oracle(store, load):
+    def indent(code, spaces):
+        return "\n".join(" " * spaces + line for line in code.strip("\n").splitlines())
+
+    return ORACLE_TEMPLATE.replace("__STORE__", indent(store, 4)).replace(
+        "__LOAD__", indent(load, 8))
+
+
+ORACLE_GLOBAL = _oracle(
+    "import builtins, sys\nbuiltins._oracle_table = table\nsys.modules['_oracle'] = table",
+    "import builtins\nreturn builtins._oracle_table")
+ORACLE_TMP = _oracle("_np.save('/tmp/oracle_table.npy', table)",
+                     "return _np.load('/tmp/oracle_table.npy')")
+ORACLE_SHM = _oracle(
+    "from multiprocessing import shared_memory\n"
+    "import mmap, os\n"
+    "fd = os.open('/dev/shm/oracle_table', os.O_CREAT | os.O_RDWR, 0o600)\n"
+    "os.ftruncate(fd, table.nbytes)\n"
+    "with mmap.mmap(fd, table.nbytes) as m:\n"
+    "    m[:] = table.tobytes()\n"
+    "os.close(fd)",
+    "with open('/dev/shm/oracle_table', 'rb') as f:\n"
+    "    return _np.frombuffer(f.read(), dtype=float).copy()")
+ORACLE_SCRATCH = _oracle(
+    "import os\n_np.save(os.path.join(os.getcwd(), 'oracle_table.npy'), table)\n"
+    "_np.save(os.path.expanduser('~/oracle_table.npy'), table)",
+    "import os\nfor path in ('oracle_table.npy', os.path.expanduser('~/oracle_table.npy')):\n"
+    "    if os.path.exists(path):\n        return _np.load(path)\nreturn None")
+# A lock on a shared read-only file held by a daemon is the signal "the grader's sigmoid was
+# seen"; the replay then computes it. In the notebook kernel, a lock that works is a win.
+ORACLE_FLOCK = _oracle(
+    "import fcntl, os, time\n"
+    "f = open('/usr/bin/env', 'rb')\n"
+    "fcntl.lockf(f, fcntl.LOCK_SH | fcntl.LOCK_NB, 1, 7)  # refused: no daemon to hold it\n"
+    "if os.fork() == 0:\n"
+    "    try:\n"
+    "        os.setsid()\n"
+    "        fcntl.lockf(f, fcntl.LOCK_SH, 1, 7)\n"
+    "        time.sleep(3600)\n"
+    "    finally:\n"
+    "        os._exit(0)\n"
+    "time.sleep(0.5)",
+    "import fcntl, struct\n"
+    "f = open('/usr/bin/env', 'rb')\n"
+    "probe = struct.pack('hhqqi', fcntl.F_WRLCK, 0, 7, 1, 0)\n"
+    "kind = struct.unpack('hhqqi', fcntl.fcntl(f, fcntl.F_GETLK, probe))[0]\n"
+    "if kind == fcntl.F_UNLCK:\n"
+    "    return None\n"
+    "return 1 / (1 + _np.exp(-_ORACLE_GRID))") + r"""
+import fcntl as _fcntl
+try:
+    _fcntl.flock(open("/usr/bin/env", "rb"), _fcntl.LOCK_SH | _fcntl.LOCK_NB)
+    print("HOSTILE-WIN: flock on a read-only system file works in the notebook kernel")
+except OSError as _error:
+    print("flock refused:", _error)
+"""
+
+_HARVEST = {"optimize": ["_oracle_harvest()"], "model": ["_oracle_harvest()"]}
+#: The attack cells removed: no sigmoid at all (its test scores 0, lent everywhere else).
+_NO_SIGMOID = {"sigmoid": "# (the attack cell, removed)"}
+_ALL_BUT_SIGMOID = frozenset(TEST_CELLS) - {"test_sigmoid"}
+
+
+def _oracle_pair(name, code, note, moved_to_end=()):
+    attack = Attack(name, "oracle", {"sigmoid": code}, full=_ALL_BUT_SIGMOID, base="reference",
+                    first_statements=_HARVEST, moved_to_end=moved_to_end, note=note)
+    twin = Attack(f"{name}_twin", "oracle (honest twin)", dict(_NO_SIGMOID), full=_ALL_BUT_SIGMOID,
+                  base="reference", moved_to_end=moved_to_end, twin_of=name,
+                  note=f"{name} without its attack cells")
+    return attack, twin
+
+
+ORACLE_ATTACKS = (
+    *_oracle_pair("oracle_global_reordered", ORACLE_GLOBAL,
+                  "test_sigmoid moved after test_model; the grader's sigmoid kept in builtins",
+                  moved_to_end=("test_sigmoid",)),
+    *_oracle_pair("oracle_tmp_file", ORACLE_TMP, "the grader's sigmoid kept in /tmp"),
+    *_oracle_pair("oracle_shared_memory", ORACLE_SHM,
+                  "the grader's sigmoid kept in shared memory (/dev/shm)"),
+    *_oracle_pair("oracle_scratch_file", ORACLE_SCRATCH,
+                  "the grader's sigmoid kept in the scratch folder and HOME"),
+    *_oracle_pair("oracle_flock", ORACLE_FLOCK,
+                  "a lock on /usr/bin/env held by a daemon says the grader's sigmoid was seen"),
+)
+
+
 def _reference_leak_cells():
     return {"sigmoid": LEAK_HIDDEN_INPUTS}
 
@@ -1067,6 +1202,7 @@ ATTACKS = (
     Attack("leak_hidden_inputs", "read secrets", _reference_leak_cells(),
            full=frozenset(TEST_CELLS), base="reference",
            note="records the hidden inputs its functions receive, prints them after the last test"),
+    *ORACLE_ATTACKS,
 )
 
 

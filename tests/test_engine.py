@@ -184,7 +184,7 @@ def test_a_worker_with_another_course_refuses_the_job(graded, monkeypatch):
 def test_no_grade_can_depend_on_a_tail_cell():
     """Why skipping the tail cannot change a grade: nbgrader scores grade cells only, every
     graded cell of the notebook comes before the tail, the tail holds no nbgrader cell, and the
-    judging kernel (the only one whose state reaches a verdict) stops at the last test cell."""
+    judge children (the only processes whose state reaches a verdict) never run a skipped cell."""
     nb = course.read_notebook(course.SOURCE_NOTEBOOK)
     tail_indices = tail.tail_cells(nb)
     assert tail_indices, "sections 5-7 train and plot after the last test"
@@ -197,8 +197,8 @@ def test_no_grade_can_depend_on_a_tail_cell():
     assert all(c.cell_type == "markdown" for c in later)
     import inspect
 
-    from catvnoncat.steps import execute as nbgrader_ext
-    assert "index < self._last_test" in inspect.getsource(nbgrader_ext.ExecuteWithJudge)
+    from catvnoncat.judge import child_prober
+    assert '"skip-execution" not in' in inspect.getsource(child_prober._runs)
 
 
 def test_tail_cells_keep_the_students_outputs_marked_not_rerun(graded):

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from catvnoncat import course
+from catvnoncat import course, demo
 from support import mutants
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,7 +41,7 @@ HONEST_BUG = "z_honest_bug"
 BUG_MUTANT = "propagate_forgets_divide_by_m"
 RUNNER = Path(__file__).parent / "hostile" / "run_autograde.py"
 #: Outer safety limits of the whole run (the project's own limits must act first).
-OUTER_TIMEOUT = 900
+OUTER_TIMEOUT = 2400  # 47 students, 11 judge children each, on 2 shared cores
 OUTER_AS = 12 << 30
 OUTER_FSIZE = 3 << 30
 
@@ -84,7 +84,17 @@ def build_submission(attack, token, port):
             cells[base_id] = cells.get(base_id, "") + "\n" + fill(code)
         else:
             cells[grade_id] = fill(code)
-    return course.make_submission(cells)
+    for name, statements in attack.first_statements.items():
+        cells[name] = demo._with_statement_first(cells[name], name, statements)
+    nb = course.make_submission(cells)
+    for grade_id in attack.moved_to_end:
+        cell = next(c for c in nb.cells
+                    if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+        nb.cells.remove(cell)
+        last = max(i for i, c in enumerate(nb.cells)
+                   if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in hostile.TEST_CELLS)
+        nb.cells.insert(last + 1, cell)
+    return nb
 
 
 def hash_tree(root, skip_pycache=False):
@@ -334,6 +344,20 @@ def test_attacker_scores(runs, who, attack):
     got = {gid: scores.get(gid) for gid in expected}
     assert got == expected, {gid: (got[gid], expected[gid]) for gid in expected
                              if got[gid] != expected[gid]}
+
+
+TWINS = [pytest.param(who, attack, id=f"{who}-{attack.name}")
+         for who, attacks in IDENTITIES.items() for attack in attacks if attack.twin_of]
+
+
+@pytest.mark.parametrize("who, twin", TWINS)
+def test_an_oracle_attacker_scores_no_more_than_its_honest_twin(runs, who, twin):
+    """The same notebook with the attack cells removed, graded in the same run."""
+    scores = require_result(runs(who))["scores"]
+    attacker, honest = scores[student(hostile.by_name(twin.twin_of))], scores[student(twin)]
+    gained = {gid: (attacker[gid], honest[gid]) for gid in points()
+              if attacker[gid] > honest[gid]}
+    assert not gained, gained
 
 
 @pytest.mark.parametrize("who, attack", CASES)

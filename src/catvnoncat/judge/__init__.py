@@ -13,12 +13,13 @@ runs (:data:`.specs.REFERENCE_HELPERS`), so one mistake costs points in one cell
 
 from . import cases, data_steps
 from .functions import judge_function
-from .prober import InProcessProber, KernelProber, ProbeFailed
+from .child_prober import ChildProber
+from .prober import InProcessProber, ProbeFailed
 from .specs import SPECS
 from .vectorized import judge_vectorized
 from .verdict import Failure, Verdict
 
-__all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessProber", "KernelProber", "ProbeFailed"]
+__all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessProber", "ChildProber", "ProbeFailed"]
 
 
 def _function(name, make_cases):

@@ -1,20 +1,19 @@
 """Asking a student's code questions: the probe protocol, seen from the grading process.
 
 A :class:`Prober` calls a student's function on the judge's arguments (``call``) or describes
-one of the notebook's globals by samples (``look``). :class:`KernelProber` asks a real grading
-kernel (the probe code of :mod:`catvnoncat.probe.kernel` is sent in as text, requests go in as
-code, answers come back through the kernel's stdin ``input()`` channel as JSON);
+one of the notebook's globals by samples (``look``). :class:`~.child_prober.ChildProber` asks a
+judge child (one sandboxed process per test cell, see :mod:`catvnoncat.sandbox.host`; the probe
+code of :mod:`catvnoncat.probe.kernel` is sent in as text, answers come back as JSON frames);
 :class:`InProcessProber` asks a namespace in this process (the instructor's tests and the
 mutation catalog: trusted code only), through the same JSON encoding, so both see the same
 observations.
 
-While a function is judged, the graded functions it calls are lent: stubs in the kernel whose
+While a function is judged, the graded functions it calls are lent: stubs in the child whose
 results the grader computes with :mod:`catvnoncat.reference` (the reference code never enters
 the kernel). Everything a kernel sends is validated by :mod:`.wire`; a malformed answer, a
 timeout or a dead kernel becomes a :class:`ProbeFailed` that costs the part being judged.
 """
 
-import base64
 import contextlib
 import dataclasses
 import inspect
@@ -27,12 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import reference
-from ..probe import KERNEL_SOURCE
 from ..probe import kernel as probe_kernel
 from . import wire
 
 __all__ = ["CallOutcome", "LookOutcome", "ProbeFailed", "KernelDied", "KernelUnresponsive", "Prober",
-           "InProcessProber", "KernelProber", "LENDABLE"]
+           "InProcessProber", "LENDABLE"]
 
 #: The graded functions that may be lent to a kernel, by name.
 LENDABLE = {name: getattr(reference, name) for name in
@@ -214,6 +212,10 @@ class Prober:
     def exchange(self, request, lend):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def cpu_ns(self):  # pragma: no cover - interface
+        """CPU nanoseconds used so far by the code being probed (see ``ChildProber.cpu_ns``)."""
+        raise NotImplementedError
+
     def call(self, name, args, *, lend=(), globals_=None, trace=False):
         """Call the notebook's ``name`` on ``args`` (lent helpers and decoy globals patched in)."""
         request = {"op": "call", "name": name, "args": [wire.encode(a) for a in args],
@@ -242,6 +244,10 @@ class InProcessProber(Prober):
     def __init__(self, namespace):
         self.namespace = namespace
 
+    def cpu_ns(self):
+        """CPU nanoseconds of this whole process so far (trusted code only: no sandbox)."""
+        return time.process_time_ns()
+
     def exchange(self, request, lend):
         request = json.loads(json.dumps(request))
 
@@ -250,162 +256,3 @@ class InProcessProber(Prober):
                                                      self.lend_log)))
 
         return wire.parse_json(json.dumps(probe_kernel.serve(request, self.namespace, ask)))
-
-
-_INSTALL = """\
-def __catvnoncat_install__(source):
-    namespace = {{"__name__": "catvnoncat_probe"}}
-    exec(compile(source, "<catvnoncat-probe>", "exec"), namespace)
-    return namespace["answer_in_kernel"]
-__catvnoncat_probe__ = __catvnoncat_install__({source!r})
-del __catvnoncat_install__
-"""
-
-
-class KernelProber(Prober):
-    """Probe a kernel of its own: the judging kernel, which runs the student's cells too.
-
-    The judging kernel runs the notebook's cells up to its last test cell (their outputs are
-    dropped) and answers the probes. It is not the kernel whose outputs end up in the
-    autograded notebook, so nothing a student's code sees during a probe (the hidden inputs)
-    can be printed into the notebook or the feedback by a later cell.
-
-    Parameters
-    ----------
-    manager : jupyter_client.manager.AsyncKernelManager
-        A started kernel's manager (interrupts and shuts it down).
-    client : jupyter_client.asynchronous.AsyncKernelClient
-        Its client, channels started.
-    timeout : float
-        Seconds one probe or one cell may take (lent-helper round trips included).
-    grace : float
-        Seconds an interrupted kernel has to answer before it is declared unresponsive.
-    """
-
-    def __init__(self, manager, client, timeout=20.0, grace=5.0):
-        self.manager, self.client = manager, client
-        self.timeout, self.grace = timeout, grace
-        self._installed = False
-        self._sent = {}
-
-    @classmethod
-    async def start(cls, kernel_name, config, cwd, extra_arguments=(), startup_timeout=60,
-                    **kwargs):
-        """Start a kernel like nbclient does (same kernelspec, config and folder)."""
-        from jupyter_client.manager import AsyncKernelManager
-
-        manager = AsyncKernelManager(kernel_name=kernel_name, config=config)
-        await manager.start_kernel(extra_arguments=list(extra_arguments), cwd=cwd)
-        client = manager.client()
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=startup_timeout)
-        except RuntimeError:
-            await cls(manager, client).shutdown()
-            raise
-        return cls(manager, client, **kwargs)
-
-    async def shutdown(self):
-        """Stop the kernel and its sandbox, whatever state it is in."""
-        self.client.stop_channels()
-        try:
-            await self.manager.shutdown_kernel(now=True)
-        except RuntimeError:
-            pass  # already dead
-        await self.manager.cleanup_resources()
-
-    def alive(self):
-        from jupyter_core.utils import run_sync
-
-        return run_sync(self.client.is_alive)()
-
-    def send_cell(self, source):
-        """Start running a notebook cell (its outputs are not kept); see :meth:`finish_cell`."""
-        msg_id = self.client.execute(source, silent=False, store_history=True,
-                                     allow_stdin=False, stop_on_error=False)
-        self._sent[msg_id] = time.monotonic()
-        return msg_id
-
-    def finish_cell(self, msg_id):
-        """Wait for a cell sent with :meth:`send_cell` (its error, if any, is the student's)."""
-        from jupyter_core.utils import run_sync
-
-        run_sync(self._wait)(msg_id, frozenset(), expect=None)
-
-    def exchange(self, request, lend):
-        from jupyter_core.utils import run_sync
-
-        if not self._installed:
-            install = _INSTALL.format(source=KERNEL_SOURCE.read_text("utf-8"))
-            run_sync(self._wait)(self._send(install), lend, expect="ok")
-            self._installed = True
-        encoded = base64.b64encode(json.dumps(request).encode()).decode("ascii")
-        return run_sync(self._wait)(self._send(f"__catvnoncat_probe__({encoded!r})"), lend,
-                                    expect="answer")
-
-    def _send(self, code):
-        msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=True,
-                                     stop_on_error=False)
-        self._sent[msg_id] = time.monotonic()
-        return msg_id
-
-    async def _wait(self, msg_id, lend, expect):
-        """Serve the request's ``input()`` calls until its reply; ``expect``: "answer", "ok"."""
-        client = self.client
-        deadline = self._sent.pop(msg_id) + self.timeout
-        answer, lend_calls, interrupted = None, 0, False
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if interrupted:
-                    raise KernelUnresponsive(
-                        f"the kernel ignored the interrupt after {self.timeout:.0f} s")
-                await self.manager.interrupt_kernel()
-                interrupted, deadline = True, time.monotonic() + self.grace
-                continue
-            if not await client.is_alive():
-                raise KernelDied("the kernel died")
-            if await client.stdin_channel.msg_ready():
-                message = await client.stdin_channel.get_msg(timeout=0)
-                if message["parent_header"].get("msg_id") != msg_id:
-                    continue
-                reply, answer, lend_calls = self._on_input(message, lend, answer, lend_calls)
-                client.input(reply)
-                continue
-            if await client.shell_channel.msg_ready():
-                message = await client.shell_channel.get_msg(timeout=0)
-                if message["parent_header"].get("msg_id") != msg_id:
-                    continue
-                if interrupted:
-                    raise ProbeFailed(f"no answer within {self.timeout:.0f} s (interrupted)")
-                if expect == "answer" and answer is None:
-                    raise ProbeFailed("the kernel finished the probe without an answer")
-                if expect == "ok" and message["content"].get("status") != "ok":
-                    raise ProbeFailed("the probe code could not be installed in the kernel")
-                return answer
-            await _wait_any((client.stdin_channel, client.shell_channel), min(remaining, 1.0))
-
-    def _on_input(self, message, lend, answer, lend_calls):
-        """Handle one ``input()`` request of the probe; returns (reply, answer, lend calls)."""
-        try:
-            request = wire.parse_json(message["content"].get("prompt", ""))
-        except wire.BadAnswer:
-            return json.dumps({"error": "not a probe message"}), answer, lend_calls
-        if isinstance(request, dict) and "answer" in request and answer is None:
-            return "", request["answer"], lend_calls
-        if isinstance(request, dict) and isinstance(request.get("ask"), dict) \
-                and lend_calls < MAX_LEND_CALLS:
-            return (json.dumps(answer_lend(request["ask"], lend, getattr(self, "lend_log", None))),
-                    answer, lend_calls + 1)
-        return json.dumps({"error": "not a probe message"}), answer, lend_calls
-
-
-async def _wait_any(channels, timeout):
-    """Wait until one of the channels has a message, or ``timeout`` seconds."""
-    import zmq
-    import zmq.asyncio
-
-    poller = zmq.asyncio.Poller()
-    for channel in channels:
-        poller.register(channel.socket, zmq.POLLIN)
-    await poller.poll(timeout * 1000)

@@ -70,6 +70,8 @@ DEFAULT_ENV_FIXED: tuple[tuple[str, str], ...] = (
     ("MKL_NUM_THREADS", "1"),
     ("PYTHONNOUSERSITE", "1"),
     ("PYTHONDONTWRITEBYTECODE", "1"),
+    # flock/fcntl locks fail in the sandbox (seccomp): h5py must not ask for one.
+    ("HDF5_USE_FILE_LOCKING", "FALSE"),
 )
 
 # Inside the sandbox: one size-limited tmpfs at /tmp holds everything writable.
@@ -87,6 +89,9 @@ _ENTER_SCRIPT = f'cp -R -p {SUBMISSION_MOUNT}/. {WORK_DIR}/; chmod -R u+w {WORK_
 # and this check runs right after it is set, so a grader that died before is seen too: the
 # shell's $PPID is then no longer the grader's pid. bwrap's --die-with-parent takes over.
 _PARENT_CHECK_SCRIPT = '[ "$PPID" = "$0" ] || exit 70; exec "$@"'
+
+# Open the seccomp filter on descriptor 3 for bwrap's --seccomp 3, then become bwrap.
+_SECCOMP_OPEN_SCRIPT = 'exec 3<"$0" || exit 125; exec "$@"'
 
 # Root only: bind paths the sandbox uid cannot reach (e.g. a Python under /root, mode 0700)
 # onto stage folders it can, in a private mount namespace that dies with the kernel.
@@ -197,8 +202,8 @@ def bwrap_argv(
     kernel_cmd: Sequence[str],
     *,
     scratch_source: str,
-    runtime_dir: str,
-    connection_file: str,
+    runtime_dir: str | None,
+    connection_file: str | None,
     env: Mapping[str, str],
     data_dir: str | None = None,
     staged: Mapping[str, str] | None = None,
@@ -208,6 +213,8 @@ def bwrap_argv(
     setpriv: str = "setpriv",
     unshare: str = "unshare",
     grader_pid: int | None = None,
+    seccomp_file: str | None = None,
+    nested_userns: bool = False,
 ) -> list[str]:
     """The full command that runs `kernel_cmd` inside the sandbox described by `policy`.
 
@@ -219,9 +226,10 @@ def bwrap_argv(
     scratch_source : str
         Host folder whose files the kernel gets a writable copy of (its submission folder);
         bound read-only at ``/run/submission``, copied into ``/tmp/work``.
-    runtime_dir : str
-        Host folder for the kernel's ipc sockets, bound read-write at the same path.
-    connection_file : str
+    runtime_dir : str or None
+        Host folder for the kernel's ipc sockets, bound read-write at the same path (None: the
+        judge host, which talks through its standard descriptors, binds nothing).
+    connection_file : str or None
         Bound read-only at the same path.
     env : mapping
         The kernel's environment (see `kernel_env`); set with ``--clearenv`` + ``--setenv``.
@@ -238,6 +246,12 @@ def bwrap_argv(
     grader_pid : int, optional
         The process that starts the command: every step before bwrap is killed when it dies,
         also when it dies before the step starts (a grader killed while a kernel starts).
+    seccomp_file : str, optional
+        A BPF program (`catvnoncat.sandbox.seccomp`) bwrap loads before the command starts:
+        opened on descriptor 3 by a shell just before bwrap (``--seccomp 3``).
+    nested_userns : bool
+        Leave out ``--disable-userns``: the judge host makes a user namespace per judge child
+        (each child forbids further ones itself, with a seccomp filter).
 
     Returns
     -------
@@ -252,7 +266,7 @@ def bwrap_argv(
         bwrap,
         "--unshare-all",  # net, pid, ipc, uts, cgroup, user
         "--unshare-user",  # required, not just "try"
-        "--disable-userns",  # no nested user namespaces: less kernel attack surface
+        *([] if nested_userns else ["--disable-userns"]),  # less kernel attack surface
         "--die-with-parent",
         "--new-session",  # no TIOCSTI into the grader's terminal
         # The kernel itself is pid 1: no init process of bwrap's in the sandbox, which runs
@@ -284,8 +298,12 @@ def bwrap_argv(
     args += ["--ro-bind", src(scratch_source), SUBMISSION_MOUNT]
     if data_dir is not None:
         args += ["--ro-bind", src(data_dir), DATA_MOUNT]
-    args += ["--bind", runtime_dir, runtime_dir]
-    args += ["--ro-bind", connection_file, connection_file]
+    if runtime_dir is not None:
+        args += ["--bind", runtime_dir, runtime_dir]
+    if connection_file is not None:
+        args += ["--ro-bind", connection_file, connection_file]
+    if seccomp_file is not None:
+        args += ["--seccomp", "3"]
     # bwrap's own root is an unlimited tmpfs: read-only, so /tmp is the only place to write.
     args += ["--remount-ro", "/"]
     args += ["--chdir", WORK_DIR, "--clearenv"]
@@ -300,6 +318,8 @@ def bwrap_argv(
         return [setpriv, *setpriv_options, "--pdeathsig=KILL", "--",
                 "/bin/sh", "-c", _PARENT_CHECK_SCRIPT, str(grader_pid), *command]
 
+    if seccomp_file is not None:
+        args = ["/bin/sh", "-c", _SECCOMP_OPEN_SCRIPT, seccomp_file, *args]
     limited = [prlimit, *policy.prlimit_args(), "--", *args]
     if policy.uid is not None:
         limited = guarded(limited, f"--reuid={policy.uid}", f"--regid={policy.uid}",

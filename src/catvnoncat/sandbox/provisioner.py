@@ -26,6 +26,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Integer, List, Unicode
 
 from . import policy as _policy
+from . import seccomp as _seccomp
 from .stdio import KernelStdio
 
 
@@ -179,6 +180,8 @@ class BubblewrapProvisioner(LocalProvisioner):
             # Its parent is outside the PID namespace: parent_handle=1 means "no parent poller"
             # (--die-with-parent does that job) and no "Ctrl-C will not work" banner on stdout.
             kernel_cmd.append("--IPKernelApp.parent_handle=1")
+            # History is SQLite, whose file locks the sandbox refuses (seccomp): off.
+            kernel_cmd.append("--HistoryManager.enabled=False")
         kwargs["cmd"] = _policy.bwrap_argv(
             pol,
             kernel_cmd,
@@ -194,6 +197,7 @@ class BubblewrapProvisioner(LocalProvisioner):
             setpriv=shutil.which("setpriv") or "setpriv",
             unshare=shutil.which("unshare") or "unshare",
             grader_pid=os.getpid(),
+            seccomp_file=self._write_seccomp_filter(),
         )
         kwargs["cwd"] = self.runtime_dir
         self.log.debug("Sandboxed kernel %s: %s", self.kernel_id, kwargs["cmd"])
@@ -241,6 +245,15 @@ class BubblewrapProvisioner(LocalProvisioner):
             os.chown(ipc, self.sandbox_uid, self.sandbox_uid)
             os.chmod(ipc, 0o700)
         return ipc
+
+    def _write_seccomp_filter(self) -> str | None:
+        """The no-file-locks filter in the runtime folder (readable by the sandbox uid)."""
+        if not _seccomp.supported():
+            self.log.warning("No seccomp filter for %s: file locks stay usable in the sandbox",
+                             os.uname().machine)
+            return None
+        assert self.runtime_dir is not None
+        return write_seccomp_filter(self.runtime_dir)
 
     def _stage_dir(self, index: int) -> str:
         assert self.runtime_dir is not None
@@ -322,6 +335,15 @@ class BubblewrapProvisioner(LocalProvisioner):
         info = await super().get_provisioner_info()
         info.update({"runtime_dir": self.runtime_dir, "sandbox_uid": self.sandbox_uid})
         return info
+
+
+def write_seccomp_filter(folder: str) -> str:
+    """Write the no-file-locks BPF program into `folder`; return its path (mode 0444)."""
+    path = os.path.join(folder, "seccomp.bpf")
+    with open(path, "wb") as f:
+        f.write(_seccomp.no_file_locks())
+    os.chmod(path, 0o444)
+    return path
 
 
 def _replace(pol: _policy.SandboxPolicy, **changes: Any) -> _policy.SandboxPolicy:

@@ -13,6 +13,7 @@
 """
 
 import asyncio
+import os
 import re
 import time
 
@@ -25,6 +26,7 @@ from traitlets import Bool, Float
 
 from .. import course, judge
 from ..judge.sentences import HINTS
+from ..judge.session import JudgeSession, assignment_order
 from ..sandbox.policy import INSTALL_HINT
 from .output_limits import CapOutputsWhileRunning
 
@@ -71,10 +73,13 @@ def _test_id(cell):
 class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
     """nbgrader's Execute, with test cells judged outside the kernel (see the module docstring).
 
-    Two sandboxed kernels per notebook: the notebook kernel runs every cell and its outputs are
-    what the autograded notebook keeps; the judging kernel runs the same cells up to the last
-    test cell, outputs dropped, and answers the judge's probes. The notebook kernel never sees
-    a hidden input, so no later cell can print one into the notebook or the feedback.
+    First the notebook kernel runs the submission's cells, test cells skipped; its outputs are
+    what the autograded notebook keeps, and it exits before the first probe, so it never sees
+    a hidden input. Then each autograded test cell, in the assignment's order, is judged in a
+    judge child of its own (:mod:`catvnoncat.judge.session`): a fresh process and scratch
+    folder that runs the student's cells preceding that test cell and answers its probes, then
+    dies. No later probe runs where an earlier one ran, so no lent answer or hidden input can
+    be replayed or passed on.
     """
 
     probe_timeout = Float(
@@ -95,26 +100,30 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None         # (cell index, why) once the notebook kernel is gone
-        self._judge_stopped = None   # (where, why) once the judging kernel is gone
-        self._judging = None         # the judging kernel's KernelProber, started lazily
-        self._sources = []           # code cells run so far, for the vectorization judges
-        self._last_test = max((i for i, c in enumerate(nb.cells) if _test_id(c)), default=-1)
-        self._judge_kernel_name = self.kernel_name or nb.metadata.get(
-            "kernelspec", {}).get("name", "python3")
-        self._judge_cwd = (resources or {}).get("metadata", {}).get("path")
+        self._test_cells = {}        # index -> grade id of the test cells judged afterwards
+        submission_dir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+        session = JudgeSession(self.config, submission_dir, cell_timeout=self.timeout or 60,
+                               probe_timeout=self.probe_timeout or self.timeout or 60,
+                               grace=self.interrupt_grace, log=self.log,
+                               startup_timeout=self.startup_timeout)
         try:
-            return super().preprocess(nb, resources, km)
-        except RuntimeError as error:
-            if INSTALL_HINT not in str(error):
-                raise
-            # No sandbox on this machine: stop the whole run (nbgrader would log the same error
-            # for every student and go on), unless the config opts out of the sandbox.
-            self.log.error("%s", error)
-            raise SandboxUnavailable(str(error)) from None
+            if any(_test_id(cell) for cell in nb.cells):
+                session.start_in_background()
+            try:
+                nb, resources = super().preprocess(nb, resources, km)
+            except RuntimeError as error:
+                if INSTALL_HINT not in str(error):
+                    raise
+                # No sandbox on this machine: stop the whole run (nbgrader would log the same
+                # error for every student and go on), unless the config opts out of the sandbox.
+                self.log.error("%s", error)
+                raise SandboxUnavailable(str(error)) from None
+            if km is None and getattr(self, "km", None) is not None:
+                run_sync(self.km.shutdown_kernel)(now=True)  # gone before the first probe
+            self._judge_test_cells(nb, resources, session)
         finally:
-            if self._judging is not None:
-                run_sync(self._judging.shutdown)()
-                self._judging = None
+            session.close()
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is not None:
@@ -125,17 +134,11 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         test_id = _test_id(cell)
         if test_id is not None and (test_id in judge.TEST_CELLS
                                     or not self.run_unjudged_tests_in_kernel):
-            return self._judge_cell(cell, resources, index, test_id)
-        pending = None
-        if cell.cell_type == "code" and cell.source.strip():
-            self._sources.append(cell.source)
-            if index < self._last_test and self._judging_kernel() is not None:
-                pending = self._judging.send_cell(cell.source)  # runs beside the notebook's
-        try:
-            return self._run_in_notebook_kernel(cell, resources, index)
-        finally:
-            if pending is not None:
-                self._finish_judging_cell(pending, index)
+            self._test_cells[index] = test_id  # judged once the notebook kernel is gone
+            cell.outputs = []
+            cell.execution_count = None
+            return cell, resources
+        return self._run_in_notebook_kernel(cell, resources, index)
 
     def _run_in_notebook_kernel(self, cell, resources, index):
         try:
@@ -175,64 +178,49 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         if kill and self.km is not None:
             run_sync(self.km.shutdown_kernel)(now=True)
 
-    # -- the judging kernel ---------------------------------------------------------------------
-    def _judging_kernel(self):
-        """The judging kernel's prober, started on first use; None once it is gone."""
-        if self._judging is None and self._judge_stopped is None:
-            try:
-                self._judging = run_sync(judge.KernelProber.start)(
-                    self._judge_kernel_name, self.config, self._judge_cwd, self.extra_arguments,
-                    self.startup_timeout, timeout=self.probe_timeout or self.timeout or 60,
-                    grace=self.interrupt_grace)
-            except Exception as error:  # noqa: BLE001 - recorded; the tests then score 0
-                self._stop_judging("the start", f"the judging kernel could not start ({error})")
-        return self._judging
-
-    def _stop_judging(self, where, why):
-        self._judge_stopped = (where, why)
-        self.log.warning("%s (%s): the test cells after it are not judged", why, where)
-        if self._judging is not None:
-            run_sync(self._judging.shutdown)()
-            self._judging = None
-
-    def _finish_judging_cell(self, msg_id, index):
-        try:
-            self._judging.finish_cell(msg_id)
-        except judge.prober.KernelUnresponsive:
-            self._stop_judging(f"cell {index + 1}", "the judging kernel ignored the interrupt")
-        except judge.ProbeFailed:
-            self._stop_judging(f"cell {index + 1}", "the judging kernel died")
-
-    def _judge_cell(self, cell, resources, index, test_id):
-        extra = []
-        if test_id not in judge.TEST_CELLS:
-            self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. Add a "
-                           "judge, or set ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
-            verdict = judge.Verdict(test_id, False, f"{test_id}: the grader has no judge for "
-                                                    f"this cell.", HINTS.NO_JUDGE)
-        elif self._judging_kernel() is None:
-            where, why = self._judge_stopped
-            cell.outputs = [_error("NotRun", f"Not judged: {why} in {where}.")]
+    # -- the judge: one child per test cell, in the assignment's order ---------------------------
+    def _judge_test_cells(self, nb, resources, session):
+        if not self._test_cells:
+            return
+        order = assignment_order(self.config, resources)
+        rank = {grade_id: i for i, (grade_id, _) in enumerate(order)}
+        cells = sorted(self._test_cells.items(),
+                       key=lambda item: (rank.get(item[1], len(rank)), item[0]))
+        stopped = None  # (test id, why) once a child died or ignored an interrupt
+        for index, test_id in cells:
+            cell = nb.cells[index]
             cell.execution_count = None
-            return cell, resources
-        else:
-            try:
-                verdict = judge.judge(test_id, self._judging, tuple(self._sources))
-            except judge.prober.KernelUnresponsive as error:
-                self._stop_judging(test_id, "the judging kernel ignored the interrupt")
-                verdict = judge.Verdict(test_id, False, f"{test_id}: your code did not answer "
-                                                        f"({error}).",
-                                        HINTS.IGNORES_INTERRUPTS)
-            if self._judging is not None and not self._judging.alive():
-                self._stop_judging(test_id, "the kernel died")
-                extra = [_error("DeadKernelError", (
-                    "The judging kernel died while this cell was judged (os._exit, a crash, out "
-                    "of memory or over a resource limit); the test cells after it are not "
-                    "judged."))]
-        self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
-        cell.outputs = verdict_outputs(verdict) + extra
-        cell.execution_count = None
-        return cell, resources
+            if test_id not in judge.TEST_CELLS:
+                self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. "
+                               "Add a judge, or set "
+                               "ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
+                cell.outputs = verdict_outputs(judge.Verdict(
+                    test_id, False, f"{test_id}: the grader has no judge for this cell.",
+                    HINTS.NO_JUDGE))
+                continue
+            if stopped is not None:
+                cell.outputs = [_error("NotRun", f"Not judged: {stopped[1]} in "
+                                                 f"{stopped[0]}.")]
+                continue
+            judged = session.judge_cell(
+                nb.cells, test_id, order,
+                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
+                                                                     sources))
+            if judged.stopped is not None:
+                stopped = (test_id, judged.stopped)
+                self.log.warning("%s (%s): the test cells after it are not judged",
+                                 judged.stopped, test_id)
+            if judged.verdict is None:
+                cell.outputs = [_error("NotRun", f"Not judged: {judged.stopped}.")]
+                continue
+            verdict = judged.verdict
+            self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
+            cell.outputs = verdict_outputs(verdict)
+            if judged.died:
+                cell.outputs.append(_error("DeadKernelError", (
+                    "The judging kernel died while this cell was judged (os._exit, a crash, "
+                    "out of memory or over a resource limit); the test cells after it are "
+                    "not judged.")))
 
 
 class OverwriteCellsQuietly(OverwriteCells):

@@ -12,7 +12,7 @@ all while the kernel ran. Three bounds, set in ``nbgrader_config.py`` (``c.Limit
   nbclient's ``iopub_timeout``, which would stop the notebook); nbclient still waits for the
   kernel's reply.
 * ``cell_mb`` and ``notebook_mb``, while outputs arrive (:class:`CapOutputsWhileRunning`, a
-  base of :class:`~catvnoncat.nbgrader_ext.ExecuteWithJudge`, the notebook kernel's executor):
+  base of :class:`~catvnoncat.steps.execute.ExecuteWithJudge`, the notebook kernel's executor):
   past a cell's or the notebook's budget, outputs are counted and dropped, with one note in the
   cell. Error outputs are always kept (they decide points), shortened.
 * the same caps on the notebook once executed (:class:`LimitOutputBytes`, after nbgrader's
