@@ -184,3 +184,22 @@ RAISED = "{name} raised {error}."
 RESULT_UNUSABLE = ("{name}'s result could not be checked ({error}): return what its docstring "
                    "describes.")
 YOUR_LINE = "In your code ({where}):"
+
+# ---------------------------------------------------------------------------------------------
+# Notes and mistakes named on real learners' code (issue 20)
+# ---------------------------------------------------------------------------------------------
+IN_PLACE_NOTE = ("Note: {name} changed an argument in place (with -=, *= or an item assignment); "
+                 "accepted, but copy first or compute new arrays, e.g. {example}, so the caller's "
+                 "data stay intact.")
+PLAIN_ARRAY_NOTE = ("Note: {label} is a {kind}; accepted (its values are right), but return a plain "
+                    "numpy array (np.ndarray).")
+ARRAY_NOT_SEQUENCE_NOTE = ("Note: {label} is a {kind}; accepted (its values are right), but the "
+                           "docstring asks for a numpy array: use np.array.")
+BOOLEANS_NOTE = ("Note: {label} holds booleans (True / False); accepted, but the docstring asks "
+                 "for the numbers 0 and 1: convert them, e.g. with .astype(float).")
+WRONG_DTYPE_NOTE = ("Note: {label} holds {dtype} values; accepted, but it should hold {wanted}; "
+                    "np.zeros gives float64 by default.")
+COSTS_LIST_NOTE = ("Note: {label} is a {kind}; accepted, but the docstring asks for a list: start "
+                   "with costs = [] and append the cost every 100 iterations.")
+COUNT_NOTE = ("Note: {label} is a {kind}; accepted (the number is right), but a count is an "
+              "integer: read it from a .shape, which gives integers.")

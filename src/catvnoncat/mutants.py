@@ -169,9 +169,10 @@ MUTANTS = [
            def sigmoid(z):
                return 1 / (1 + math.exp(-z))
            """),
-    _wrong("sigmoid_modifies_argument", "negates z in place", {"test_sigmoid"},
-           "modified its input in place",
-           sigmoid="""
+    # Issue 20: an in-place change costs nothing (the arguments are read-only; a second try on
+    # writable copies passes with a note), so this is a correct-but-different variant now.
+    _correct("sigmoid_modifies_argument", "negates z in place (passes with a note)",
+             sigmoid="""
            def sigmoid(z):
                if isinstance(z, np.ndarray):
                    z *= -1
@@ -201,9 +202,9 @@ MUTANTS = [
            def initialize_with_zeros(dim):
                return np.zeros((dim, 1)), np.zeros((1, 1))
            """),
-    _wrong("initialize_int_weights", "w of integer dtype", {"test_initialize_with_zeros"},
-           "should hold floats",
-           initialize_with_zeros="""
+    # Issue 20: a dtype is the kernel's report, so right values of another dtype earn a note.
+    _correct("initialize_int_weights", "w of integer dtype (passes with a note)",
+             initialize_with_zeros="""
            def initialize_with_zeros(dim):
                return np.zeros((dim, 1), dtype=int), 0
            """),
@@ -409,9 +410,10 @@ MUTANTS = [
                        print(f"Cost after iteration {i}: {cost}")
                return {"w": w, "b": b}, {"dw": dw, "db": db}, costs
            """),
-    _wrong("optimize_updates_in_place", "w -= learning_rate * dw changes the caller's w",
-           {"test_optimize"}, "modified its input in place",
-           optimize="""
+    # Issue 20: an in-place change costs nothing (see sigmoid_modifies_argument).
+    _correct("optimize_updates_in_place", "w -= learning_rate * dw on the caller's w (passes "
+             "with a note)",
+             optimize="""
            def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
                costs = []
                for i in range(num_iterations):
@@ -462,8 +464,9 @@ MUTANTS = [
            def predict(w, b, X):
                return (np.dot(w.T, X) + b > 0.5).astype(float)
            """),
-    _wrong("predict_booleans", "returns A > 0.5 as booleans", {"test_predict"}, "booleans",
-           predict="""
+    # Issue 20: booleans are a representation of the right 0 / 1 values: a note.
+    _correct("predict_booleans", "returns A > 0.5 as booleans (passes with a note)",
+             predict="""
            def predict(w, b, X):
                return sigmoid(np.dot(w.T, X) + b) > 0.5
            """),

@@ -43,6 +43,8 @@ ACCEPTED = (
     "(activacion, cout, gradients) called by the graded ones; a while loop in optimize",
     "@, np.dot, np.matmul, np.einsum, np.multiply; tanh sigmoid; log1p; type hints; "
     "dict(...) / list / tuple returns; keyword arguments",
+    "with a note, costing nothing: an argument updated in place without a copy; labels as "
+    "booleans or as a list; an integer w of zeros",
 )
 
 #: What the corpus asserts is diagnosed: (mistake, needle of the hint).
@@ -61,7 +63,6 @@ DIAGNOSED = (
     ("NameError for a misspelled helper (sigmod)", "spelling"),
     ("a graded function defined under another name (initialize_with_zero, optimise)",
      "Define <name>"),
-    ("an argument updated in place without a copy", "modified its input in place"),
     ("a loop over the examples (template loop, comprehension)", "loops over the examples"),
     ("a wrong / unfinished propagate or predict: its vectorization cell", NOT_JUDGED),
 )
@@ -491,8 +492,10 @@ LEARNERS = [
                   db += a - Y[0, i]
               return {"dw": dw / m, "db": db / m}, cout / m
           '''),
+    # Issue 20: a list of the right labels passes test_predict with a note (a type name is the
+    # kernel's report); the comprehension still loops over the examples.
     buggy("predict_list_of_labels", "debug prints; labels built in a comprehension, returned "
-          "as a list", "debug_prints", {"test_predict": "numpy array"},
+          "as a list", "debug_prints", {"test_predict_vectorized": "loops over the examples"},
           predict='''
           def predict(w, b, X):
               A = sigmoid(np.dot(w.T, X) + b)
@@ -502,8 +505,10 @@ LEARNERS = [
           '''),
 
     # ============================================================== strict types and shapes
-    buggy("optimize_inplace_no_copy", "keepdims style; w -= learning_rate * dw on the "
-          "caller's array", "keepdims", {"test_optimize": "modified its input in place"},
+    # Issue 20: an in-place change costs nothing (read-only arguments, a second try on writable
+    # copies, a note), and booleans are a representation of the right labels (a note).
+    correct("optimize_inplace_no_copy", "keepdims style; w -= learning_rate * dw on the "
+            "caller's array (a note)", "keepdims",
           optimize='''
           def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
               costs = []
@@ -515,8 +520,7 @@ LEARNERS = [
                       costs.append(cost)
               return {"w": w, "b": b}, grads, costs
           '''),
-    buggy("predict_booleans", "@ style; returns A > 0.5 as booleans", "matmul",
-          {"test_predict": "booleans"},
+    correct("predict_booleans", "@ style; returns A > 0.5 as booleans (a note)", "matmul",
           predict='''
           def predict(w, b, X):
               return sigmoid(w.T @ X + b) > 0.5
@@ -703,9 +707,8 @@ LEARNERS = [
               return Y_prediction
           '''),
     buggy("flatten_rows_and_optimize_inplace", "debug prints; one picture per row and "
-          "w -= without a copy", "debug_prints",
-          {"test_flatten": "One example per column",
-           "test_optimize": "modified its input in place"},
+          "w -= without a copy (the in-place change costs nothing since issue 20)",
+          "debug_prints", {"test_flatten": "One example per column"},
           flatten='''
           train_set_x_flatten = train_set_x_orig.reshape(train_set_x_orig.shape[0], -1)
           test_set_x_flatten = test_set_x_orig.reshape(test_set_x_orig.shape[0], -1)

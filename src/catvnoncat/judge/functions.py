@@ -117,7 +117,9 @@ def judge_function(spec, prober, cases, sources=()):
                     and unfinished(spec.name, sources):
                 failure.hint = HINTS.UNFINISHED.format(name=spec.name)
             raise
-        _check_arguments_unchanged(spec, case, outcome, where)
+        if outcome.writable_copies:
+            note = HINTS.IN_PLACE_NOTE.format(name=spec.name, example=spec.new_arrays)
+            notes += [note] if note not in notes else []
     return tuple(notes)
 
 
@@ -174,22 +176,6 @@ def _diagnose_lent_calls(spec, case, outcome):
                     names=" and ".join(ignored), s="s" if len(ignored) > 1 else "",
                     them="them" if len(ignored) > 1 else "it")
     return None
-
-
-def _check_arguments_unchanged(spec, case, outcome, where):
-    names = list(inspect.signature(spec.reference_fn).parameters)
-    changed = []
-    for index, old in enumerate(case.args):
-        if not isinstance(old, np.ndarray):
-            continue
-        new = outcome.args_after[index] if index < len(outcome.args_after) else None
-        if not (isinstance(new, wire.Arr) and new.array.shape == old.shape
-                and np.array_equal(new.array, old)):
-            changed.append(names[index])
-    if changed:
-        raise Failure(f"{where}: the result is right, but {spec.name} changed its argument "
-                      f"{' and '.join(changed)}.",
-                      HINTS.IN_PLACE.format(name=spec.name, example=spec.new_arrays))
 
 
 def diagnose(spec, prober, case, result, failure):
