@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from . import accept, wire
+from . import accept, mistakes, wire
 from .compare import compare, matches
 from .prober import ProbeFailed, quiet
 from .sentences import HINTS
@@ -109,7 +109,9 @@ def judge_function(spec, prober, cases, sources=()):
             returned = outcome.result
             judged = (outcome.raised is None and returned is not None
                       and getattr(returned, "type", "") != "builtins.NoneType")
-            failure.hint = (_diagnose_lent_calls(spec, case, outcome)
+            failure.hint = (_diagnose_lent_calls(spec, case, outcome, sources)
+                            or mistakes.source_hint(spec, outcome, sources)
+                            or mistakes.result_hint(spec, failure)
                             or (diagnose(spec, prober, case, returned, failure) if judged
                                 else None)
                             or failure.hint)
@@ -156,17 +158,15 @@ def check_parameters(spec, sources):
                                               problem="; ".join(problems), example=example))
 
 
-def _diagnose_lent_calls(spec, case, outcome):
-    """A hint from how the student's function called the lent helpers, else None."""
-    calls = getattr(outcome, "lent_calls", ())
-    if spec.name != "model" or not calls:
+def _diagnose_lent_calls(spec, case, outcome, sources=()):
+    """A hint from how the student's ``model`` started and called the lent helpers, else None."""
+    if spec.name != "model":
         return None
-    X_train, num_iterations, learning_rate = case.args[0], case.args[4], case.args[5]
-    for helper, bound in calls:
-        if helper == "initialize_with_zeros" and bound.get("dim") != X_train.shape[0]:
-            return HINTS.MODEL_FEATURES.format(dim=bound.get("dim"), n=X_train.shape[0])
-        if helper == "optimize" and np.shape(bound.get("w"))[:1] != X_train.shape[:1]:
-            return HINTS.MODEL_FEATURES.format(dim=np.shape(bound.get("w"))[0], n=X_train.shape[0])
+    start = mistakes.model_start_hint(case, outcome, sources)
+    if start is not None:
+        return start
+    num_iterations, learning_rate = case.args[4], case.args[5]
+    for helper, bound in getattr(outcome, "lent_calls", ()):
         if helper == "optimize":
             ignored = [name for name, value in (("num_iterations", num_iterations),
                                                 ("learning_rate", learning_rate))
