@@ -36,8 +36,6 @@ HARD_CODED = ("{name} returns the same result for different inputs: did you hard
               "visible example's expected output? Compute it from the arguments.")
 CONSTANT_ZEROS = ("{name} returns zeros whatever its input: part of it is still missing (a "
                   "formula, or a loop body left as `pass`).")
-IN_PLACE = ("{name} modified its input in place (with -=, *= or an item assignment); compute new "
-            "arrays instead, e.g. {example}, so the caller's data stay intact.")
 SCALAR_ARRAY_NOTE = ("Note: {label} is an array of shape {shape} holding one number; accepted, "
                      "but the docstring asks for a plain number: np.squeeze({label}) or "
                      "float({label}) gives one (and prints as 0.5, not [[0.5]]).")
@@ -61,8 +59,6 @@ ARRAY_NOT_SEQUENCE = "{label} should be a numpy array, not a {kind}: use np.arra
 NOT_AN_ARRAY = "{label} should be a numpy array."
 ARRAY_NOT_NUMBER = "{q} should be an array of shape {expected}, not a single number."
 SHAPE = "{q} should have shape {expected}."
-BOOLEANS = "Convert the booleans to numbers, e.g. with .astype(float)."
-WRONG_DTYPE = "{label} should hold {wanted}; np.zeros gives float64 by default."
 RETURN_VALUES = ("End the function with `return` followed by the {length} values named in its "
                  "docstring.")
 RETURN_DICT = "Return a dictionary: {{{keys}}}."

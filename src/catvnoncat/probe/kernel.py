@@ -6,10 +6,11 @@ access to the course folder. It depends on the standard library and numpy only.
 
 A probe is a small JSON request from the grader (``op`` = ``"call"`` or ``"look"``). The answer
 is JSON too: every value is *described* (exact type name, dtype, shape, raw little-endian bytes
-in base64), never pickled. Arrays the grader passes as arguments are read-only (in-place
-changes raise in the student's own code). Reference helpers the grader lends while a later function is judged
-are stubs that ask the grader for each result through ``ask`` (in a kernel: the stdin
-``input()`` channel); the reference code itself never enters the kernel.
+in base64), never pickled. Arrays the grader passes as arguments are read-only (an in-place
+change raises in the student's own code). Reference helpers the grader lends while a later
+function is judged are stubs that ask the grader for each result through ``ask`` (in a kernel:
+the stdin ``input()`` channel), bound as the student's own ``def`` binds its arguments; the
+reference code itself never enters the kernel.
 
 The kernel may rewrite all of this before it runs: the grader validates every answer as
 untrusted data, so a kernel that lies can only lose its own points.
