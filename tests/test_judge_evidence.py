@@ -167,6 +167,21 @@ def test_model_calling_optimize_with_keywords_in_another_order_and_own_defaults(
     assert result.passed, result.message()
 
 
+def test_own_parameter_names_are_read_through_the_helpers_decorator():
+    """propagate(weights=..., ...) where the student's propagate carries a wrapper(*args,
+    **kwargs) decorator without functools.wraps: the names come from the def it wraps."""
+    namespace = run("""
+        def timed(function):
+            def wrapper(*args, **kwargs):
+                return function(*args, **kwargs)
+            return wrapper
+        """ + textwrap.indent(OWN_NAMES.replace("def propagate(", "@timed\ndef propagate("),
+                              "        "),
+        sigmoid=reference.sigmoid)
+    result = verdict("test_optimize", namespace)
+    assert result.passed, result.message()
+
+
 def test_a_call_the_students_own_function_refuses_raises_as_it_would():
     namespace = run(OWN_NAMES.replace("propagate(weights=w, bias=b, X=X, Y=Y)",
                                       "propagate(w=w, b=b, X=X, Y=Y)"),

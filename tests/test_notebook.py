@@ -291,7 +291,12 @@ def test_visible_failures_say_expected_got_and_the_likely_mistake(cells, test_id
     ({"initialize_with_zeros": "def initialize_with_zeros(dim):\n"
                                "    return np.random.randn(dim, 1) * 0.01, 0\n"},
      "test_initialize_with_zeros", "starts w from random values"),
-], ids=["propagate (cost, grads)", "random w"])
+    ({"initialize_with_zeros": "def initialize_with_zeros(dim):\n"
+                               "    w = None\n    b = 0.0\n    return w, b\n"},
+     "test_initialize_with_zeros", "placeholder `w = None`"),
+    ({"predict": "def predict(w, b, X):\n    A = None\n    return (A > 0.5).astype(float)\n"},
+     "test_predict", "placeholder `A = None`"),
+], ids=["propagate (cost, grads)", "random w", "w = None returned", "A = None used"])
 def test_visible_tests_name_the_mistakes_of_issue_20(cells, test_id, message, dataset):
     """The sentences of the hidden tests, where a visible test can see the mistake."""
     passed, text = run_visible_tests(cells, dataset)[test_id]

@@ -189,7 +189,14 @@ def _bind_as_written(original, args, kwargs):
     except (TypeError, ValueError):
         return args, kwargs
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
-        return args, kwargs
+        # A decorator's ``wrapper(*args, **kwargs)`` without functools.wraps: the one notebook
+        # function it closes over is the def the student wrote.
+        inner = [cell.cell_contents for cell in getattr(original, "__closure__", None) or ()
+                 if inspect.isfunction(getattr(cell, "cell_contents", None))
+                 and _is_student_file(cell.cell_contents.__code__.co_filename)]
+        if len(inner) != 1:
+            return args, kwargs
+        return _bind_as_written(inner[0], args, kwargs)
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
     return list(bound.args), dict(bound.kwargs)
