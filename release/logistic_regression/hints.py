@@ -206,10 +206,10 @@ TEMPLATE_NONE = ("{name} still holds the template's placeholder `{var} = None`: 
 PROPAGATE_SWAPPED = ("propagate returns (cost, grads): the docstring's order is grads first, "
                      "`return grads, cost`.")
 OPTIMIZE_UNPACKS_SWAPPED = ("optimize unpacks propagate's result as (cost, grads): propagate "
-                            "returns grads first, so write `grads, cost = propagate(w, b, X, Y)`.")
-RANDOM_INIT = ("{name} starts w from random values: logistic regression starts from zeros, "
-               "w = np.zeros((dim, 1)) and b = 0 (random starts are for networks with hidden "
-               "layers).")
+                            "returns grads first, then cost; unpack the two in that order.")
+RANDOM_INIT = ("{name} starts w from random values: logistic regression starts from zeros, a "
+               "(dim, 1) column of np.zeros and b = 0 (random starts are for networks with "
+               "hidden layers).")
 COST_MISPLACED_PARENTHESIS = ("The cost has a misplaced parenthesis: {detail}; the formula is "
                               "J = -(1/m) * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)).")
 SQUARED_ERROR_COST = ("The cost is the squared error (A - Y)**2: logistic regression uses the "

@@ -632,9 +632,8 @@ def optimize_test(optimize):
                       "Record the cost of iterations 0, 100, 200, ... (one value per 100 "
                       "iterations).")
         if not np.array_equal(w, w_before):
-            print(hints.IN_PLACE_NOTE.format(
-                name="optimize", example="w = w - learning_rate * dw instead of "
-                                         "w -= learning_rate * dw"))
+            print(hints.IN_PLACE_NOTE.format(name="optimize",
+                                             example="w = w.copy() before the loop"))
         lines.append(f"{case['num_iterations']} iterations: w = {_show(params['w'])}, "
                      f"b = {_show(params['b'])}, costs = {_show(np.array(costs, dtype=float))}")
     _passed("optimize", lines)
