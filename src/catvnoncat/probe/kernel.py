@@ -179,8 +179,10 @@ def _bind_as_written(original, args, kwargs):
 
     The student's code calls its helpers with its own parameter names (``propagate(weights=w,
     bias=b, X=X, Y=Y)``); the grader knows only the template's order, so each argument goes by
-    its position in the student's signature, the student's defaults filled in. A call the
-    student's own function would refuse raises the same TypeError.
+    its position in the student's signature, the student's defaults filled in. A call that
+    does not fit the student's ``def`` goes as it is, for the grader to bind to the template's
+    names (``propagate(w=w, ...)`` fits the template): a helper's signature is judged in the
+    helper's own cell, not again in its caller's.
     """
     import inspect
 
@@ -197,7 +199,10 @@ def _bind_as_written(original, args, kwargs):
         if len(inner) != 1:
             return args, kwargs
         return _bind_as_written(inner[0], args, kwargs)
-    bound = signature.bind(*args, **kwargs)
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return args, kwargs
     bound.apply_defaults()
     return list(bound.args), dict(bound.kwargs)
 
