@@ -925,8 +925,10 @@ def _no_count(lines):
 get_ipython().input_transformers_post.append(_no_count)
 '''
 
-# optimize that updates the caller's w in place (a diagnosed mistake: 0 in test_optimize), and
-# hides it: restores w's values after the probe's copy was taken / forges args_after.
+# optimize that updates the caller's w in place and forges the kernel's old report of the
+# arguments after the call (args_after). Since issue 20 the judge asks for no such report: the
+# arguments are read-only, the change raises, the second try on writable copies passes with a
+# note (an in-place change costs nothing), exactly like the honest in-place optimize.
 INPLACE_HIDDEN = r'''
 import builtins as _b, json as _json
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
@@ -1197,8 +1199,10 @@ ATTACKS = (
            full=_ALL_BUT_VECTORIZED, base="reference",
            note="correct loops; the probe's line count forged (input, json.dumps, transformer)"),
     Attack("inplace_hidden", "probe protocol", {"optimize": INPLACE_HIDDEN},
-           full=frozenset(TEST_CELLS) - {"test_optimize"}, base="reference",
-           note="optimize modifies the caller's w (0 in test_optimize) and hides it"),
+           full=frozenset(TEST_CELLS), base="reference",
+           note="optimize modifies the caller's w and forges the old args_after report: the "
+                "judge reads no such report since issue 20, and an in-place change costs "
+                "nothing (a note), so the attack wins nothing over its honest twin"),
     Attack("leak_hidden_inputs", "read secrets", _reference_leak_cells(),
            full=frozenset(TEST_CELLS), base="reference",
            note="records the hidden inputs its functions receive, prints them after the last test"),

@@ -172,15 +172,18 @@ def test_each_learner_loses_exactly_its_label(in_process, learner):
 # ------------------------------------------------------------------------------------------------
 #: One notebook per correct style class, and the buggy learners most likely to be judged
 #: differently in a kernel than in-process (copy.deepcopy needing the packages cell, in-place
-#: updates, debug prints, misspelled parameters, keepdims arrays, a NameError, a loop).
+#: updates, debug prints, misspelled parameters, keepdims arrays, a NameError, a loop, a
+#: swapped propagate).
 AUTOGRADED = (
     # correct (axis1_around and matmul_typehints are left to the in-process pass: same wire,
     # same kinds of values as keepdims and german_inplace_on_copy; each notebook costs ~20 s)
     "coursera_2017", "coursera_2021", "keepdims", "german_inplace_on_copy", "debug_prints",
     "french_helpers_while",
-    # buggy
-    "optimize_inplace_no_copy", "optimize_num_iteration", "propagate_forgets_return",
-    "sigmoid_math_e_not_imported", "coursera_2021_predict_loop",
+    # correct since issue 20: an in-place update costs nothing (a note), judged in a real kernel
+    "optimize_inplace_no_copy",
+    # buggy (propagate_returns_cost_first: Chinese identifiers, two cells, two sentences)
+    "optimize_num_iteration", "propagate_forgets_return", "sigmoid_math_e_not_imported",
+    "coursera_2021_predict_loop", "propagate_returns_cost_first",
 )
 _BY_NAME = {lr.name: lr for lr in LEARNERS}
 

@@ -282,6 +282,34 @@ def test_visible_failures_say_expected_got_and_the_likely_mistake(cells, test_id
     assert message in text
 
 
+@pytest.mark.parametrize("cells, test_id, message", [
+    ({"propagate": "def propagate(w, b, X, Y):\n"
+                   "    m = X.shape[1]\n"
+                   "    A = sigmoid(w.T @ X + b)\n"
+                   "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m\n"
+                   "    return cost, {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}\n"},
+     "test_propagate", "grads first"),
+    ({"initialize_with_zeros": "def initialize_with_zeros(dim):\n"
+                               "    return np.random.randn(dim, 1) * 0.01, 0\n"},
+     "test_initialize_with_zeros", "starts w from random values"),
+    ({"initialize_with_zeros": "def initialize_with_zeros(dim):\n"
+                               "    w = None\n    b = 0.0\n    return w, b\n"},
+     "test_initialize_with_zeros", "placeholder `w = None`"),
+    ({"predict": "def predict(w, b, X):\n    A = None\n    return (A > 0.5).astype(float)\n"},
+     "test_predict", "placeholder `A = None`"),
+], ids=["propagate (cost, grads)", "random w", "w = None returned", "A = None used"])
+def test_visible_tests_name_the_mistakes_of_issue_20(cells, test_id, message, dataset):
+    """The sentences of the hidden tests, where a visible test can see the mistake."""
+    passed, text = run_visible_tests(cells, dataset)[test_id]
+    assert not passed and message in text
+
+
+def test_visible_optimize_notes_an_in_place_update_without_failing(dataset):
+    in_place = mutants.by_name("optimize_updates_in_place").replacements
+    passed, text = run_visible_tests(in_place, dataset)["test_optimize"]
+    assert passed and "changed an argument in place" in text
+
+
 def test_a_function_whose_prerequisite_fails_fails_with_one_line_naming_it(dataset):
     wrong_sigmoid = {"sigmoid": "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"}
     outcomes = run_visible_tests(wrong_sigmoid, dataset)

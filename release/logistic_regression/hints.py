@@ -36,8 +36,6 @@ HARD_CODED = ("{name} returns the same result for different inputs: did you hard
               "visible example's expected output? Compute it from the arguments.")
 CONSTANT_ZEROS = ("{name} returns zeros whatever its input: part of it is still missing (a "
                   "formula, or a loop body left as `pass`).")
-IN_PLACE = ("{name} modified its input in place (with -=, *= or an item assignment); compute new "
-            "arrays instead, e.g. {example}, so the caller's data stay intact.")
 SCALAR_ARRAY_NOTE = ("Note: {label} is an array of shape {shape} holding one number; accepted, "
                      "but the docstring asks for a plain number: np.squeeze({label}) or "
                      "float({label}) gives one (and prints as 0.5, not [[0.5]]).")
@@ -61,8 +59,6 @@ ARRAY_NOT_SEQUENCE = "{label} should be a numpy array, not a {kind}: use np.arra
 NOT_AN_ARRAY = "{label} should be a numpy array."
 ARRAY_NOT_NUMBER = "{q} should be an array of shape {expected}, not a single number."
 SHAPE = "{q} should have shape {expected}."
-BOOLEANS = "Convert the booleans to numbers, e.g. with .astype(float)."
-WRONG_DTYPE = "{label} should hold {wanted}; np.zeros gives float64 by default."
 RETURN_VALUES = ("End the function with `return` followed by the {length} values named in its "
                  "docstring.")
 RETURN_DICT = "Return a dictionary: {{{keys}}}."
@@ -184,3 +180,43 @@ RAISED = "{name} raised {error}."
 RESULT_UNUSABLE = ("{name}'s result could not be checked ({error}): return what its docstring "
                    "describes.")
 YOUR_LINE = "In your code ({where}):"
+
+# ---------------------------------------------------------------------------------------------
+# Notes and mistakes named on real learners' code (issue 20)
+# ---------------------------------------------------------------------------------------------
+IN_PLACE_NOTE = ("Note: {name} changed an argument in place (with -=, *= or an item assignment); "
+                 "accepted, but copy first or compute new arrays, e.g. {example}, so the caller's "
+                 "data stay intact.")
+PLAIN_ARRAY_NOTE = ("Note: {label} is a {kind}; accepted (its values are right), but return a plain "
+                    "numpy array (np.ndarray).")
+ARRAY_NOT_SEQUENCE_NOTE = ("Note: {label} is a {kind}; accepted (its values are right), but the "
+                           "docstring asks for a numpy array: use np.array.")
+BOOLEANS_NOTE = ("Note: {label} holds booleans (True / False); accepted, but the docstring asks "
+                 "for the numbers 0 and 1: convert them, e.g. with .astype(float).")
+WRONG_DTYPE_NOTE = ("Note: {label} holds {dtype} values; accepted, but it should hold {wanted}; "
+                    "np.zeros gives float64 by default.")
+COSTS_LIST_NOTE = ("Note: {label} is a {kind}; accepted, but the docstring asks for a list: start "
+                   "with costs = [] and append the cost every 100 iterations.")
+COUNT_NOTE = ("Note: {label} is a {kind}; accepted (the number is right), but a count is an "
+              "integer: read it from a .shape, which gives integers.")
+MODEL_W_FIXED_SIZE = ("model sizes w with {what}, which fits only the 64 x 64 x 3 cat pictures: "
+                      "size it from its argument, initialize_with_zeros(X_train.shape[0]).")
+TEMPLATE_NONE = ("{name} still holds the template's placeholder `{var} = None`: replace None with "
+                 "the computation of {var} (None has no .shape, no .T and no value).")
+PROPAGATE_SWAPPED = ("propagate returns (cost, grads): the docstring's order is grads first, "
+                     "`return grads, cost`.")
+OPTIMIZE_UNPACKS_SWAPPED = ("optimize unpacks propagate's result as (cost, grads): propagate "
+                            "returns grads first, then cost; unpack the two in that order.")
+RANDOM_INIT = ("{name} starts w from random values: logistic regression starts from zeros, a "
+               "(dim, 1) column of np.zeros and b = 0 (random starts are for networks with "
+               "hidden layers).")
+COST_MISPLACED_PARENTHESIS = ("The cost has a misplaced parenthesis: {detail}; the formula is "
+                              "J = -(1/m) * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)).")
+SQUARED_ERROR_COST = ("The cost is the squared error (A - Y)**2: logistic regression uses the "
+                      "cross-entropy J = -(1/m) * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)), "
+                      "whose gradients are dw = X @ (A - Y).T / m and db = np.sum(A - Y) / m.")
+#: The {detail} of COST_MISPLACED_PARENTHESIS, one per modelled misplacement.
+COST_DETAIL_ONE_MINUS_Y = "1 - Y without its parentheses subtracts Y * np.log(1 - A) from 1"
+COST_DETAIL_SUM_CLOSED_EARLY = "the sum closes after (1 - Y), so np.log(1 - A) multiplies the sum"
+COST_DETAIL_M_TIMES_SUM = "-1 / (m * np.sum(...)) divides by the sum instead of multiplying by it"
+COST_DETAIL_LOG_ONE = "np.log(1) - A is not np.log(1 - A)"

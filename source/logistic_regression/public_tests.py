@@ -265,11 +265,49 @@ def _check_parameters(function, keywords):
             example=f"{name}(..., {missing[0]}=...)"))
 
 
-def _student_error(name, error):
+def _placeholder(function):
+    """A name your ``def`` assigns only ``None`` (the old template's ``A = None``), or ''."""
+    import ast
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return ""
+
+    def names(target):
+        if isinstance(target, ast.Name):
+            return [target.id]
+        if isinstance(target, (ast.Tuple, ast.List)):
+            return [n for item in target.elts for n in names(item)]
+        return []
+
+    only_none, assigned = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets = [n for target in node.targets for n in names(target)]
+            if isinstance(node.value, ast.Constant) and node.value.value is None:
+                only_none += targets
+            else:
+                assigned.update(targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension)):
+            assigned.update(names(node.target))
+    left = [n for n in only_none if n not in assigned]
+    return left[0] if left else ""
+
+
+def _holds_none(result):
+    items = result.values() if isinstance(result, dict) else result
+    return result is None or (isinstance(result, (tuple, list, dict))
+                              and any(item is None for item in items))
+
+
+def _student_error(name, error, function=None):
     """A VisibleTestFailure for an error your code raised: its type and message, the likely
     mistake, and your line."""
     message = hints.RAISED.format(name=name, error=f"{type(error).__name__}: {error}")
-    hint = _hint_for(name, error)
+    placeholder = _placeholder(function) if "NoneType" in str(error) else ""
+    hint = (hints.TEMPLATE_NONE.format(name=name, var=placeholder) if placeholder
+            else _hint_for(name, error))
     return VisibleTestFailure(f"{message} {hint}".strip(), _student_frame(error))
 
 
@@ -282,9 +320,12 @@ def _call(function, *args, **kwargs):
         try:
             result = function(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - your code's error, shown without the machinery
-            raise _student_error(name, error) from None
+            raise _student_error(name, error, function) from None
     for w in caught:
         print(f"note: {name} warned: {w.category.__name__}: {w.message}")
+    placeholder = _placeholder(function) if _holds_none(result) else ""
+    if placeholder:
+        raise VisibleTestFailure(hints.TEMPLATE_NONE.format(name=name, var=placeholder))
     if result is None:
         raise VisibleTestFailure(hints.RETURNS_NONE.format(name=name))
     return result
@@ -525,7 +566,10 @@ def initialize_with_zeros_test(initialize_with_zeros):
         w, b = _call(initialize_with_zeros, dim)
         _expect_shape(f"w for dim = {dim}", w, (dim, 1), hint)
         if not np.issubdtype(w.dtype, np.floating):
-            _fail(f"w.dtype for dim = {dim}", "a float dtype", w.dtype, hint)
+            print(hints.WRONG_DTYPE_NOTE.format(label="w", dtype=w.dtype, wanted="floats"))
+        if w.size > 1 and np.ptp(np.asarray(w, dtype=float)) > 0:
+            _fail(f"w for dim = {dim}", "zeros", "varied values",
+                  hints.RANDOM_INIT.format(name="initialize_with_zeros"))
         _expect_close(f"w for dim = {dim}", w, np.zeros((dim, 1)), hint)
         _expect_number("b", b, hint)
         if b != 0:
@@ -543,6 +587,8 @@ def propagate_test(propagate):
     for case in PROPAGATE_CASES:
         w, b, X, Y = _array(case["w"]), case["b"], _array(case["X"]), _array(case["Y"])
         grads, cost = _call(propagate, w, b, X, Y)
+        if isinstance(cost, dict) and not isinstance(grads, dict):
+            raise VisibleTestFailure(hints.PROPAGATE_SWAPPED)
         _expect_close("dw", grads["dw"], case["dw"],
                       "dw = X (A - Y)^T / m has the shape of w, (n_x, 1). " + m_hint)
         _expect_number("db", grads["db"], "db = sum(A - Y) / m is a single number.")
@@ -586,8 +632,8 @@ def optimize_test(optimize):
                       "Record the cost of iterations 0, 100, 200, ... (one value per 100 "
                       "iterations).")
         if not np.array_equal(w, w_before):
-            _fail("the caller's w after optimize", w_before, w,
-                  "optimize must not change the array it was given: update a copy.")
+            print(hints.IN_PLACE_NOTE.format(name="optimize",
+                                             example="w = w.copy() before the loop"))
         lines.append(f"{case['num_iterations']} iterations: w = {_show(params['w'])}, "
                      f"b = {_show(params['b'])}, costs = {_show(np.array(costs, dtype=float))}")
     _passed("optimize", lines)

@@ -43,6 +43,8 @@ ACCEPTED = (
     "(activacion, cout, gradients) called by the graded ones; a while loop in optimize",
     "@, np.dot, np.matmul, np.einsum, np.multiply; tanh sigmoid; log1p; type hints; "
     "dict(...) / list / tuple returns; keyword arguments",
+    "with a note, costing nothing: an argument updated in place without a copy; labels as "
+    "booleans or as a list; an integer w of zeros",
 )
 
 #: What the corpus asserts is diagnosed: (mistake, needle of the hint).
@@ -61,9 +63,16 @@ DIAGNOSED = (
     ("NameError for a misspelled helper (sigmod)", "spelling"),
     ("a graded function defined under another name (initialize_with_zero, optimise)",
      "Define <name>"),
-    ("an argument updated in place without a copy", "modified its input in place"),
     ("a loop over the examples (template loop, comprehension)", "loops over the examples"),
     ("a wrong / unfinished propagate or predict: its vectorization cell", NOT_JUDGED),
+    ("model sizing w from the notebook's num_px or the constant 12288, also in its own loop",
+     "fits only the 64 x 64 x 3"),
+    ("the 2017 template's None placeholders left (A = None, w = None)", "placeholder"),
+    ("propagate returning (cost, grads), and its optimize unpacking them so",
+     "grads first"),
+    ("random instead of zero initialization (initialize_with_zeros, model)", "random"),
+    ("a misplaced parenthesis in the cost (1 - Y bare, the sum closed early)", "parenthesis"),
+    ("a squared-error cost (with or without its own gradients)", "squared error"),
 )
 
 
@@ -491,8 +500,10 @@ LEARNERS = [
                   db += a - Y[0, i]
               return {"dw": dw / m, "db": db / m}, cout / m
           '''),
+    # Issue 20: a list of the right labels passes test_predict with a note (a type name is the
+    # kernel's report); the comprehension still loops over the examples.
     buggy("predict_list_of_labels", "debug prints; labels built in a comprehension, returned "
-          "as a list", "debug_prints", {"test_predict": "numpy array"},
+          "as a list", "debug_prints", {"test_predict_vectorized": "loops over the examples"},
           predict='''
           def predict(w, b, X):
               A = sigmoid(np.dot(w.T, X) + b)
@@ -502,8 +513,10 @@ LEARNERS = [
           '''),
 
     # ============================================================== strict types and shapes
-    buggy("optimize_inplace_no_copy", "keepdims style; w -= learning_rate * dw on the "
-          "caller's array", "keepdims", {"test_optimize": "modified its input in place"},
+    # Issue 20: an in-place change costs nothing (read-only arguments, a second try on writable
+    # copies, a note), and booleans are a representation of the right labels (a note).
+    correct("optimize_inplace_no_copy", "keepdims style; w -= learning_rate * dw on the "
+            "caller's array (a note)", "keepdims",
           optimize='''
           def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
               costs = []
@@ -515,8 +528,7 @@ LEARNERS = [
                       costs.append(cost)
               return {"w": w, "b": b}, grads, costs
           '''),
-    buggy("predict_booleans", "@ style; returns A > 0.5 as booleans", "matmul",
-          {"test_predict": "booleans"},
+    correct("predict_booleans", "@ style; returns A > 0.5 as booleans (a note)", "matmul",
           predict='''
           def predict(w, b, X):
               return sigmoid(w.T @ X + b) > 0.5
@@ -703,9 +715,8 @@ LEARNERS = [
               return Y_prediction
           '''),
     buggy("flatten_rows_and_optimize_inplace", "debug prints; one picture per row and "
-          "w -= without a copy", "debug_prints",
-          {"test_flatten": "One example per column",
-           "test_optimize": "modified its input in place"},
+          "w -= without a copy (the in-place change costs nothing since issue 20)",
+          "debug_prints", {"test_flatten": "One example per column"},
           flatten='''
           train_set_x_flatten = train_set_x_orig.reshape(train_set_x_orig.shape[0], -1)
           test_set_x_flatten = test_set_x_orig.reshape(test_set_x_orig.shape[0], -1)
@@ -726,6 +737,183 @@ LEARNERS = [
                       costs.append(cost)
                       print("iteration", i, "cost", cost)
               return {"w": w, "b": b}, grads, costs
+          '''),
+    # ============================================================== issue 20: named on real code
+    buggy("model_w_num_px_own_loop", "Chinese comments; model sizes w from the notebook's "
+          "num_px and runs its own descent loop with propagate", "chinese",
+          {"test_model": ("num_px", "X_train.shape[0]")},
+          model='''
+          def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False):
+              # 初始化参数（图片是 num_px * num_px * 3 个像素）
+              w = np.zeros((num_px * num_px * 3, 1))
+              b = 0
+              costs = []
+              for i in range(num_iterations):
+                  grads, cost = propagate(w, b, X_train, Y_train)   # 正向和反向传播
+                  w = w - learning_rate * grads["dw"]
+                  b = b - learning_rate * grads["db"]
+                  if i % 100 == 0:
+                      costs.append(cost)
+              Y_prediction_test = predict(w, b, X_test)
+              Y_prediction_train = predict(w, b, X_train)
+              d = {"costs": costs, "Y_prediction_test": Y_prediction_test,
+                   "Y_prediction_train": Y_prediction_train, "w": w, "b": b,
+                   "learning_rate": learning_rate, "num_iterations": num_iterations}
+              return d
+          '''),
+    buggy("model_dim_constant_12288", "2017 template; dim = 12288 written out, then the "
+          "template's calls", "coursera_2017",
+          {"test_model": ("constant 12288", "X_train.shape[0]")},
+          model='''
+          def model(X_train, Y_train, X_test, Y_test, num_iterations = 2000, learning_rate = 0.5, print_cost = False):
+              ### START CODE HERE ###
+              dim = 12288   # 64 * 64 * 3
+              w, b = np.zeros((dim, 1)), 0
+              parameters, grads, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost)
+              w = parameters["w"]
+              b = parameters["b"]
+              Y_prediction_test = predict(w, b, X_test)
+              Y_prediction_train = predict(w, b, X_train)
+              ### END CODE HERE ###
+              d = {"costs": costs, "Y_prediction_test": Y_prediction_test,
+                   "Y_prediction_train" : Y_prediction_train, "w" : w, "b" : b,
+                   "learning_rate" : learning_rate, "num_iterations": num_iterations}
+              return d
+          '''),
+    buggy("predict_template_none_left", "2017 template; predict's A = None placeholder left, "
+          "the loop over A.shape[1] kept", "coursera_2017",
+          {"test_predict": ("placeholder", "A = None")},
+          predict='''
+          # GRADED FUNCTION: predict
+
+          def predict(w, b, X):
+              m = X.shape[1]
+              Y_prediction = np.zeros((1,m))
+              w = w.reshape(X.shape[0], 1)
+
+              # Compute vector "A" predicting the probabilities of a cat being present in the picture
+              ### START CODE HERE ### (≈ 1 line of code)
+              A = None
+              ### END CODE HERE ###
+
+              for i in range(A.shape[1]):
+                  # Convert probabilities A[0,i] to actual predictions p[0,i]
+                  ### START CODE HERE ### (≈ 4 lines of code)
+                  Y_prediction[0, i] = 1 if A[0, i] > 0.5 else 0
+                  ### END CODE HERE ###
+
+              assert(Y_prediction.shape == (1, m))
+
+              return Y_prediction
+          '''),
+    buggy("initialize_template_none_left", "Chinese comments; initialize_with_zeros still "
+          "returns the template's w = None, b = None", "chinese",
+          {"test_initialize_with_zeros": ("placeholder", "w = None")},
+          initialize_with_zeros='''
+          def initialize_with_zeros(dim):
+              """创建一个维度为 (dim, 1) 的 0 向量，并将 b 初始化为 0"""
+              w = None   # 待完成
+              b = None
+              return (w, b)
+          '''),
+    buggy("propagate_returns_cost_first", "Chinese names; propagate returns (cost, grads) and "
+          "its optimize unpacks them in that order", "chinese",
+          {"test_propagate": "grads first", "test_optimize": "unpacks"},
+          propagate='''
+          def propagate(w, b, X, Y):
+              m = X.shape[1]
+              A = sigmoid(np.dot(w.T, X) + b)  # 激活值
+              成本 = (-1 / m) * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+              梯度 = {"dw": (1 / m) * np.dot(X, (A - Y).T), "db": (1 / m) * np.sum(A - Y)}
+              return 成本, 梯度
+          ''',
+          optimize='''
+          def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+              costs = []
+              for i in range(num_iterations):
+                  cost, grads = propagate(w, b, X, Y)
+                  dw = grads["dw"]
+                  db = grads["db"]
+                  w = w - learning_rate * dw
+                  b = b - learning_rate * db
+                  if i % 100 == 0:
+                      costs.append(cost)   # 记录成本
+              params = {"w": w, "b": b}
+              grads = {"dw": dw, "db": db}
+              return (params, grads, costs)
+          '''),
+    buggy("initialize_random_chinese", "Chinese comments; w = np.random.randn(dim, 1) * 0.01 "
+          "as in the deep-learning course", "chinese",
+          {"test_initialize_with_zeros": "random"},
+          initialize_with_zeros='''
+          def initialize_with_zeros(dim):
+              # 随机初始化权重，避免对称
+              w = np.random.randn(dim, 1) * 0.01
+              b = 0
+              return (w, b)
+          '''),
+    buggy("model_random_start", "matmul style; model starts optimize from a random w",
+          "matmul", {"test_model": "random"},
+          model='''
+          def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False):
+              rng = np.random.default_rng(0)
+              w = rng.standard_normal((X_train.shape[0], 1)) * 0.01
+              b = 0.0
+              params, grads, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost)
+              w, b = params["w"], params["b"]
+              return {"costs": costs, "w": w, "b": b,
+                      "Y_prediction_test": predict(w, b, X_test),
+                      "Y_prediction_train": predict(w, b, X_train),
+                      "learning_rate": learning_rate, "num_iterations": num_iterations}
+          '''),
+    buggy("cost_one_minus_y_bare", "Chinese comments; 1 - Y without parentheses in the cost",
+          "chinese", {"test_propagate": ("parenthesis", "1 - Y")},
+          propagate='''
+          def propagate(w, b, X, Y):
+              m = X.shape[1]
+              A = sigmoid(np.dot(w.T, X) + b)  # 计算激活值
+              代价 = -1 / m * np.sum(Y * np.log(A) + 1 - Y * np.log(1 - A))  # 计算成本
+              dw = 1 / m * np.dot(X, (A - Y).T)
+              db = 1 / m * np.sum(A - Y)
+              return {"dw": dw, "db": db}, 代价
+          '''),
+    buggy("cost_sum_closed_early", "German comments; np.sum closes after (1 - Y)",
+          "german_inplace", {"test_propagate": ("parenthesis", "closes after (1 - Y)")},
+          propagate='''
+          def propagate(w, b, X, Y):
+              m = X.shape[1]
+              # Vorwärts
+              A = sigmoid(np.dot(w.T, X) + b)
+              cost = -1 / m * np.sum(Y * np.log(A) + (1 - Y)) * np.log(1 - A)
+              # Rückwärts
+              dw = 1 / m * np.dot(X, (A - Y).T)
+              db = 1 / m * np.sum(A - Y)
+              return {"dw": dw, "db": db}, np.squeeze(cost)
+          '''),
+    buggy("cost_squared_error", "debug prints; the squared error from a previous course, "
+          "gradients right", "debug_prints", {"test_propagate": "squared error"},
+          propagate='''
+          def propagate(w, b, X, Y):
+              m = X.shape[1]
+              A = sigmoid(np.dot(w.T, X) + b)
+              cost = np.sum((A - Y) ** 2) / (2 * m)   # mean squared error
+              print("DEBUG cost", cost)
+              dw = np.dot(X, (A - Y).T) / m
+              db = np.sum(A - Y) / m
+              return {"dw": dw, "db": db}, cost
+          '''),
+    buggy("cost_squared_error_chinese", "Chinese comments; squared error with its own "
+          "gradients through the sigmoid", "chinese", {"test_propagate": "squared error"},
+          propagate='''
+          def propagate(w, b, X, Y):
+              m = X.shape[1]
+              A = sigmoid(np.dot(w.T, X) + b)
+              # 均方误差
+              cost = np.mean((A - Y) ** 2)
+              dZ = 2 * (A - Y) * A * (1 - A)   # 链式法则
+              dw = np.dot(X, dZ.T) / m
+              db = np.sum(dZ) / m
+              return {"dw": dw, "db": db}, cost
           '''),
 ]
 

@@ -169,9 +169,10 @@ MUTANTS = [
            def sigmoid(z):
                return 1 / (1 + math.exp(-z))
            """),
-    _wrong("sigmoid_modifies_argument", "negates z in place", {"test_sigmoid"},
-           "modified its input in place",
-           sigmoid="""
+    # Issue 20: an in-place change costs nothing (the arguments are read-only; a second try on
+    # writable copies passes with a note), so this is a correct-but-different variant now.
+    _correct("sigmoid_modifies_argument", "negates z in place (passes with a note)",
+             sigmoid="""
            def sigmoid(z):
                if isinstance(z, np.ndarray):
                    z *= -1
@@ -201,9 +202,9 @@ MUTANTS = [
            def initialize_with_zeros(dim):
                return np.zeros((dim, 1)), np.zeros((1, 1))
            """),
-    _wrong("initialize_int_weights", "w of integer dtype", {"test_initialize_with_zeros"},
-           "should hold floats",
-           initialize_with_zeros="""
+    # Issue 20: a dtype is the kernel's report, so right values of another dtype earn a note.
+    _correct("initialize_int_weights", "w of integer dtype (passes with a note)",
+             initialize_with_zeros="""
            def initialize_with_zeros(dim):
                return np.zeros((dim, 1), dtype=int), 0
            """),
@@ -409,9 +410,10 @@ MUTANTS = [
                        print(f"Cost after iteration {i}: {cost}")
                return {"w": w, "b": b}, {"dw": dw, "db": db}, costs
            """),
-    _wrong("optimize_updates_in_place", "w -= learning_rate * dw changes the caller's w",
-           {"test_optimize"}, "modified its input in place",
-           optimize="""
+    # Issue 20: an in-place change costs nothing (see sigmoid_modifies_argument).
+    _correct("optimize_updates_in_place", "w -= learning_rate * dw on the caller's w (passes "
+             "with a note)",
+             optimize="""
            def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
                costs = []
                for i in range(num_iterations):
@@ -462,8 +464,9 @@ MUTANTS = [
            def predict(w, b, X):
                return (np.dot(w.T, X) + b > 0.5).astype(float)
            """),
-    _wrong("predict_booleans", "returns A > 0.5 as booleans", {"test_predict"}, "booleans",
-           predict="""
+    # Issue 20: booleans are a representation of the right 0 / 1 values: a note.
+    _correct("predict_booleans", "returns A > 0.5 as booleans (passes with a note)",
+             predict="""
            def predict(w, b, X):
                return sigmoid(np.dot(w.T, X) + b) > 0.5
            """),
@@ -819,6 +822,61 @@ MUTANTS = [
                  print("model trained")
                  return d
              """),
+    # ------------------------------------------------------------------ issue 20: named mistakes
+    _wrong("initialize_random", "w = np.random.randn(dim, 1) * 0.01", {"test_initialize_with_zeros"},
+           "starts w from random values",
+           initialize_with_zeros="""
+           def initialize_with_zeros(dim):
+               return np.random.randn(dim, 1) * 0.01, 0.0
+           """),
+    _wrong("propagate_returns_cost_first", "return cost, grads", {"test_propagate"},
+           "grads first",
+           propagate="""
+           def propagate(w, b, X, Y):
+               m = X.shape[1]
+               A = sigmoid(np.dot(w.T, X) + b)
+               cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+               return cost, {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}
+           """),
+    _wrong("propagate_squared_error_cost", "cost = np.sum((A - Y) ** 2) / m", {"test_propagate"},
+           "squared error",
+           propagate="""
+           def propagate(w, b, X, Y):
+               m = X.shape[1]
+               A = sigmoid(np.dot(w.T, X) + b)
+               cost = np.sum((A - Y) ** 2) / m
+               return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
+           """),
+    _wrong("propagate_cost_one_minus_y_bare", "1 - Y without parentheses in the cost",
+           {"test_propagate"}, "misplaced parenthesis",
+           propagate="""
+           def propagate(w, b, X, Y):
+               m = X.shape[1]
+               A = sigmoid(np.dot(w.T, X) + b)
+               cost = -np.sum(Y * np.log(A) + 1 - Y * np.log(1 - A)) / m
+               return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
+           """),
+    _wrong("predict_template_none", "the 2017 template's A = None left in place",
+           {"test_predict"}, "placeholder `A = None`",
+           predict="""
+           def predict(w, b, X):
+               A = None
+               return (A > 0.5).astype(float)
+           """),
+    _wrong("model_w_from_num_px", "w = np.zeros((num_px * num_px * 3, 1)): the notebook's global",
+           {"test_model"}, "the notebook's global num_px",
+           model="""
+           def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
+                     print_cost=False):
+               w, b = np.zeros((num_px * num_px * 3, 1)), 0.0
+               params, grads, costs = optimize(w, b, X_train, Y_train, num_iterations,
+                                               learning_rate, print_cost)
+               w, b = params["w"], params["b"]
+               return {"costs": costs, "w": w, "b": b,
+                       "Y_prediction_test": predict(w, b, X_test),
+                       "Y_prediction_train": predict(w, b, X_train),
+                       "learning_rate": learning_rate, "num_iterations": num_iterations}
+           """),
 ]
 
 _BY_NAME = {m.name: m for m in MUTANTS}

@@ -1,19 +1,26 @@
 """Which returned values are accepted, read from observations (never from live objects).
 
-* A *scalar* (``b``, ``db``, ``cost``, a cost in ``costs``) may be a Python ``float`` or ``int``,
-  a numpy floating or integer scalar, or a 0-d ``ndarray``. An array holding one number (shape
-  ``(1,)``, ``(1, 1)``: ``np.sum(..., keepdims=True)``) is accepted with a note saying why a plain
-  number is better: the value is the same.
-* An *array* must be exactly ``numpy.ndarray`` (no ``np.matrix``, no subclass, no list) of a
-  numeric dtype; booleans only where allowed.
-* ``costs`` is a ``list`` with one scalar per recorded iteration.
+Points go by *values and shapes*, decoded by the grader from the raw numbers the kernel sent;
+never by what the kernel says a value is. The type name, the container and the dtype of an
+observation are the kernel's report (a kernel could call a list a ``numpy.ndarray``, or send
+booleans as float bytes), so they only ever earn a note, never cost a point (issue 20):
 
-The type names come from the kernel's description of the value, so an object that lies about
-equality, or an ndarray subclass, is rejected by name before any value is compared.
+* A *scalar* (``b``, ``db``, ``cost``, a cost in ``costs``) is one number: a Python or numpy
+  scalar, a 0-d array. One number in an array or list of shape ``(1,)``, ``(1, 1)``
+  (``np.sum(..., keepdims=True)``) is accepted with a note saying why a plain number is better.
+* An *array* is any numeric values of the expected shape: an ``np.ndarray``, and, with a note,
+  an ``np.matrix`` or another subclass, a (nested) list or tuple of numbers, booleans where the
+  numbers 0 and 1 are asked for, integers where floats are. The shape rule stays: a rank-1
+  ``(m,)`` is not a ``(1, m)`` (the shape is part of the decoded value).
+* ``costs`` is one scalar per recorded iteration: a list, or (noted) a tuple or 1-d array.
+
+An object that lies about equality never reaches a comparison: only decoded numbers do.
 """
 
 import contextlib
 import contextvars
+
+import numpy as np
 
 from .sentences import HINTS
 from .verdict import Failure
@@ -40,11 +47,27 @@ def _note(text):
     if notes is not None and text not in notes:
         notes.append(text)
 
-_SCALAR_TYPES = frozenset({"builtins.float", "builtins.int"} | {
-    f"numpy.{name}" for name in ("float16", "float32", "float64", "int8", "int16", "int32",
-                                 "int64", "uint8", "uint16", "uint32", "uint64", "longdouble")})
-_INTEGER_TYPES = frozenset(t for t in _SCALAR_TYPES if "int" in t)
-# (numpy.longdouble arrives as float64: six significant digits is all a comparison needs.)
+#: Nesting of lists / tuples read as an array of numbers.
+_MAX_NESTING = 6
+
+
+def _kind(value):
+    return value.type.rsplit(".", 1)[-1]
+
+
+def values_of(value, depth=0):
+    """The numbers of an observation as an ndarray (grader-side), or None when it holds any
+    non-number or is not rectangular (a ragged list, a dict, None, an object)."""
+    if isinstance(value, Arr):
+        return value.array
+    if isinstance(value, Num):
+        return np.asarray(value.value, dtype=np.dtype(value.dtype).newbyteorder("="))
+    if isinstance(value, Seq) and value.items and depth < _MAX_NESTING:
+        parts = [values_of(item, depth + 1) for item in value.items]
+        if any(p is None for p in parts) or len({p.shape for p in parts}) != 1:
+            return None
+        return np.stack(parts)
+    return None
 
 
 def describe(value):
@@ -58,48 +81,56 @@ def describe(value):
 
 
 def scalar(value, label, note_label=None):
-    """``value`` as a float when it is an accepted scalar, else a Failure."""
-    if isinstance(value, Num) and value.type in _SCALAR_TYPES:
-        return float(value.value)
-    if isinstance(value, Arr) and value.type == "numpy.ndarray" and value.array.dtype.kind in "fiu":
-        if value.array.shape == ():
-            return float(value.array)
-        if value.array.size == 1:
-            _note(HINTS.SCALAR_ARRAY_NOTE.format(label=note_label or label,
-                                                 shape=value.array.shape))
-            return float(value.array.reshape(()))
-        raise Failure(f"{label} is an array of shape {value.array.shape}, expected a single "
+    """``value`` as a float when it holds exactly one number, else a Failure."""
+    data = values_of(value)
+    if data is None or data.dtype.kind not in "biuf":
+        raise Failure(f"{label} is {describe(value)}, expected a single number.",
+                      HINTS.NOT_A_NUMBER.format(label=label))
+    if data.size == 1 and data.shape != ():
+        _note(HINTS.SCALAR_ARRAY_NOTE.format(label=note_label or label, shape=data.shape))
+    elif data.shape != ():
+        raise Failure(f"{label} is an array of shape {data.shape}, expected a single "
                       f"number.", HINTS.SCALAR_NOT_ARRAY.format(label=label), label,
-                      value.array.astype(float))
-    raise Failure(f"{label} is {describe(value)}, expected a single number.",
-                  HINTS.NOT_A_NUMBER.format(label=label))
+                      data.astype(float))
+    return float(data.reshape(()))
+
+
+def _note_representation(value, data, label, kinds):
+    """Notes on how right values are represented (never a failure: see the module docstring)."""
+    if isinstance(value, Seq):
+        _note(HINTS.ARRAY_NOT_SEQUENCE_NOTE.format(label=label, kind=_kind(value)))
+    elif isinstance(value, Arr) and value.type != "numpy.ndarray":
+        _note(HINTS.PLAIN_ARRAY_NOTE.format(label=label, kind=_kind(value)))
+    if data.dtype.kind == "b" and "b" not in kinds:
+        _note(HINTS.BOOLEANS_NOTE.format(label=label))
+    elif data.dtype.kind not in kinds and data.dtype.kind != "b":
+        _note(HINTS.WRONG_DTYPE_NOTE.format(label=label, dtype=data.dtype,
+                                            wanted="floats" if kinds == "f" else "numbers"))
+
+
+def not_an_array(value, label):
+    """The Failure for a value that holds no array of numbers (None, a dict, a ragged list...)."""
+    if isinstance(value, Arr):
+        hint = HINTS.PLAIN_ARRAY.format(kind=_kind(value))
+    elif isinstance(value, Seq):
+        hint = HINTS.ARRAY_NOT_SEQUENCE.format(label=label, kind=_kind(value))
+    else:
+        hint = HINTS.NOT_AN_ARRAY.format(label=label)
+    return Failure(f"{label} is {describe(value)}, expected a numpy array.", hint)
 
 
 def array(value, label, kinds="f"):
-    """``value``'s values as a float ndarray when it is exactly an ndarray of a numeric dtype."""
-    if not (isinstance(value, Arr) and value.type == "numpy.ndarray"):
-        if isinstance(value, Arr):
-            hint = HINTS.PLAIN_ARRAY.format(kind=value.type.rsplit(".", 1)[-1])
-        elif isinstance(value, Seq):
-            hint = HINTS.ARRAY_NOT_SEQUENCE.format(label=label, kind=value.type.rsplit(".", 1)[-1])
-        else:
-            hint = HINTS.NOT_AN_ARRAY.format(label=label)
-        raise Failure(f"{label} is {describe(value)}, expected a numpy array.", hint)
-    data = value.array
-    if data.dtype.kind == "b" and "b" not in kinds:
-        raise Failure(f"{label} holds booleans (True / False), expected the numbers 0 and 1.",
-                      HINTS.BOOLEANS)
-    if data.dtype.kind not in kinds:
-        wanted = "floats" if kinds == "f" else "numbers"
-        raise Failure(f"{label} has dtype {data.dtype}, expected {wanted}.",
-                      HINTS.WRONG_DTYPE.format(label=label, wanted=wanted))
+    """``value``'s numbers as a float ndarray of their own shape (shape is checked later)."""
+    data = None if isinstance(value, Num) else values_of(value)
+    if data is None or data.dtype.kind not in "biuf":
+        raise not_an_array(value, label)
+    _note_representation(value, data, label, kinds)
     return data.astype(float, copy=False)
 
 
 def sequence(value, label, length):
     """The items of a returned tuple or list of ``length`` values."""
-    if not (isinstance(value, Seq) and value.type in ("builtins.tuple", "builtins.list")
-            and len(value.items) == length):
+    if not (isinstance(value, Seq) and len(value.items) == length):
         raise Failure(f"{label} returned {describe(value)}, expected {length} values.",
                       HINTS.RETURN_VALUES.format(length=length))
     return value.items
@@ -107,7 +138,7 @@ def sequence(value, label, length):
 
 def mapping(value, label, keys):
     """The items of a returned dict that has every key in ``keys``."""
-    if not (isinstance(value, Map) and value.type == "builtins.dict"):
+    if not isinstance(value, Map):
         raise Failure(f"{label} is {describe(value)}, expected a dict with keys "
                       f"{', '.join(map(repr, keys))}.",
                       HINTS.RETURN_DICT.format(keys=", ".join(f"{k!r}: ..." for k in keys)))
@@ -119,23 +150,26 @@ def mapping(value, label, keys):
 
 
 def costs(value, label="costs"):
-    """The recorded costs as a float array (a list of scalars)."""
-    import numpy as np
-
-    if not (isinstance(value, Seq) and value.type == "builtins.list"):
-        raise Failure(f"{label} is {describe(value)}, expected a list.",
-                      HINTS.COSTS_LIST)
-    return np.array([scalar(c, f"{label}[{i}]", f"{label}[i]") for i, c in enumerate(value.items)],
-                    dtype=float)
+    """The recorded costs as a float array: a list of scalars (noted: a tuple, a 1-d array)."""
+    if isinstance(value, Seq):
+        if value.type != "builtins.list":
+            _note(HINTS.COSTS_LIST_NOTE.format(label=label, kind=_kind(value)))
+        return np.array([scalar(c, f"{label}[{i}]", f"{label}[i]")
+                         for i, c in enumerate(value.items)], dtype=float)
+    if isinstance(value, Arr) and value.array.ndim == 1 and value.array.dtype.kind in "iuf":
+        _note(HINTS.COSTS_LIST_NOTE.format(label=label, kind=_kind(value)))
+        return value.array.astype(float)
+    raise Failure(f"{label} is {describe(value)}, expected a list.", HINTS.COSTS_LIST)
 
 
 def count(value, label):
-    """An integer count (``m_train``, ``num_px``): a Python or numpy integer, or a 0-d int array."""
-    if isinstance(value, Num) and value.type in _INTEGER_TYPES:
-        return int(value.value)
-    if isinstance(value, Arr) and value.type == "numpy.ndarray" and value.array.shape == () \
-            and value.array.dtype.kind in "iu":
-        return int(value.array)
+    """An integer count (``m_train``, ``num_px``): one whole number (noted when not an int)."""
+    data = values_of(value)
+    if data is not None and data.shape == () and data.dtype.kind in "iuf" \
+            and float(data) == int(float(data)):
+        if data.dtype.kind == "f":
+            _note(HINTS.COUNT_NOTE.format(label=label, kind=_kind(value)))
+        return int(float(data))
     shown = f" ({value.value:.6g})" if isinstance(value, Num) else (
         f" ({value.text[:40]})" if isinstance(value, Other) and value.text else "")
     raise Failure(f"{label} is {describe(value)}{shown}, expected an integer.",

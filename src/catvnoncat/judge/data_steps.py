@@ -60,8 +60,9 @@ def _array_outcome(prober, name, kinds):
     """Look at ``name`` and check it is a numpy array of an accepted dtype (before any value)."""
     outcome = _look(prober, name)
     if outcome.value is not None or outcome.dtype == "other":
+        # A global is sampled only when it is an array: anything else has no evidence to judge.
         value = outcome.value if outcome.value is not None else wire.Other(outcome.type)
-        accept.array(value, name, kinds)
+        raise accept.not_an_array(value, name)
     fake = wire.Arr(outcome.type, np.zeros(0, dtype=np.dtype(outcome.dtype)))
     accept.array(fake, name, kinds)
     return outcome

@@ -37,6 +37,8 @@ LENDABLE = {name: getattr(reference, name) for name in
             ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict")}
 #: Most lent-helper calls one probe may make (an honest optimize makes one per iteration).
 MAX_LEND_CALLS = 50_000
+#: What numpy says when code writes to a read-only array (an argument changed in place).
+_READ_ONLY_WORDS = ("read-only", "WRITEABLE", "does not own its data")
 
 
 class ProbeFailed(Exception):
@@ -70,8 +72,8 @@ class CallOutcome:
     result: object = None          # a wire observation
     raised: Raised | None = None
     lines: int | None = None
-    args_after: tuple = ()
     lent_calls: tuple = ()         # (helper, {parameter: value}) as the grader served them
+    writable_copies: bool = False  # answered on the second try, with writable arguments
 
 
 @dataclass(frozen=True)
@@ -153,10 +155,6 @@ def _call_outcome(answer):
     lines = answer.get("lines")
     if lines is not None and not (type(lines) is int and 0 <= lines < 10**12):
         raise wire.BadAnswer("malformed line count")
-    after = answer.get("args_after", [])
-    if not isinstance(after, list):
-        raise wire.BadAnswer("malformed arguments")
-    args_after = tuple(None if a is None else wire.decode(a) for a in after)
     if "raised" in answer:
         raised = answer["raised"]
         if not isinstance(raised, dict):
@@ -164,10 +162,17 @@ def _call_outcome(answer):
         return CallOutcome(raised=Raised(wire.clean_text(raised.get("type", ""), 80),
                                          wire.clean_text(raised.get("message", "")),
                                          wire.clean_text(raised.get("line", ""))),
-                           lines=lines, args_after=args_after)
+                           lines=lines)
     if "result" not in answer:
         raise wire.BadAnswer("no result")
-    return CallOutcome(result=wire.decode(answer["result"]), lines=lines, args_after=args_after)
+    return CallOutcome(result=wire.decode(answer["result"]), lines=lines)
+
+
+def raised_on_read_only(outcome):
+    """True when the student's code failed writing to a read-only argument (in place)."""
+    raised = outcome.raised
+    return raised is not None and raised.type == "ValueError" and any(
+        words in raised.message for words in _READ_ONLY_WORDS)
 
 
 def _samples(node):
@@ -217,9 +222,23 @@ class Prober:
         raise NotImplementedError
 
     def call(self, name, args, *, lend=(), globals_=None, trace=False):
-        """Call the notebook's ``name`` on ``args`` (lent helpers and decoy globals patched in)."""
+        """Call the notebook's ``name`` on ``args`` (lent helpers and decoy globals patched in).
+
+        Array arguments arrive read-only, so an in-place change raises in the student's own
+        code; then the call is made again on writable copies and the outcome says so
+        (``writable_copies``). Whether an argument was changed is never asked of the kernel: an
+        in-place change costs nothing, it earns a note.
+        """
+        outcome = self._call_once(name, args, lend, globals_, trace, writable=False)
+        if raised_on_read_only(outcome):
+            outcome = dataclasses.replace(
+                self._call_once(name, args, lend, globals_, trace, writable=True),
+                writable_copies=True)
+        return outcome
+
+    def _call_once(self, name, args, lend, globals_, trace, writable):
         request = {"op": "call", "name": name, "args": [wire.encode(a) for a in args],
-                   "lend": list(lend), "trace": trace,
+                   "lend": list(lend), "trace": trace, "writable": writable,
                    "globals": {k: wire.encode(v) for k, v in (globals_ or {}).items()}}
         self.lend_log = []
         try:

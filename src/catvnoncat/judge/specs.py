@@ -9,8 +9,9 @@ from the reference there), the candidate's hint is the diagnosis.
 import numpy as np
 
 from .. import reference
-from . import accept
+from . import accept, wire
 from .sentences import HINTS
+from .verdict import Failure
 
 __all__ = ["Spec", "SPECS", "REFERENCE_HELPERS", "DATA_GLOBALS", "decoy_data"]
 
@@ -77,17 +78,21 @@ _INITIALIZE = Spec(
 
 def _unpack_propagate(result, case):
     grads, cost = accept.sequence(result, "propagate(w, b, X, Y)", 2)
+    if isinstance(cost, wire.Map) and not isinstance(grads, wire.Map):
+        raise Failure("propagate(w, b, X, Y) returned (cost, grads), expected (grads, cost).",
+                      HINTS.PROPAGATE_SWAPPED)
     grads = accept.mapping(grads, "grads", ("dw", "db"))
     return {"dw": accept.array(grads["dw"], "dw"), "db": accept.scalar(grads["db"], "db"),
             "cost": accept.scalar(cost, "cost")}
 
 
 def _propagate_formula(w, b, X, Y, flip_z=False, swap_logs=False, use_bias=True,
-                       cost_sign=-1.0, second_term_outside=False):
+                       cost_sign=-1.0, second_term_outside=False, cost_form=None):
     """The propagate formulas with one of the classic mistakes switched on.
 
     ``second_term_outside``: the parentheses close after the first log term, so only it is
-    scaled by ``cost_sign / m`` and the second is added as a plain sum.
+    scaled by ``cost_sign / m`` and the second is added as a plain sum. ``cost_form``: another
+    misplaced parenthesis (see :data:`_COST_FORMS`) or a squared-error cost.
     """
     m = X.shape[1]
     Z = w.T @ X + (b if use_bias else 0.0)
@@ -97,14 +102,49 @@ def _propagate_formula(w, b, X, Y, flip_z=False, swap_logs=False, use_bias=True,
     log_a, log_1ma = -np.logaddexp(0, -Z), -np.logaddexp(0, Z)
     if swap_logs:
         log_a, log_1ma = log_1ma, log_a
+    dZ = A - Y
+    if cost_form is not None:
+        return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, _COST_FORMS[cost_form](Y, A, log_a,
+                                                                                log_1ma, m)
     if second_term_outside == "unsummed":  # an array: the sum closes after the first term
         cost = cost_sign * np.sum(Y * log_a) / m + (1 - Y) * log_1ma
+    elif second_term_outside == "scaled_unsummed":  # -(1/m) * (np.sum(Y log A) + (1-Y) log(1-A))
+        cost = cost_sign * (np.sum(Y * log_a) + (1 - Y) * log_1ma) / m
+    elif second_term_outside == "minus_unscaled":   # -(1/m) np.sum(Y log A) - np.sum(...)
+        cost = cost_sign * np.sum(Y * log_a) / m + cost_sign * np.sum((1 - Y) * log_1ma)
     elif second_term_outside:
         cost = cost_sign * np.sum(Y * log_a) / m + np.sum((1 - Y) * log_1ma)
     else:
         cost = cost_sign * np.sum(Y * log_a + (1 - Y) * log_1ma) / m
-    dZ = A - Y
     return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, cost
+
+
+#: Costs with a misplaced parenthesis or the squared error, ``(Y, A, log A, log(1 - A), m)``.
+_COST_FORMS = {
+    "one_minus_y_bare": lambda Y, A, la, l1a, m: -np.sum(Y * la + 1 - Y * l1a) / m,
+    "sum_closed_early": lambda Y, A, la, l1a, m: -np.sum(Y * la + (1 - Y)) * l1a / m,
+    "m_times_sum": lambda Y, A, la, l1a, m: -1 / (m * np.sum(Y * la + (1 - Y) * l1a)),
+    "log_one_minus": lambda Y, A, la, l1a, m: -np.sum(Y * la + (1 - Y) * (0 - A)) / m,
+    "squared": lambda Y, A, la, l1a, m: np.sum((A - Y) ** 2) / m,
+    "squared_half": lambda Y, A, la, l1a, m: np.sum((A - Y) ** 2) / (2 * m),
+}
+
+
+def _squared_error_propagate(half):
+    """propagate of the squared-error cost, with its own gradients (through the sigmoid)."""
+    def mistake(w, b, X, Y):
+        m = X.shape[1]
+        A = reference.sigmoid(w.T @ X + b)
+        scale = 1.0 if half else 2.0
+        dZ = scale * (A - Y) * A * (1 - A)
+        cost = np.sum((A - Y) ** 2) / ((2 if half else 1) * m)
+        return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, cost
+    return mistake
+
+
+def _misplaced(form, detail):
+    return (HINTS.COST_MISPLACED_PARENTHESIS.replace("{detail}", detail),
+            lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_form=form))
 
 
 def _scaled_propagate(factor):
@@ -141,6 +181,20 @@ _PROPAGATE = Spec(
         (HINTS.COST_SIGN_AND_PARENTHESES,
          lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_sign=1.0,
                                                second_term_outside="unsummed")),
+        (HINTS.COST_PARENTHESES,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, second_term_outside="scaled_unsummed")),
+        (HINTS.COST_PARENTHESES,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, second_term_outside="minus_unscaled")),
+        _misplaced("one_minus_y_bare", HINTS.COST_DETAIL_ONE_MINUS_Y),
+        _misplaced("sum_closed_early", HINTS.COST_DETAIL_SUM_CLOSED_EARLY),
+        _misplaced("m_times_sum", HINTS.COST_DETAIL_M_TIMES_SUM),
+        _misplaced("log_one_minus", HINTS.COST_DETAIL_LOG_ONE),
+        (HINTS.SQUARED_ERROR_COST,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_form="squared")),
+        (HINTS.SQUARED_ERROR_COST,
+         lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_form="squared_half")),
+        (HINTS.SQUARED_ERROR_COST, _squared_error_propagate(half=True)),
+        (HINTS.SQUARED_ERROR_COST, _squared_error_propagate(half=False)),
     ],
 )
 

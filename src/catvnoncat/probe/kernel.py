@@ -6,9 +6,11 @@ access to the course folder. It depends on the standard library and numpy only.
 
 A probe is a small JSON request from the grader (``op`` = ``"call"`` or ``"look"``). The answer
 is JSON too: every value is *described* (exact type name, dtype, shape, raw little-endian bytes
-in base64), never pickled. Reference helpers the grader lends while a later function is judged
-are stubs that ask the grader for each result through ``ask`` (in a kernel: the stdin
-``input()`` channel); the reference code itself never enters the kernel.
+in base64), never pickled. Arrays the grader passes as arguments are read-only (an in-place
+change raises in the student's own code). Reference helpers the grader lends while a later
+function is judged are stubs that ask the grader for each result through ``ask`` (in a kernel:
+the stdin ``input()`` channel), bound as the student's own ``def`` binds its arguments; the
+reference code itself never enters the kernel.
 
 The kernel may rewrite all of this before it runs: the grader validates every answer as
 untrusted data, so a kernel that lies can only lose its own points.
@@ -16,7 +18,6 @@ untrusted data, so a kernel that lies can only lose its own points.
 
 import base64
 import contextlib
-import copy
 import io
 import json
 import os
@@ -90,12 +91,17 @@ def encode(value, depth=0):
     return {"k": "other", "t": name, "repr": _short(text)}
 
 
-def decode(node):
-    """Rebuild a value sent by the grader (arguments, decoys, lent helpers' results)."""
+def decode(node, read_only=False):
+    """Rebuild a value sent by the grader (arguments, decoys, lent helpers' results).
+
+    With ``read_only``, an array is a view of immutable ``bytes``: numpy refuses to write to it
+    and refuses ``setflags(write=True)``, so code that changes it in place raises.
+    """
     kind = node["k"]
     if kind == "arr":
         data = base64.b64decode(node["data"])
-        return np.frombuffer(data, dtype=np.dtype(node["dtype"])).reshape(node["shape"]).copy()
+        array = np.frombuffer(data, dtype=np.dtype(node["dtype"])).reshape(node["shape"])
+        return array if read_only else array.copy()
     if kind == "num":
         data = base64.b64decode(node["data"])
         scalar = np.frombuffer(data, dtype=np.dtype(node["dtype"]))[0]
@@ -168,10 +174,45 @@ _ERRORS = {error.__name__: error for error in (
     OverflowError, AttributeError)}
 
 
-def _lent(name, ask):
+def _bind_as_written(original, args, kwargs):
+    """``args`` and ``kwargs`` bound to the student's own ``def``, sent by position.
+
+    The student's code calls its helpers with its own parameter names (``propagate(weights=w,
+    bias=b, X=X, Y=Y)``); the grader knows only the template's order, so each argument goes by
+    its position in the student's signature, the student's defaults filled in. A call that
+    does not fit the student's ``def`` goes as it is, for the grader to bind to the template's
+    names (``propagate(w=w, ...)`` fits the template): a helper's signature is judged in the
+    helper's own cell, not again in its caller's.
+    """
+    import inspect
+
+    try:
+        signature = inspect.signature(inspect.unwrap(original))
+    except (TypeError, ValueError):
+        return args, kwargs
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
+        # A decorator's ``wrapper(*args, **kwargs)`` without functools.wraps: the one notebook
+        # function it closes over is the def the student wrote.
+        inner = [cell.cell_contents for cell in getattr(original, "__closure__", None) or ()
+                 if inspect.isfunction(getattr(cell, "cell_contents", None))
+                 and _is_student_file(cell.cell_contents.__code__.co_filename)]
+        if len(inner) != 1:
+            return args, kwargs
+        return _bind_as_written(inner[0], args, kwargs)
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return args, kwargs
+    bound.apply_defaults()
+    return list(bound.args), dict(bound.kwargs)
+
+
+def _lent(name, ask, original=None):
     """A stand-in for a graded function: the grader computes each of its results."""
 
     def stub(*args, **kwargs):
+        if callable(original):
+            args, kwargs = _bind_as_written(original, args, kwargs)
         reply = ask({"op": "lend", "helper": name, "args": [encode(a) for a in args],
                      "kwargs": {k: encode(v) for k, v in kwargs.items()}})
         if "error" in reply:
@@ -181,6 +222,44 @@ def _lent(name, ask):
 
     stub.__name__ = stub.__qualname__ = name
     return stub
+
+
+def _called_globals(function, user_ns):
+    """The globals dicts where the function actually called looks its helpers up.
+
+    The notebook's namespace, and the ``__globals__`` of ``function`` once unwrapped from its
+    decorators (``functools.wraps``), or of the notebook functions a wrapper closes over: never
+    a library's module, where a decorator's wrapper lives.
+    """
+    import inspect
+
+    found, todo, seen = [user_ns], [function], set()
+    while todo:
+        current = todo.pop()
+        if id(current) in seen or len(seen) > 50:
+            continue
+        seen.add(id(current))
+        try:
+            current = inspect.unwrap(current)
+        except ValueError:
+            pass
+        code = getattr(current, "__code__", None)
+        namespace = getattr(current, "__globals__", None)
+        if code is not None and isinstance(namespace, dict) \
+                and _is_student_file(code.co_filename) \
+                and all(namespace is not known for known in found):
+            found.append(namespace)
+        wrapped = getattr(current, "func", None)  # functools.partial
+        if callable(wrapped):
+            todo.append(wrapped)
+        for cell in getattr(current, "__closure__", None) or ():
+            try:
+                content = cell.cell_contents
+            except ValueError:
+                continue
+            if callable(content) and not isinstance(content, type):
+                todo.append(content)
+    return found
 
 
 def _count_lines(function, args):
@@ -217,14 +296,17 @@ def call(request, user_ns, ask):
     function = user_ns[name]
     if not callable(function):
         return {"result": encode(function), "not_callable": True}
-    args = [decode(a) for a in request["args"]]
-    passed = copy.deepcopy(args)
-    namespace = getattr(function, "__globals__", None)
-    replacements = {helper: _lent(helper, ask) for helper in request.get("lend", ())}
+    # Arrays are handed over read-only unless the grader asks for writable copies (its second
+    # try, after the student's code raised on a read-only argument).
+    passed = [decode(a, read_only=not request.get("writable")) for a in request["args"]]
+    namespaces = _called_globals(function, user_ns)
+    replacements = {helper: _lent(helper, ask, user_ns.get(helper))
+                    for helper in request.get("lend", ())}
     replacements.update({key: decode(v) for key, v in request.get("globals", {}).items()})
     answer = {}
-    with _quiet() as printed, _patched(namespace if isinstance(namespace, dict) else {},
-                                       replacements):
+    with _quiet() as printed, contextlib.ExitStack() as patches:
+        for namespace in namespaces:
+            patches.enter_context(_patched(namespace, replacements))
         try:
             if request.get("trace"):
                 result, answer["lines"] = _count_lines(function, passed)
@@ -234,7 +316,6 @@ def call(request, user_ns, ask):
         except Exception as error:  # noqa: BLE001 - the student's error is what is judged
             answer["raised"] = {"type": type(error).__name__, "message": _short(error),
                                 "line": _student_line(error)}
-    answer["args_after"] = [encode(a) if isinstance(a, np.ndarray) else None for a in passed]
     answer["printed"] = len(printed.getvalue())
     return answer
 
