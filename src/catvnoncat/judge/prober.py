@@ -226,6 +226,32 @@ class Prober:
         except (wire.BadAnswer, KeyError, TypeError) as error:
             raise ProbeFailed(f"the kernel's answer was not well-formed ({error})") from None
 
+    def cpu_ns(self):  # pragma: no cover - interface
+        """CPU nanoseconds used so far by whatever answers the probes (read from outside it)."""
+        raise NotImplementedError
+
+    def _ready(self):
+        """Make the next :meth:`exchange` a pure request/answer (e.g. install the probe code)."""
+
+    def time_call(self, name, kind, *, n, m, calls, seed, lend=()):
+        """One timing request (see :func:`catvnoncat.probe.kernel.time_call`), timed from outside.
+
+        Returns
+        -------
+        answer : object
+            The kernel's answer, not yet validated.
+        cpu_ns : int
+            CPU nanoseconds the answering processes used from the moment the request was sent
+            to the moment the answer was in.
+        """
+        request = {"op": "time_call", "name": name, "kind": kind, "n": n, "m": m, "calls": calls,
+                   "seed": seed, "lend": list(lend)}
+        self.lend_log = []
+        self._ready()
+        before = self.cpu_ns()
+        answer = self.exchange(request, frozenset())
+        return answer, self.cpu_ns() - before
+
     def look(self, name, *, at=None, sorted_at=None):
         """Describe the notebook's global ``name``; arrays by their values at ``at`` (per-axis
         index lists) and at ranks ``sorted_at`` of their sorted values."""
@@ -241,6 +267,19 @@ class InProcessProber(Prober):
 
     def __init__(self, namespace):
         self.namespace = namespace
+
+    def cpu_ns(self):
+        """This thread's CPU time: the namespace answers on it (timing requests run with one
+        BLAS thread, as in a sandboxed kernel; see :meth:`time_call`)."""
+        return time.thread_time_ns()
+
+    def time_call(self, *args, **kwargs):
+        """:meth:`Prober.time_call` with one OpenBLAS thread, as in a sandboxed kernel: here
+        OpenBLAS's worker threads would make whole-array code look ten times slower."""
+        from .yardstick import one_blas_thread
+
+        with one_blas_thread():
+            return super().time_call(*args, **kwargs)
 
     def exchange(self, request, lend):
         request = json.loads(json.dumps(request))
@@ -282,9 +321,10 @@ class KernelProber(Prober):
         Seconds an interrupted kernel has to answer before it is declared unresponsive.
     """
 
-    def __init__(self, manager, client, timeout=20.0, grace=5.0):
+    def __init__(self, manager, client, timeout=20.0, grace=5.0, account=None):
         self.manager, self.client = manager, client
         self.timeout, self.grace = timeout, grace
+        self.account = account
         self._installed = False
         self._sent = {}
 
@@ -303,16 +343,34 @@ class KernelProber(Prober):
         except RuntimeError:
             await cls(manager, client).shutdown()
             raise
-        return cls(manager, client, **kwargs)
+        # Before any student code runs: the sandbox's processes get a CPU account of their own.
+        return cls(manager, client, account=_account(manager), **kwargs)
 
     async def shutdown(self):
-        """Stop the kernel and its sandbox, whatever state it is in."""
+        """Stop the kernel and its sandbox, whatever state it is in; remove its CPU account."""
         self.client.stop_channels()
         try:
             await self.manager.shutdown_kernel(now=True)
         except RuntimeError:
             pass  # already dead
         await self.manager.cleanup_resources()
+        if self.account is not None:
+            self.account.close()
+
+    def cpu_ns(self):
+        """CPU nanoseconds used by the kernel's whole sandbox (every process and thread in it),
+        read by the grader from the sandbox's cgroup (or, where none can be made, /proc)."""
+        if self.account is None:
+            self.account = _account(self.manager)
+        return self.account.cpu_ns()
+
+    def _ready(self):
+        from jupyter_core.utils import run_sync
+
+        if not self._installed:
+            install = _INSTALL.format(source=KERNEL_SOURCE.read_text("utf-8"))
+            run_sync(self._wait)(self._send(install), frozenset(), expect="ok")
+            self._installed = True
 
     def alive(self):
         from jupyter_core.utils import run_sync
@@ -335,10 +393,7 @@ class KernelProber(Prober):
     def exchange(self, request, lend):
         from jupyter_core.utils import run_sync
 
-        if not self._installed:
-            install = _INSTALL.format(source=KERNEL_SOURCE.read_text("utf-8"))
-            run_sync(self._wait)(self._send(install), lend, expect="ok")
-            self._installed = True
+        self._ready()
         encoded = base64.b64encode(json.dumps(request).encode()).decode("ascii")
         return run_sync(self._wait)(self._send(f"__catvnoncat_probe__({encoded!r})"), lend,
                                     expect="answer")
@@ -398,6 +453,14 @@ class KernelProber(Prober):
             return (json.dumps(answer_lend(request["ask"], lend, getattr(self, "lend_log", None))),
                     answer, lend_calls + 1)
         return json.dumps({"error": "not a probe message"}), answer, lend_calls
+
+
+def _account(manager):
+    """A CPU account for the process tree the kernel manager started (the sandbox's launcher,
+    found by the grader from its own child process, never from the kernel's word)."""
+    from ..sandbox.cpuacct import account_for
+
+    return account_for(manager.provisioner.pid)
 
 
 async def _wait_any(channels, timeout):
