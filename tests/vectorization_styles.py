@@ -37,7 +37,8 @@ LOOPS = {
         + ", np.__file__, 'exec'), globals())\n"),
     ("predict", "functools_reduce"): (
         "def predict(w, b, X):\n    A = sigmoid(w.T @ X + b)\n"
-        "    labels = functools.reduce(lambda acc, a: acc + [1.0 if a > 0.5 else 0.0], A[0], [])\n"
+        "    labels = functools.reduce(lambda acc, a: acc.append(1.0 if a > 0.5 else 0.0) or acc,\n"
+        "                              A[0], [])\n"
         "    return np.array([labels])\n"),
     ("predict", "mutual_recursion"): (
         "def _left(A, lo, hi):\n    if hi - lo == 1:\n        return [1.0 if A[0, lo] > 0.5 else 0.0]\n"
