@@ -13,6 +13,7 @@ Nothing the kernel reports decides: not its source text (a loop can be rebound, 
 string, hidden in ``functools.reduce``), not a line count (a tracer can be removed).
 """
 
+import logging
 import secrets
 
 import numpy as np
@@ -28,16 +29,22 @@ from .specs import SPECS
 from .verdict import Failure
 from .yardstick import yardstick_cpu_ns
 
-__all__ = ["judge_vectorized", "measure", "digests_match", "SIZES", "TIMING", "NOT_JUDGED"]
+__all__ = ["judge_vectorized", "measure", "digests_match", "SIZES", "TIMING", "SHAPES",
+           "NOT_JUDGED"]
+
+LOG = logging.getLogger(__name__)
 
 #: The failure of a vectorization cell whose function gives wrong results says this.
 NOT_JUDGED = "so vectorization is not judged"
 
 #: The two numbers of examples the results are checked on first.
 SIZES = (2, 20)
-#: The timing requests: n features, examples of the small and large requests, calls in each.
-#: One feature keeps numpy's per-example work (the reference's) small next to the interpreter's.
-TIMING = {"n": 1, "small": 20, "large": 20 * growth.GROWTH, "calls": 20}
+#: The timing requests, each of ``calls`` calls: (features, examples) of the small one, of the
+#: one with GROWTH times the examples, and of the one with GROWTH times the features (a loop
+#: over the features is a loop too). One feature keeps numpy's per-example work small next to
+#: the interpreter's.
+TIMING = {"calls": 20}
+SHAPES = {"small": (1, 20), "examples": (1, 20 * growth.GROWTH), "features": (growth.GROWTH, 20)}
 #: Relative tolerance of the digests (sums over up to 20000 numbers).
 DIGEST_RTOL = 1e-6
 #: Timings of the reference: the least of this many (it is cheap; the least is the least noisy).
@@ -132,15 +139,15 @@ def _shape_key(node, depth=0):
     return ("bad",)
 
 
-def _request(name, m, seed, lend=()):
-    return {"op": "time_call", "name": name, "kind": name, "n": TIMING["n"], "m": m,
+def _request(name, n, m, seed, lend=()):
+    return {"op": "time_call", "name": name, "kind": name, "n": n, "m": m,
             "calls": TIMING["calls"], "seed": seed, "lend": list(lend)}
 
 
-def _reference_run(name, m, seed):
+def _reference_run(name, n, m, seed):
     """The reference's digests for a timing request (computed here), and the least CPU time
     the yardstick took to answer the same request (in the grader's yardstick process)."""
-    request = _request(name, m, seed)
+    request = _request(name, n, m, seed)
     with quiet():
         expected = probe_kernel.time_call(request, {name: getattr(reference, name)})["digests"]
     return expected, yardstick_cpu_ns(request, REFERENCE_REPEATS)
@@ -152,14 +159,14 @@ class _Unanswered(Exception):
         self.summary, self.spent = summary, spent
 
 
-def _student_run(name, prober, m, seed, expected):
+def _student_run(name, prober, n, m, seed, expected):
     """CPU time of the student's answer to a timing request; _Unanswered if it is unusable."""
     spec = SPECS[name]
-    where = f"{spec.call} on {m} examples"
+    where = f"{spec.call} on {m} examples of {n} feature{'s' * (n > 1)}"
     before = prober.cpu_ns()
     try:
-        answer, spent = prober.time_call(name, name, n=TIMING["n"], m=m, calls=TIMING["calls"],
-                                         seed=seed, lend=spec.helpers)
+        answer, spent = prober.time_call(name, name, n=n, m=m, calls=TIMING["calls"], seed=seed,
+                                         lend=spec.helpers)
     except ProbeFailed as error:
         raise _Unanswered(f"{where}: no usable answer from your code ({error})",
                           prober.cpu_ns() - before) from None
@@ -171,49 +178,56 @@ def _student_run(name, prober, m, seed, expected):
 
 
 def measure(name, prober):
-    """One :class:`.growth.Measurement` of ``name`` (fresh random inputs, unknown in advance).
+    """One :class:`.growth.Measurement` of ``name`` per axis of growth, by axis.
+
+    Fresh random inputs, unknown in advance: the small request, then the request with
+    :data:`.growth.GROWTH` times the examples, then the one with that many times the features.
 
     Raises
     ------
     Failure
-        When the student's code gives no usable, right answer to a timing request; unless the
-        CPU it spent already shows a loop (then :class:`_Loops`).
+        When the student's code gives no usable, right answer to a timing request, unless the
+        CPU it spent on a large one already shows a loop.
     """
-    seeds = {size: secrets.randbits(62) for size in ("small", "large")}
-    cpu = {}
-    for size in ("small", "large"):
-        m = TIMING[size]
-        expected, cpu[f"reference_{size}"] = _reference_run(name, m, seeds[size])
+    cpu, measurements = {}, {}
+    for size, (n, m) in SHAPES.items():
+        seed = secrets.randbits(62)
+        expected, cpu[f"reference_{size}"] = _reference_run(name, n, m, seed)
         try:
-            cpu[size] = _student_run(name, prober, m, seeds[size], expected)
+            cpu[size] = _student_run(name, prober, n, m, seed, expected)
         except _Unanswered as unanswered:
-            if size == "large":
+            if size != "small":
                 partial = growth.Measurement(cpu["small"], unanswered.spent,
-                                             cpu["reference_small"], cpu["reference_large"])
+                                             cpu["reference_small"], cpu[f"reference_{size}"])
                 if growth.classify(partial) == growth.LOOPS:
-                    return partial
+                    return {**measurements, size: partial}
             raise Failure(f"{unanswered.summary}, {NOT_JUDGED}.",
                           HINTS.CORRECT_FIRST.format(name=name)) from None
-    return growth.Measurement(**cpu)
+        if size != "small":
+            measurements[size] = growth.Measurement(cpu["small"], cpu[size], cpu["reference_small"],
+                                                    cpu[f"reference_{size}"])
+    return measurements
 
 
 def judge_vectorized(name, prober, sources=()):
     """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring).
 
-    ``sources`` is not read: the verdict comes from CPU time, not from the code's text.
-    Returns a note with the measured ratios (it earns and costs nothing).
+    ``sources`` is not read: the verdict comes from CPU time, not from the code's text. The
+    ratios measured go to the grader's log (``catvnoncat.judge.vectorized``), not to the
+    student: the message is the same whatever the figures of one run.
     """
     _check_results(name, prober)
     ratios = []
     for _ in range(2):
-        ratios.append(growth.ratio(measure(name, prober)))
-        if growth.final_call(ratios) == growth.VECTORIZED and ratios[-1] is not None \
-                and ratios[-1] < growth.VECTORIZED_BELOW:
+        by_axis = {axis: growth.ratio(m) for axis, m in measure(name, prober).items()}
+        LOG.info("%s: CPU growth over the yardstick's, by axis: %s", name, by_axis)
+        measured = [r for r in by_axis.values() if r is not None]
+        ratios.append(max(measured) if measured else None)
+        if ratios[-1] is not None and ratios[-1] < growth.VECTORIZED_BELOW:
             break
-    shown = " and ".join("?" if r is None else f"{r:.1f}" for r in ratios)
     if growth.final_call(ratios) == growth.LOOPS:
-        raise Failure(f"{name} loops over the examples: with {growth.GROWTH} times more examples "
-                      f"its CPU time grew {shown} times as much as whole-array code's.",
+        raise Failure(f"{name} loops in Python: with {growth.GROWTH} times more examples or "
+                      f"features its CPU time grew at least {growth.LOOP_FROM:g} times as much as "
+                      f"whole-array code's, twice.",
                       HINTS.LOOPS.format(name=name, form=_FORMS[name]))
-    return (f"CPU time growth, over whole-array code's: {shown} (a loop over the examples "
-            f"shows {growth.LOOP_FROM:g} or more).",)
+    return ()
