@@ -43,8 +43,10 @@ SIZES = (2, 20)
 #: one with GROWTH times the examples, and of the one with GROWTH times the features (a loop
 #: over the features is a loop too). One feature keeps numpy's per-example work small next to
 #: the interpreter's.
-TIMING = {"calls": 20}
-SHAPES = {"small": (1, 20), "examples": (1, 20 * growth.GROWTH), "features": (growth.GROWTH, 20)}
+_PUBLIC = growth._PUBLIC
+TIMING = {"calls": _PUBLIC.VECTORIZED_CALLS}
+SHAPES = {"small": (1, _PUBLIC.VECTORIZED_SIZES[0]), "examples": (1, _PUBLIC.VECTORIZED_SIZES[1]),
+          "features": (_PUBLIC.VECTORIZED_FEATURES, _PUBLIC.VECTORIZED_SIZES[0])}
 #: Relative tolerance of the digests (sums over up to 20000 numbers).
 DIGEST_RTOL = 1e-6
 #: Timings of the reference: the least of this many (it is cheap; the least is the least noisy).
