@@ -134,8 +134,15 @@ def _busy_tree():
     return subprocess.Popen([sys.executable, "-c", _TREE])
 
 
-@pytest.mark.skipif(cpuacct.CgroupAccount.create() is None,
-                    reason="no writable cgroup v1 cpuacct hierarchy (not root)")
+def _cgroups_writable():
+    group = cpuacct.CgroupAccount.create()
+    return group is not None and group.close()
+
+
+NO_CGROUPS = "no writable cgroup v1 cpuacct hierarchy (not root)"
+
+
+@pytest.mark.skipif(not _cgroups_writable(), reason=NO_CGROUPS)
 def test_a_cgroup_counts_threads_and_forked_children_and_is_removed():
     process = _busy_tree()
     account = cpuacct.account_for(process.pid)
@@ -156,10 +163,9 @@ def test_the_proc_fallback_counts_the_tree_it_sees():
     assert spent >= 0.85e9
 
 
+@pytest.mark.skipif(not _cgroups_writable(), reason=NO_CGROUPS)
 def test_orphaned_groups_of_dead_graders_are_removed():
     parent = cpuacct.cpuacct_root()
-    if parent is None or cpuacct.CgroupAccount.create() is None:
-        pytest.skip("no writable cgroup v1 cpuacct hierarchy (not root)")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
     os.mkdir(os.path.join(parent, f"{cpuacct.GROUP_PREFIX}{dead}-0"))
