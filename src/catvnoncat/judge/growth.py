@@ -23,7 +23,8 @@ Verdicts (the thresholds are :data:`VECTORIZED_BELOW` and :data:`LOOP_FROM`, 10x
 - ``ratio < VECTORIZED_BELOW``: vectorized;
 - ``ratio >= LOOP_FROM``: a loop, once a second measurement confirms it (the smaller of the two
   ratios decides: noise only adds CPU time);
-- in between: measure again; still in between: the point goes to the student.
+- in between: measure again; still in between: the point goes to the student. (The judge
+  skips that second measurement: with the smaller ratio deciding, it cannot make a loop.)
 
 Measured (``benchmarks/bench_vectorized.py``, real sandboxed kernels): whole-array styles 0.5 to
 3; loops 11 (a comprehension over a numpy row) to 250 (a ``for`` loop making numpy calls per

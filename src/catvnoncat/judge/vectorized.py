@@ -225,8 +225,8 @@ def judge_vectorized(name, prober, sources=()):
         LOG.info("%s: CPU growth over the yardstick's, by axis: %s", name, by_axis)
         measured = [r for r in by_axis.values() if r is not None]
         ratios.append(max(measured) if measured else None)
-        if ratios[-1] is not None and ratios[-1] < growth.VECTORIZED_BELOW:
-            break
+        if ratios[-1] is None or ratios[-1] < growth.LOOP_FROM:
+            break  # vectorized, or in between: a second measurement could not make it a loop
     if growth.final_call(ratios) == growth.LOOPS:
         raise Failure(f"{name} loops in Python: with {growth.GROWTH} times more examples or "
                       f"features its CPU time grew at least {growth.LOOP_FROM:g} times as much as "

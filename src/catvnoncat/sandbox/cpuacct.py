@@ -189,6 +189,7 @@ def account_for(pid, parent=None):
     CgroupAccount or ProcTreeAccount
         ``.kind`` says which (``"cgroup"`` or ``"proc"``).
     """
+    remove_orphaned_groups(parent)
     group = CgroupAccount.create(parent)
     if group is not None:
         try:
