@@ -71,6 +71,14 @@ def test_burning_cpu_on_small_inputs_does_not_hide_a_loop():
     assert growth.classify(burning) == growth.LOOPS
 
 
+def test_a_coarse_clock_gives_the_doubt_to_the_student():
+    # In the /proc fallback a reading may be a 10 ms tick off: a 30 ms growth, which would be
+    # a loop on a 3 ms yardstick growth, is in between there.
+    assert growth.classify(measurement(1 * MS, 31 * MS, 1 * MS, 4 * MS)) == growth.LOOPS
+    coarse = growth.Measurement(1 * MS, 31 * MS, 1 * MS, 4 * MS, resolution=10 * MS)
+    assert growth.classify(coarse) != growth.LOOPS
+
+
 # --- the evidence: every result checked, every process counted --------------------------------
 
 def _answer(name, function, n=1, m=50, calls=3, seed=7):

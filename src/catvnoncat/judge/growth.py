@@ -72,6 +72,8 @@ class Measurement:
     large: int
     reference_small: int
     reference_large: int
+    #: How far off one reading of the student's CPU may be (a clock tick in the /proc fallback).
+    resolution: int = 0
 
 
 def ratio(measurement):
@@ -82,7 +84,8 @@ def ratio(measurement):
         return None
     cap = SMALL_CAP_FACTOR * measurement.reference_small + REQUEST_ALLOWANCE_NS
     growth = measurement.large - min(measurement.small, cap)
-    return max(growth, 0) / reference_growth
+    # Four readings make a growth: the doubt of each goes to the student.
+    return max(growth - 4 * measurement.resolution, 0) / reference_growth
 
 
 def classify(measurement):

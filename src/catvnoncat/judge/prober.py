@@ -230,6 +230,10 @@ class Prober:
         """CPU nanoseconds used so far by whatever answers the probes (read from outside it)."""
         raise NotImplementedError
 
+    def cpu_resolution_ns(self):
+        """How many nanoseconds one :meth:`cpu_ns` reading may be off by."""
+        return 0
+
     def _ready(self):
         """Make the next :meth:`exchange` a pure request/answer (e.g. install the probe code)."""
 
@@ -363,6 +367,11 @@ class KernelProber(Prober):
         if self.account is None:
             self.account = _account(self.manager)
         return self.account.cpu_ns()
+
+    def cpu_resolution_ns(self):
+        if self.account is None:
+            self.account = _account(self.manager)
+        return self.account.resolution_ns
 
     def _ready(self):
         from jupyter_core.utils import run_sync

@@ -200,14 +200,16 @@ def measure(name, prober):
         except _Unanswered as unanswered:
             if size != "small":
                 partial = growth.Measurement(cpu["small"], unanswered.spent,
-                                             cpu["reference_small"], cpu[f"reference_{size}"])
+                                             cpu["reference_small"], cpu[f"reference_{size}"],
+                                             prober.cpu_resolution_ns())
                 if growth.classify(partial) == growth.LOOPS:
                     return {**measurements, size: partial}
             raise Failure(f"{unanswered.summary}, {NOT_JUDGED}.",
                           HINTS.CORRECT_FIRST.format(name=name)) from None
         if size != "small":
             measurements[size] = growth.Measurement(cpu["small"], cpu[size], cpu["reference_small"],
-                                                    cpu[f"reference_{size}"])
+                                                    cpu[f"reference_{size}"],
+                                                    prober.cpu_resolution_ns())
     return measurements
 
 

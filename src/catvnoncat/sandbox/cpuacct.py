@@ -73,6 +73,8 @@ class CgroupAccount:
     """
 
     kind = "cgroup"
+    #: Nanoseconds one reading may be off by (cpuacct.usage counts nanoseconds).
+    resolution_ns = 0
 
     def __init__(self, path):
         self.path = path
@@ -170,6 +172,8 @@ class ProcTreeAccount:
     """
 
     kind = "proc"
+    #: One reading may be off by a clock tick (the kernel samples per tick).
+    resolution_ns = _TICK_NS
 
     def __init__(self, pid):
         self.pid = pid
