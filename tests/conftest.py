@@ -29,6 +29,7 @@ SLOW_FIXTURES = {
     "test_release": {"graded"},
     "test_repair": {"graded"},
     "test_sandbox": {"kernel", "other_kernel", "loop"},
+    "test_vectorized": {"host"},
 }
 
 

@@ -14,7 +14,6 @@ import pytest
 from catvnoncat import judge, reference
 from support import mutants
 from catvnoncat.judge import cases, compare, specs
-from catvnoncat.judge.vectorized import loops_in_source
 
 #: The visible propagate example (from the student-facing public_tests.py).
 VISIBLE = mutants.public_tests().PROPAGATE_CASES[0]
@@ -323,7 +322,7 @@ def test_hard_coded_visible_output_fails_with_its_hint():
 
 
 # ---------------------------------------------------------------------------------------------
-# Vectorization: correct results, no loop in the source, the same lines for any m
+# Vectorization: correct results first, then CPU growth (tests/test_vectorized.py for the rule)
 # ---------------------------------------------------------------------------------------------
 def test_a_correct_loop_keeps_its_correctness_points_and_learns_why_to_vectorize(solutions, dataset):
     namespace = notebook(solutions, dataset,
@@ -348,28 +347,12 @@ def test_no_vectorization_point_without_correct_results(body):
     assert not result.passed
 
 
-def test_vectorization_needs_a_def_the_grader_can_read():
+def test_vectorization_is_judged_on_what_the_code_does_not_on_a_def():
+    # A lambda, or a graded cell that starts with %%time, has no def the grader could read:
+    # nothing is read any more, so such code keeps its point.
     namespace = {"np": np, "predict": lambda w, b, X: reference.predict(w, b, X)}
     result = verdict("test_predict_vectorized", namespace, sources=("predict = ...\n",))
-    assert not result.passed and "no `def predict" in result.message()
-
-
-@pytest.mark.parametrize("code, found", [
-    ("def predict(w, b, X):\n    return np.array([[float(v > 0) for v in (w.T @ X + b)[0]]])\n",
-     "a comprehension in predict"),
-    ("def predict(w, b, X):\n    return helper(w, b, X)\n"
-     "def helper(w, b, X):\n    out = np.zeros((1, X.shape[1]))\n"
-     "    for i in range(X.shape[1]):\n        out[0, i] = 1.0\n    return out\n",
-     "a for loop in helper"),
-    ("def predict(w, b, X):\n    return np.vectorize(lambda v: v > 0)(w.T @ X + b)\n",
-     "a call to vectorize in predict"),
-    ("%time x = 1\ndef predict(w, b, X):\n    while False:\n        pass\n    return X\n",
-     "a while loop in predict"),
-    ("def predict(w, b, X):\n    return (sigmoid(w.T @ X + b) > 0.5) * 1.0\n"
-     "def sigmoid(z):\n    return np.array([1 / (1 + np.exp(-v)) for v in z])\n", None),
-])
-def test_loops_are_found_in_the_source_and_the_helpers_it_calls(code, found):
-    assert loops_in_source("predict", [code], lent=("sigmoid",)) == found
+    assert result.passed, result.message()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
   release names every unfinished graded part, once per cell, each with a short message;
 - a failing visible test shows its message and the student's line, never the test machinery,
   wrapped to fit; a prerequisite that fails makes the later cells fail with one line naming it;
-- the visible vectorization test counts lines exactly as the grader does;
+- the visible vectorization self-check reaches the grader's verdict, with the grader's numbers;
 - ``lr_utils.load_dataset()`` in a lone assignment folder downloads, verifies and caches the data
   (local HTTP server on 127.0.0.1), and says what to do when the source is bad or unreachable.
 """
@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import http.server
 import importlib.util
+import io
 import os
 import re
 import shutil
@@ -177,7 +178,7 @@ def test_an_error_inside_the_test_machinery_is_one_short_message(tmp_path):
     assert "propagate's result has no key 'db'" in shown and len(error.traceback) <= 4, shown
 
 
-# --- point 2: one way of counting lines -------------------------------------------------------
+# --- point 2: the visible vectorization self-check and the grader agree --------------------
 
 LOOP_PROPAGATE = """
 def propagate(w, b, X, Y):
@@ -195,26 +196,26 @@ STUDENT_SIGMOID = "def sigmoid(z):\n    a = -z\n    return 1 / (1 + np.exp(a))\n
 
 @pytest.mark.parametrize("source", [LOOP_PROPAGATE, mutants.notebook_solutions()["propagate"]],
                          ids=["loop", "vectorized"])
-def test_visible_test_counts_lines_as_the_grader_does(source):
-    from catvnoncat.probe import kernel
+def test_visible_self_check_reaches_the_graders_verdict(source):
+    from catvnoncat import judge
+    from catvnoncat.judge import growth, vectorized
 
     pt = course.student_module("public_tests.py")
     namespace = {"np": np}
     exec(compile(STUDENT_SIGMOID, "<ipython-input-1>", "exec"), namespace)  # noqa: S102
     exec(compile(source, "<ipython-input-2>", "exec"), namespace)  # noqa: S102
-    propagate, student_sigmoid = namespace["propagate"], namespace["sigmoid"]
-    stub = {}  # the grader lends a stub defined in its own probe code, never counted
-    exec(compile("def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n", "<catvnoncat-probe>",
-                 "exec"), {"np": np}, stub)
-    for m in pt.VECTORIZED_SIZES:
-        args = pt._vectorized_inputs(m)
-        visible = pt._lines_run(propagate, args, lent=[student_sigmoid])
-        namespace["sigmoid"] = stub["sigmoid"]
-        try:
-            _, grader = kernel._count_lines(propagate, args)
-        finally:
-            namespace["sigmoid"] = student_sigmoid
-        assert visible == grader, (m, visible, grader)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            pt.propagate_vectorized_test(namespace["propagate"])
+        visible = True
+    except AssertionError:
+        visible = False
+    grader = judge.judge("test_propagate_vectorized", judge.InProcessProber(namespace))
+    assert visible == grader.passed == (source != LOOP_PROPAGATE), grader.message()
+    # One rule, one set of numbers: the grader's come from the visible tests.
+    assert growth.LOOP_FROM == pt.VECTORIZED_LOOP_FROM
+    assert vectorized.SHAPES["examples"] == (1, pt.VECTORIZED_SIZES[1])
+    assert growth.LOOP_FROM >= 10 * growth.VECTORIZED_BELOW
 
 
 # --- point 4: the lone assignment folder fetches its data -----------------------------------

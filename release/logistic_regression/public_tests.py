@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import textwrap
+import time
 import traceback
 import warnings
 
@@ -101,13 +102,18 @@ MODEL_CASE = {
     "Y_prediction_train": [[1.0, 0.0, 0.0, 1.0]], "Y_prediction_test": [[1.0, 0.0, 0.0]],
 }
 
-#: The vectorization tests run your function on this many examples (random inputs, fixed seed)
-#: and count the lines of notebook code that run, as the grader does (each call of a notebook
-#: function and each line it runs; the functions it relies on are not counted): a loop over the
-#: examples runs more lines for more examples, vectorized code runs the same lines whatever m is.
-VECTORIZED_SIZES = (2, 20)
-VECTORIZED_SEED = 2
-VECTORIZED_N_X = 3
+#: The vectorization self-check (a check for you, not the grade: the grader measures the CPU time
+#: of your code from outside your kernel, with the same rule). Your function and whole-array code
+#: written as the hint says are each called VECTORIZED_CALLS times on VECTORIZED_SIZES[0] and on
+#: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_SIZES[0] examples of
+#: VECTORIZED_FEATURES features (random inputs). What the larger inputs add to your code's CPU
+#: time (time.process_time) is divided by what they add to the whole-array code's: about 1 for
+#: whole-array code, 10 to 250 for a loop over the examples (or the features). From
+#: VECTORIZED_LOOP_FROM on, twice in a row, it is a loop.
+VECTORIZED_SIZES = (20, 20000)
+VECTORIZED_FEATURES = 1000
+VECTORIZED_CALLS = 20
+VECTORIZED_LOOP_FROM = 6.0
 
 #: The functions each graded function relies on (looked up where your function looks them up).
 PREREQUISITES = {
@@ -134,7 +140,7 @@ _LIBRARY_PREFIXES = tuple(sorted({os.path.abspath(p) for p in (
 def _is_notebook_file(filename):
     """True for your notebook's code: not Python, not numpy, not these tests.
 
-    (The same rule as the grader's: its line counts and quoted lines use it too.)"""
+    (The same rule as the grader's: the lines it quotes use it too.)"""
     if not filename or filename.startswith(("<frozen", "<__array_function__", "<catvnoncat")):
         return False
     if filename.startswith("<"):
@@ -416,73 +422,85 @@ def _check_ready(name, function):
             its="their" if plural else "its", fix=_names(roots)))
 
 
-def _lines_run(function, args, lent=()):
-    """How many lines of notebook code one call of ``function`` runs, counted as the grader
-    counts them: each call of a notebook function plus each line it runs, in any cell; numpy,
-    Python and the functions in ``lent`` (the grader lends its own) are not counted."""
-    name = getattr(function, "__name__", "your code")
-    skipped = {getattr(f, "__code__", None) for f in lent} - {None}
-    count = 0
+def _whole_array(name):
+    """``name`` written with whole-array operations, as the hint says (the yardstick)."""
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
 
-    def trace_lines(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return trace_lines
+    def propagate(w, b, X, Y):
+        m = X.shape[1]
+        A = sigmoid(w.T @ X + b)
+        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
 
-    def trace_calls(frame, event, arg):
-        nonlocal count
-        if (event == "call" and frame.f_code not in skipped
-                and _is_notebook_file(frame.f_code.co_filename)):
-            count += 1
-            return trace_lines
-        return None
+    def predict(w, b, X):
+        return (sigmoid(w.T @ X + b) > 0.5).astype(float)
 
-    previous = sys.gettrace()
-    with warnings.catch_warnings(), np.errstate(all="ignore"), \
-            contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        sys.settrace(trace_calls)
-        try:
-            result = function(*args)
-        except Exception as error:  # noqa: BLE001 - your code's error, shown without the machinery
-            raise _student_error(name, error) from None
-        finally:
-            sys.settrace(previous)
-    if result is None:
-        raise VisibleTestFailure(hints.RETURNS_NONE.format(name=name))
-    return count
+    return {"propagate": propagate, "predict": predict, "sigmoid": sigmoid}[name]
 
 
-def _vectorized_inputs(m):
-    rng = np.random.default_rng(VECTORIZED_SEED)
-    w = rng.standard_normal((VECTORIZED_N_X, 1))
-    b = float(rng.standard_normal())
-    X = rng.standard_normal((VECTORIZED_N_X, m))
-    Y = (rng.random((1, m)) > 0.5).astype(float)
-    return w, b, X, Y
+def _cpu_time(function, n, m, with_labels):
+    """CPU seconds of VECTORIZED_CALLS calls of ``function`` on random inputs of n x m."""
+    rng = np.random.default_rng()
+    X = rng.random((n, m)) * 4 - 2
+    Y = (rng.random((1, m)) < 0.5).astype(float)
+    calls = [(rng.normal(0, 0.8 / np.sqrt(n), (n, 1)), float(rng.normal(0, 0.5)))
+             for _ in range(VECTORIZED_CALLS)]
+    start = time.process_time()
+    for w, b in calls:
+        function(w, b, X, Y) if with_labels else function(w, b, X)
+    return time.process_time() - start
+
+
+def _growth_ratio(name, function):
+    """Your function's CPU growth over the whole-array code's, per larger input (see above)."""
+    small, examples = ((1, m) for m in VECTORIZED_SIZES)
+    features = (VECTORIZED_FEATURES, VECTORIZED_SIZES[0])
+    ratios = []
+    for large in (examples, features):
+        times = {code: [_cpu_time(f, *shape, name == "propagate") for shape in (small, large)]
+                 for code, f in (("yours", function), ("whole", _whole_array(name)))}
+        whole = times["whole"][1] - times["whole"][0]
+        ratios.append((times["yours"][1] - times["yours"][0]) / whole if whole > 0 else 0.0)
+    return max(ratios)
+
+
+def _vectorized_test(name, function):
+    """A self-check of vectorization: your code's CPU growth against whole-array code's."""
+    namespace = getattr(function, "__globals__", {})
+    # Like the grader, whole-array versions of the functions it relies on stand in meanwhile.
+    saved = {d: namespace[d] for d in PREREQUISITES.get(name, []) if d in namespace}
+    ratios = []
+    try:
+        namespace.update({d: _whole_array(d) for d in saved})
+        with warnings.catch_warnings(), np.errstate(all="ignore"), \
+                contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            for _ in range(2):
+                try:
+                    ratios.append(_growth_ratio(name, function))
+                except Exception as error:  # noqa: BLE001 - your code's error, shown plainly
+                    raise _student_error(name, error) from None
+                if ratios[-1] < VECTORIZED_LOOP_FROM:
+                    break
+    finally:
+        namespace.update(saved)
+    growth = VECTORIZED_SIZES[1] // VECTORIZED_SIZES[0]
+    shown = f"about {min(ratios):.0f} times as much as whole-array code's"
+    if min(ratios) >= VECTORIZED_LOOP_FROM:
+        raise VisibleTestFailure(
+            f"{name} loops in Python: with {growth} times more examples or features its CPU time "
+            f"grew {shown}, twice (a self-check in your kernel). "
+            + hints.LOOPS.format(name=name, form=_FORMS[name]))
+    _passed(f"{name} (vectorized, self-check)", [
+        f"with {growth} times more examples or features its CPU time grew {shown} (a loop: "
+        f"{VECTORIZED_LOOP_FROM:g} or more; the grader measures it again from outside)"])
 
 
 _FORMS = {
     "propagate": "A = sigmoid(w.T @ X + b), dw = X @ (A - Y).T / m, db = np.sum(A - Y) / m",
     "predict": "A = sigmoid(w.T @ X + b), then (A > 0.5).astype(float)",
 }
-
-
-def _vectorized_test(name, function, make_args):
-    namespace = getattr(function, "__globals__", {})
-    lent = [namespace[d] for d in PREREQUISITES.get(name, []) if callable(namespace.get(d))]
-    counts = {m: _lines_run(function, make_args(*_vectorized_inputs(m)), lent)
-              for m in VECTORIZED_SIZES}
-    small, large = (counts[m] for m in VECTORIZED_SIZES)
-    if large != small:
-        raise VisibleTestFailure(
-            f"{name} loops over the examples: on m = {VECTORIZED_SIZES[0]} examples it ran "
-            f"{small} lines of your code, on m = {VECTORIZED_SIZES[1]} examples {large}. "
-            + hints.LOOPS.format(name=name, form=_FORMS[name]))
-    _passed(f"{name} (vectorized)", [
-        f"lines of your code run: {small} for m = {VECTORIZED_SIZES[0]}, {large} for "
-        f"m = {VECTORIZED_SIZES[1]} examples (a loop over the examples would run more)"])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -604,9 +622,9 @@ def propagate_test(propagate):
 
 @_visible_test("propagate")
 def propagate_vectorized_test(propagate):
-    """``propagate`` runs the same lines of code whatever the number of examples."""
+    """``propagate``'s CPU time grows with the examples like whole-array code's (self-check)."""
     _check_ready("propagate", propagate)
-    _vectorized_test("propagate", propagate, lambda w, b, X, Y: (w, b, X, Y))
+    _vectorized_test("propagate", propagate)
 
 
 @_visible_test("optimize")
@@ -656,9 +674,9 @@ def predict_test(predict):
 
 @_visible_test("predict")
 def predict_vectorized_test(predict):
-    """``predict`` runs the same lines of code whatever the number of examples."""
+    """``predict``'s CPU time grows with the examples like whole-array code's (self-check)."""
     _check_ready("predict", predict)
-    _vectorized_test("predict", predict, lambda w, b, X, Y: (w, b, X))
+    _vectorized_test("predict", predict)
 
 
 @_visible_test("model")

@@ -48,6 +48,10 @@ class ChildProber(Prober):
         """
         return self.child.cpu_ns()
 
+    def cpu_resolution_ns(self):
+        """How far one :meth:`cpu_ns` reading may be off (a clock tick with the /proc fallback)."""
+        return self.child.cpu.resolution_ns
+
     def alive(self):
         return not self.child.ended
 

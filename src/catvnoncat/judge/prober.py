@@ -247,6 +247,36 @@ class Prober:
         except (wire.BadAnswer, KeyError, TypeError) as error:
             raise ProbeFailed(f"the kernel's answer was not well-formed ({error})") from None
 
+    def cpu_ns(self):  # pragma: no cover - interface
+        """CPU nanoseconds used so far by whatever answers the probes (read from outside it)."""
+        raise NotImplementedError
+
+    def cpu_resolution_ns(self):
+        """How many nanoseconds one :meth:`cpu_ns` reading may be off by."""
+        return 0
+
+    def _ready(self):
+        """Make the next :meth:`exchange` a pure request/answer (e.g. install the probe code)."""
+
+    def time_call(self, name, kind, *, n, m, calls, seed, lend=()):
+        """One timing request (see :func:`catvnoncat.probe.kernel.time_call`), timed from outside.
+
+        Returns
+        -------
+        answer : object
+            The kernel's answer, not yet validated.
+        cpu_ns : int
+            CPU nanoseconds the answering processes used from the moment the request was sent
+            to the moment the answer was in.
+        """
+        request = {"op": "time_call", "name": name, "kind": kind, "n": n, "m": m, "calls": calls,
+                   "seed": seed, "lend": list(lend)}
+        self.lend_log = []
+        self._ready()
+        before = self.cpu_ns()
+        answer = self.exchange(request, frozenset())
+        return answer, self.cpu_ns() - before
+
     def look(self, name, *, at=None, sorted_at=None):
         """Describe the notebook's global ``name``; arrays by their values at ``at`` (per-axis
         index lists) and at ranks ``sorted_at`` of their sorted values."""
@@ -264,8 +294,17 @@ class InProcessProber(Prober):
         self.namespace = namespace
 
     def cpu_ns(self):
-        """CPU nanoseconds of this whole process so far (trusted code only: no sandbox)."""
-        return time.process_time_ns()
+        """This thread's CPU time: the namespace answers on it (timing requests run with one
+        BLAS thread, as in a sandboxed kernel; see :meth:`time_call`)."""
+        return time.thread_time_ns()
+
+    def time_call(self, *args, **kwargs):
+        """:meth:`Prober.time_call` with one OpenBLAS thread, as in a sandboxed kernel: here
+        OpenBLAS's worker threads would make whole-array code look ten times slower."""
+        from .yardstick import one_blas_thread
+
+        with one_blas_thread():
+            return super().time_call(*args, **kwargs)
 
     def exchange(self, request, lend):
         request = json.loads(json.dumps(request))

@@ -1,99 +1,78 @@
 """Vectorization: a point only for correct results computed without a loop over the examples.
 
-Three things must agree, none of them timing:
+1. The function's results on ``m = 2`` and ``m = 20`` examples must equal the reference's (the
+   graded helpers it calls are lent, as in its own test), else vectorization is not judged.
+2. The grader times it from outside the kernel (:mod:`.growth` states the rule): requests of
+   ``calls`` calls on fresh random inputs of :data:`TIMING` ``small`` and ``large`` examples, the
+   CPU of the sandbox's whole process tree counted by :meth:`.Prober.cpu_ns` from the moment a
+   request is sent to the moment its answer is in; the same requests answered by the plain
+   whole-array formulas in the grader's yardstick process (:mod:`.yardstick`). Every result of every call is checked (by digest, against the
+   reference's), so a function that skips work or returns stale results gets no point.
 
-1. the function's results on ``m = 2`` and ``m = 20`` examples equal the reference's;
-2. the grader parses the notebook's own source of the function (and of the notebook functions
-   it calls, except the lent graded helpers) and finds no loop: no ``for``/``while``, no
-   comprehension, no ``map``/``filter``/``np.vectorize``/``np.apply_along_axis``, no recursion;
-3. the kernel counts the lines of notebook code executed for both sizes: vectorized code runs
-   the same lines whatever ``m`` is.
-
-A kernel can lie about (3) but not about (1) or (2), which the grader decides alone.
+Nothing the kernel reports decides: not its source text (a loop can be rebound, compiled from a
+string, hidden in ``functools.reduce``), not a line count (a tracer can be removed).
 """
 
-import ast
+import logging
+import secrets
 
-from . import cases as hidden
+import numpy as np
+
+from .. import reference
+from ..probe import kernel as probe_kernel
+from . import growth
 from .compare import compare
 from .functions import outcome_result, reference_result
-from .prober import ProbeFailed
+from .prober import ProbeFailed, quiet
 from .sentences import HINTS
-from .source import definitions
 from .specs import SPECS
 from .verdict import Failure
+from .yardstick import yardstick_cpu_ns
 
-__all__ = ["judge_vectorized", "loops_in_source", "SIZES", "NOT_JUDGED"]
+__all__ = ["judge_vectorized", "measure", "digests_match", "SIZES", "TIMING", "SHAPES",
+           "NOT_JUDGED"]
+
+LOG = logging.getLogger(__name__)
 
 #: The failure of a vectorization cell whose function gives wrong results says this.
 NOT_JUDGED = "so vectorization is not judged"
 
-#: The two numbers of examples compared.
+#: The two numbers of examples the results are checked on first.
 SIZES = (2, 20)
-_LOOPING_CALLS = frozenset({"map", "filter", "vectorize", "apply_along_axis", "fromiter",
-                            "frompyfunc"})
-_LOOP_NODES = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
-               ast.GeneratorExp)
+#: The timing requests, each of ``calls`` calls: (features, examples) of the small one, of the
+#: one with GROWTH times the examples, and of the one with GROWTH times the features (a loop
+#: over the features is a loop too). One feature keeps numpy's per-example work small next to
+#: the interpreter's.
+_PUBLIC = growth._PUBLIC
+TIMING = {"calls": _PUBLIC.VECTORIZED_CALLS}
+SHAPES = {"small": (1, _PUBLIC.VECTORIZED_SIZES[0]), "examples": (1, _PUBLIC.VECTORIZED_SIZES[1]),
+          "features": (_PUBLIC.VECTORIZED_FEATURES, _PUBLIC.VECTORIZED_SIZES[0])}
+#: Relative tolerance of the digests (sums over up to 20000 numbers).
+DIGEST_RTOL = 1e-6
+#: Timings of the reference: the least of this many (it is cheap; the least is the least noisy).
+REFERENCE_REPEATS = 3
+
 _FORMS = {
     "propagate": "A = sigmoid(w.T @ X + b), dw = X @ (A - Y).T / m, db = np.sum(A - Y) / m",
     "predict": "A = sigmoid(w.T @ X + b), then (A > 0.5).astype(float)",
 }
-_INPUTS = {
-    "propagate": lambda rng, m: hidden.make_propagate_input(rng, 3, m),
-    "predict": lambda rng, m: hidden.make_predict_input(rng, 3, m),
-}
 
 
-def _called_name(call):
-    target = call.func
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    return target.id if isinstance(target, ast.Name) else None
+def _inputs(name, rng, m):
+    from . import cases as hidden
+
+    maker = {"propagate": hidden.make_propagate_input, "predict": hidden.make_predict_input}
+    return maker[name](rng, 3, m)
 
 
-def loops_in_source(name, sources, lent=()):
-    """Describe the first loop in ``name``'s notebook source and the functions it calls.
-
-    Returns
-    -------
-    str or None
-        e.g. ``"a for loop in propagate"``; None when there is no loop. ``"no def"`` when the
-        notebook has no ``def name`` at all (the grader cannot read the code it would judge).
-    """
-    found = definitions(sources)
-    if name not in found:
-        return "no def"
-    todo, seen = [name], set()
-    while todo:
-        current = todo.pop()
-        seen.add(current)
-        for node in ast.walk(found[current]):
-            if isinstance(node, _LOOP_NODES):
-                kind = {ast.For: "a for loop", ast.AsyncFor: "a for loop",
-                        ast.While: "a while loop"}.get(type(node), "a comprehension")
-                return f"{kind} in {current}"
-            if isinstance(node, ast.Call):
-                called = _called_name(node)
-                if called in _LOOPING_CALLS:
-                    return f"a call to {called} in {current}"
-                if called == current:
-                    return f"a recursive call in {current}"
-                if called in found and called not in seen and called not in lent:
-                    todo.append(called)
-    return None
-
-
-def judge_vectorized(name, prober, sources):
-    """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring)."""
-    import numpy as np
-
+def _check_results(name, prober):
+    """Raise a Failure unless ``name`` gives the reference's results on :data:`SIZES`."""
     spec = SPECS[name]
-    counts = []
     for m in SIZES:
-        args = _INPUTS[name](np.random.default_rng(700 + m), m)
+        args = _inputs(name, np.random.default_rng(700 + m), m)
         where = f"{spec.call} on {m} examples"
         try:
-            outcome = prober.call(name, args, lend=spec.helpers, trace=True)
+            outcome = prober.call(name, args, lend=spec.helpers)
         except ProbeFailed as error:
             raise Failure(f"{where}: no usable answer from your code ({error}).",
                           HINTS.NO_RESULT.format(name=name)) from None
@@ -106,15 +85,153 @@ def judge_vectorized(name, prober, sources):
             raise Failure(f"{where}: the result is not right, {NOT_JUDGED} "
                           f"(see {name}'s own test above).",
                           HINTS.CORRECT_FIRST.format(name=name)) from None
-        counts.append(outcome.lines)
-    loop = loops_in_source(name, sources, lent=spec.helpers)
-    if loop == "no def":
-        raise Failure(f"the notebook has no `def {name}(...)` the grader can read.",
-                      HINTS.NO_DEF.format(name=name))
-    if loop is not None or None in counts or counts[0] != counts[1]:
-        seen = (f"your code has {loop}" if loop else
-                f"on m = {SIZES[0]} examples it ran {counts[0]} lines of your code, "
-                f"on m = {SIZES[1]} examples {counts[1]}")
-        raise Failure(f"{name} loops over the examples: {seen}.",
+
+
+def _close(wanted, value):
+    if wanted is None or value is None or type(value) not in (int, float):
+        return False
+    return abs(value - wanted) <= DIGEST_RTOL * max(1.0, abs(wanted))
+
+
+def _sums(node, depth=0):
+    """Every number of a digest, in order."""
+    if depth > 6 or not isinstance(node, dict):
+        return [None]
+    if "map" in node and isinstance(node["map"], dict):
+        return [s for k in sorted(node["map"]) for s in _sums(node["map"][k], depth + 1)]
+    if "seq" in node and isinstance(node["seq"], list):
+        return [s for v in node["seq"] for s in _sums(v, depth + 1)]
+    if "num" in node:
+        return [node["num"]]
+    if "arr" in node and isinstance(node.get("sums"), list):
+        return list(node["sums"])
+    return [None]
+
+
+def _sums_close(expected, actual):
+    wanted, got = _sums(expected), _sums(actual)
+    return len(wanted) == len(got) and all(_close(w, a) for w, a in zip(wanted, got))
+
+
+def digests_match(expected, answer, calls):
+    """Whether a timing answer carries the reference's digest for each of the ``calls``."""
+    digests = answer.get("digests") if isinstance(answer, dict) else None
+    if not isinstance(digests, list) or len(digests) != calls:
+        return False
+    for wanted, got in zip(expected, digests):
+        if not (isinstance(got, dict) and _shape_key(wanted) == _shape_key(got)
+                and _sums_close(wanted, got)):
+            return False
+    return True
+
+
+def _shape_key(node, depth=0):
+    """A digest's structure and array shapes, without its numbers (compared exactly)."""
+    if depth > 6 or not isinstance(node, dict):
+        return ("bad",)
+    if isinstance(node.get("map"), dict):
+        return ("map", tuple((k, _shape_key(node["map"][k], depth + 1))
+                             for k in sorted(node["map"])))
+    if isinstance(node.get("seq"), list):
+        return ("seq", tuple(_shape_key(v, depth + 1) for v in node["seq"]))
+    if "num" in node:
+        return ("num",)
+    if isinstance(node.get("arr"), list):
+        return ("arr", tuple(node["arr"]))
+    return ("bad",)
+
+
+def _request(name, n, m, seed, lend=()):
+    return {"op": "time_call", "name": name, "kind": name, "n": n, "m": m,
+            "calls": TIMING["calls"], "seed": seed, "lend": list(lend)}
+
+
+def _reference_run(name, n, m, seed):
+    """The reference's digests for a timing request (computed here), and the least CPU time
+    the yardstick took to answer the same request (in the grader's yardstick process)."""
+    request = _request(name, n, m, seed)
+    with quiet():
+        expected = probe_kernel.time_call(request, {name: getattr(reference, name)})["digests"]
+    return expected, yardstick_cpu_ns(request, REFERENCE_REPEATS)
+
+
+class _Unanswered(Exception):
+    def __init__(self, summary, spent):
+        super().__init__(summary)
+        self.summary, self.spent = summary, spent
+
+
+def _student_run(name, prober, n, m, seed, expected):
+    """CPU time of the student's answer to a timing request; _Unanswered if it is unusable."""
+    spec = SPECS[name]
+    where = f"{spec.call} on {m} examples of {n} feature{'s' * (n > 1)}"
+    before = prober.cpu_ns()
+    try:
+        answer, spent = prober.time_call(name, name, n=n, m=m, calls=TIMING["calls"], seed=seed,
+                                         lend=spec.helpers)
+    except ProbeFailed as error:
+        raise _Unanswered(f"{where}: no usable answer from your code ({error})",
+                          prober.cpu_ns() - before) from None
+    if isinstance(answer, dict) and isinstance(answer.get("raised"), dict):
+        raise _Unanswered(f"{where}: your code raised an error", spent)
+    if not digests_match(expected, answer, TIMING["calls"]):
+        raise _Unanswered(f"{where}: the results are not right", spent)
+    return spent
+
+
+def measure(name, prober):
+    """One :class:`.growth.Measurement` of ``name`` per axis of growth, by axis.
+
+    Fresh random inputs, unknown in advance: the small request, then the request with
+    :data:`.growth.GROWTH` times the examples, then the one with that many times the features.
+
+    Raises
+    ------
+    Failure
+        When the student's code gives no usable, right answer to a timing request, unless the
+        CPU it spent on a large one already shows a loop.
+    """
+    cpu, measurements = {}, {}
+    for size, (n, m) in SHAPES.items():
+        seed = secrets.randbits(62)
+        expected, cpu[f"reference_{size}"] = _reference_run(name, n, m, seed)
+        try:
+            cpu[size] = _student_run(name, prober, n, m, seed, expected)
+        except _Unanswered as unanswered:
+            if size != "small":
+                partial = growth.Measurement(cpu["small"], unanswered.spent,
+                                             cpu["reference_small"], cpu[f"reference_{size}"],
+                                             prober.cpu_resolution_ns())
+                if growth.classify(partial) == growth.LOOPS:
+                    return {**measurements, size: partial}
+            raise Failure(f"{unanswered.summary}, {NOT_JUDGED}.",
+                          HINTS.CORRECT_FIRST.format(name=name)) from None
+        if size != "small":
+            measurements[size] = growth.Measurement(cpu["small"], cpu[size], cpu["reference_small"],
+                                                    cpu[f"reference_{size}"],
+                                                    prober.cpu_resolution_ns())
+    return measurements
+
+
+def judge_vectorized(name, prober, sources=()):
+    """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring).
+
+    ``sources`` is not read: the verdict comes from CPU time, not from the code's text. The
+    ratios measured go to the grader's log (``catvnoncat.judge.vectorized``), not to the
+    student: the message is the same whatever the figures of one run.
+    """
+    _check_results(name, prober)
+    ratios = []
+    for _ in range(2):
+        by_axis = {axis: growth.ratio(m) for axis, m in measure(name, prober).items()}
+        LOG.info("%s: CPU growth over the yardstick's, by axis: %s", name, by_axis)
+        measured = [r for r in by_axis.values() if r is not None]
+        ratios.append(max(measured) if measured else None)
+        if ratios[-1] is None or ratios[-1] < growth.LOOP_FROM:
+            break  # vectorized, or in between: a second measurement could not make it a loop
+    if growth.final_call(ratios) == growth.LOOPS:
+        raise Failure(f"{name} loops in Python: with {growth.GROWTH} times more examples or "
+                      f"features its CPU time grew at least {growth.LOOP_FROM:g} times as much as "
+                      f"whole-array code's, twice.",
                       HINTS.LOOPS.format(name=name, form=_FORMS[name]))
     return ()

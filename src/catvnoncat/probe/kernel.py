@@ -4,7 +4,8 @@ The grader never imports this module into a kernel: it reads this file as text a
 in (see :mod:`catvnoncat.judge.prober`), so the kernel needs neither the instructor package nor
 access to the course folder. It depends on the standard library and numpy only.
 
-A probe is a small JSON request from the grader (``op`` = ``"call"`` or ``"look"``). The answer
+A probe is a small JSON request from the grader (``op`` = ``"call"``, ``"look"`` or
+``"time_call"``: the vectorization judge times that one from outside the kernel). The answer
 is JSON too: every value is *described* (exact type name, dtype, shape, raw little-endian bytes
 in base64), never pickled. Arrays the grader passes as arguments are read-only (an in-place
 change raises in the student's own code). Reference helpers the grader lends while a later
@@ -18,6 +19,7 @@ untrusted data, so a kernel that lies can only lose its own points.
 
 import base64
 import contextlib
+import gc
 import io
 import json
 import os
@@ -320,6 +322,90 @@ def call(request, user_ns, ask):
     return answer
 
 
+# ------------------------------------------------------------------------------------------------
+# Timing: the grader reads the CPU time of a whole "time_call" request from outside the kernel
+# ------------------------------------------------------------------------------------------------
+def _public_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+#: Helpers a timed function may be given in place of the notebook's own (public formulas, so
+#: that a slow or looping sigmoid is not charged to propagate's or predict's vectorization).
+TIMING_HELPERS = {"sigmoid": _public_sigmoid}
+#: Most calls one timing request makes.
+TIMING_CALLS_LIMIT = 1000
+
+
+def timing_inputs(kind, seed, n, m, calls):
+    """The arguments of each call of a timing request, generated from the grader's seed.
+
+    The examples ``X`` (and labels ``Y``) are shared by the calls; each call gets its own
+    ``w`` and ``b``, so no call's result is another's; ``w.T @ x`` stays near 1 for any ``n``
+    (no saturated sigmoid). Also returns the digest weights.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, m)) * 4.0 - 2.0
+    Y = (rng.random((1, m)) < 0.5).astype(float)
+    weights = rng.normal(0.0, 0.8 / np.sqrt(n), size=(calls, n, 1))  # |w.T x| about 1
+    biases = rng.normal(0.0, 0.5, size=calls)
+    shared = (X, Y) if kind == "propagate" else (X,)
+    arguments = [(weights[i].copy(), float(biases[i]), *shared) for i in range(calls)]
+    return arguments, rng.random(max(n, m))
+
+
+def digest(value, weights, depth=0):
+    """A result in a few numbers: each array of more than one number by its shape, its sum and
+    its sum weighted by ``weights``; numbers as floats; dicts and sequences item by item."""
+    if depth > 4:
+        return {"other": "nested too deeply"}
+    if isinstance(value, dict):
+        return {"map": {_short(key)[:40]: digest(v, weights, depth + 1)
+                        for key, v in list(value.items())[:20]}}
+    if isinstance(value, (list, tuple)) and len(value) <= 20:
+        return {"seq": [digest(v, weights, depth + 1) for v in value]}
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except Exception:  # noqa: BLE001 - described, not raised
+        return {"other": _type_name(value)}
+    if array.size == 1:
+        number = float(array.reshape(()))
+        return {"num": number if np.isfinite(number) else None}
+    flat = array.ravel()
+    if flat.size > weights.size:
+        return {"other": "too large"}
+    sums = [float(flat.sum()), float(flat @ weights[:flat.size])]
+    return {"arr": list(array.shape), "sums": [s if np.isfinite(s) else None for s in sums]}
+
+
+def time_call(request, user_ns):
+    """Call ``request["name"]`` ``calls`` times on generated inputs and digest every result.
+
+    Nothing here is trusted: the grader times the whole request from outside (the CPU of the
+    sandbox's cgroup) and checks every digest against the reference's.
+    """
+    name = request["name"]
+    function = user_ns.get(name)
+    if not callable(function):
+        return {"missing": True}
+    calls = min(int(request["calls"]), TIMING_CALLS_LIMIT)
+    arguments, weights = timing_inputs(request["kind"], int(request["seed"]), int(request["n"]),
+                                       int(request["m"]), calls)
+    namespace = getattr(function, "__globals__", None)
+    replacements = {h: TIMING_HELPERS[h] for h in request.get("lend", ()) if h in TIMING_HELPERS}
+    digests, collecting = [], gc.isenabled()
+    gc.disable()  # a full collection in the middle would add noise to the grader's timing
+    with _quiet(), _patched(namespace if isinstance(namespace, dict) else {}, replacements):
+        try:
+            for args in arguments:
+                digests.append(digest(function(*args), weights))
+        except Exception as error:  # noqa: BLE001 - the student's error is what is judged
+            return {"raised": {"type": type(error).__name__, "message": _short(error)}}
+        finally:
+            if collecting:
+                gc.enable()
+    return {"digests": digests}
+
+
 def look(request, user_ns):
     """Describe the global ``request["name"]``: arrays by samples the grader chose."""
     name = request["name"]
@@ -352,6 +438,8 @@ def serve(request, user_ns, ask):
             return call(request, user_ns, ask)
         if request["op"] == "look":
             return look(request, user_ns)
+        if request["op"] == "time_call":
+            return time_call(request, user_ns)
         return {"error": f"unknown op {request['op']!r}"}
     except Exception as error:  # noqa: BLE001 - reported to the grader as a failed probe
         return {"error": _short(f"{type(error).__name__}: {error}")}

@@ -1,7 +1,19 @@
-"""CPU time of a judge child and everything it starts, read from outside its sandbox.
+"""CPU time of a sandboxed kernel's whole process tree, read from outside the sandbox.
 
-Used by :meth:`catvnoncat.judge.child_prober.ChildProber.cpu_ns`; nothing here asks the child.
+The grader, not the kernel, says which processes are counted: it places the sandbox's host
+processes in a cgroup v1 ``cpuacct`` group of their own (:class:`CgroupAccount`), created under
+the grader's own cpuacct cgroup, before any student code runs. Every process and thread the
+kernel starts later is born in the group, so work handed to a thread, a fork or a daemon is
+counted too, and the sandbox (no /sys, its own cgroup namespace, an unprivileged uid) cannot
+leave the group. The kernel reports nothing: the grader reads ``cpuacct.usage``.
+
+Where cgroups are not writable (not root, cgroup v2 only), :class:`ProcTreeAccount` sums
+``utime + stime + cutime + cstime`` of ``/proc/<pid>/stat`` over the sandbox's process tree, as
+the grader sees it from the host. That misses the CPU of processes that exited without being
+reaped inside the tree; :func:`account_for` says which of the two it gives (``kind``).
 """
+
+from __future__ import annotations
 
 import itertools
 import os
@@ -9,82 +21,203 @@ import time
 
 from .provisioner import descendants
 
-__all__ = ["CpuAccount"]
+__all__ = ["CgroupAccount", "ProcTreeAccount", "account_for", "cpuacct_root",
+           "remove_orphaned_groups", "GROUP_PREFIX"]
 
-_counter = itertools.count()
+#: Groups this module creates are named ``catvnoncat-<grader pid>-<n>``.
+GROUP_PREFIX = "catvnoncat-"
+_numbers = itertools.count()
+_TICK_NS = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
 
 
-def _stat_cpu_ns(pid):
+def cpuacct_root(mountinfo="/proc/self/mountinfo", cgroup="/proc/self/cgroup"):
+    """The folder of this process's own cgroup v1 ``cpuacct`` group, or None.
+
+    Read from the mount table (where the cpuacct hierarchy is mounted: ``cpuacct`` or
+    ``cpu,cpuacct``) and ``/proc/self/cgroup`` (where in it this process is).
+    """
+    try:
+        with open(cgroup) as f:
+            lines = f.read().splitlines()
+        with open(mountinfo) as f:
+            mounts = f.read().splitlines()
+    except OSError:
+        return None
+    inside = None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "cpuacct" in controllers.split(","):
+            inside = path
+    if inside is None:
+        return None
+    for line in mounts:
+        fields = line.split()
+        if " - cgroup " not in line or len(fields) < 5:
+            continue
+        options = line.rsplit(" ", 1)[-1].split(",")
+        if "cpuacct" in options:
+            root, mountpoint = fields[3], fields[4]
+            relative = os.path.relpath(inside, root) if inside.startswith(root) else inside
+            folder = os.path.normpath(os.path.join(mountpoint, relative.lstrip("/")))
+            return folder if os.path.isdir(folder) else None
+    return None
+
+
+class CgroupAccount:
+    """A cpuacct group of its own for one process tree; :meth:`close` removes it.
+
+    Parameters
+    ----------
+    path : str
+        The group's folder (made by :meth:`create`).
+    """
+
+    kind = "cgroup"
+    #: Nanoseconds one reading may be off by (cpuacct.usage counts nanoseconds).
+    resolution_ns = 0
+
+    def __init__(self, path):
+        self.path = path
+
+    @classmethod
+    def create(cls, parent=None):
+        """A new, empty group under ``parent`` (default: the grader's own); None if not allowed."""
+        parent = parent or cpuacct_root()
+        if parent is None:
+            return None
+        path = os.path.join(parent, f"{GROUP_PREFIX}{os.getpid()}-{next(_numbers)}")
+        try:
+            os.mkdir(path)
+            with open(os.path.join(path, "cpuacct.usage")) as f:
+                f.read()
+        except OSError:
+            return None
+        return cls(path)
+
+    def add_tree(self, pid):
+        """Move ``pid`` and all its descendants into the group (threads go with their process).
+
+        The root goes first, so a child forked meanwhile is born inside; the walk is repeated
+        until it finds nobody left outside.
+        """
+        for _ in range(10):
+            moved = 0
+            for member in [pid, *descendants(pid)]:
+                if member not in self.pids():
+                    moved += self._move(member, self.path)
+            if moved == 0:
+                return
+        raise OSError(f"the process tree of {pid} kept changing while it was moved")
+
+    @staticmethod
+    def _move(pid, folder):
+        try:
+            with open(os.path.join(folder, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+            return 1
+        except ProcessLookupError:
+            return 0  # gone meanwhile
+        except OSError as error:
+            if os.path.exists(f"/proc/{pid}"):
+                raise error
+            return 0
+
+    def pids(self):
+        """The processes in the group now."""
+        try:
+            with open(os.path.join(self.path, "cgroup.procs")) as f:
+                return {int(line) for line in f if line.strip()}
+        except OSError:
+            return set()
+
+    def cpu_ns(self):
+        """CPU nanoseconds used by every process ever in the group (user and system)."""
+        with open(os.path.join(self.path, "cpuacct.usage")) as f:
+            return int(f.read())
+
+    def close(self, timeout=5.0):
+        """Move what is left to the parent group and remove the group (after the kernel died)."""
+        parent = os.path.dirname(self.path)
+        deadline = time.monotonic() + timeout
+        while os.path.isdir(self.path):
+            for pid in self.pids():
+                try:
+                    self._move(pid, parent)
+                except OSError:
+                    pass
+            try:
+                os.rmdir(self.path)
+            except OSError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+        return True
+
+
+def _stat_times(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0
-    ticks = sum(int(v) for v in fields[11:15])   # utime, stime, cutime, cstime
-    return ticks * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    # utime, stime, cutime, cstime are fields 14-17 of stat (11-14 after the ")").
+    return sum(int(v) for v in fields[11:15])
 
 
-class CpuAccount:
-    """CPU time of one judge child and everything it starts, read from outside the sandbox.
+class ProcTreeAccount:
+    """The fallback: CPU ticks of ``/proc/<pid>/stat`` summed over a process tree.
 
-    A cgroup v1 ``cpuacct`` group of its own under the grader's (``/proc/self/cgroup``), named
-    per grader pid and child, when that hierarchy is writable (root); else the sum of
-    ``/proc/PID/stat`` times over the child's process tree (children it reaped included, those
-    it did not reap and that exited are lost: a lower bound).
+    Coarse (clock ticks, 10 ms on most systems) and blind to processes that exited without
+    being waited for inside the tree; used only where no cgroup can be made.
     """
+
+    kind = "proc"
+    #: One reading may be off by a clock tick (the kernel samples per tick).
+    resolution_ns = _TICK_NS
 
     def __init__(self, pid):
         self.pid = pid
-        self.group = None
-        base = _cpuacct_dir()
-        if base is not None:
-            group = os.path.join(base, f"catvnoncat-judge-{os.getpid()}-{next(_counter)}")
-            try:
-                os.mkdir(group)
-                with open(os.path.join(group, "cgroup.procs"), "w") as f:
-                    f.write(str(pid))
-                self.group = group
-            except OSError:
-                self._remove(group)
 
-    def ns(self):
-        if self.group is not None:
-            try:
-                with open(os.path.join(self.group, "cpuacct.usage")) as f:
-                    return int(f.read())
-            except (OSError, ValueError):
-                pass
-        return sum(_stat_cpu_ns(p) for p in [self.pid, *descendants(self.pid)])
+    def cpu_ns(self):
+        return sum(_stat_times(p) for p in [self.pid, *descendants(self.pid)]) * _TICK_NS
 
     def close(self):
-        if self.group is not None:
-            self._remove(self.group)
-            self.group = None
+        return True
 
-    @staticmethod
-    def _remove(group):
-        for _ in range(50):
+
+def account_for(pid, parent=None):
+    """The CPU account of ``pid``'s process tree: a cgroup of its own if possible, else /proc.
+
+    Returns
+    -------
+    CgroupAccount or ProcTreeAccount
+        ``.kind`` says which (``"cgroup"`` or ``"proc"``).
+    """
+    remove_orphaned_groups(parent)
+    group = CgroupAccount.create(parent)
+    if group is not None:
+        try:
+            group.add_tree(pid)
+            return group
+        except OSError:
+            group.close(timeout=0)
+    return ProcTreeAccount(pid)
+
+
+def remove_orphaned_groups(parent=None):
+    """Remove the empty groups of graders that died (their pid no longer runs); return them."""
+    parent = parent or cpuacct_root()
+    removed = []
+    if parent is None:
+        return removed
+    for name in os.listdir(parent):
+        if not name.startswith(GROUP_PREFIX):
+            continue
+        owner = name[len(GROUP_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
             try:
-                os.rmdir(group)
-                return
-            except FileNotFoundError:
-                return
+                os.rmdir(os.path.join(parent, name))
+                removed.append(name)
             except OSError:
-                time.sleep(0.02)  # its last tasks are still exiting
-
-
-def _cpuacct_dir():
-    """The grader's own cpuacct cgroup folder when it is writable, else None."""
-    try:
-        with open("/proc/self/cgroup") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if "cpuacct" in controllers.split(","):
-            for mount in ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"):
-                folder = os.path.join(mount, path.lstrip("/"))
-                if os.path.isdir(folder) and os.access(folder, os.W_OK):
-                    return folder
-    return None
+                pass  # still has processes: kill_orphaned_sandboxes stops them first
+    return removed

@@ -6,7 +6,7 @@ datasets, seccomp filter), except that its user namespace may nest: each judge c
 own namespaces. The host's standard descriptors are three pipes of the grader's, never the
 grader's own stdout / stderr. :meth:`JudgeHost.spawn` gives a :class:`Child`: one judge child,
 its frames, its time limits (enforced here, from outside: SIGINT at the limit, SIGKILL after a
-grace period) and its CPU accounting (:class:`~.cpuacct.CpuAccount`).
+grace period) and its CPU accounting (:func:`~.cpuacct.account_for`).
 
 Nothing a child sends is believed: frames are size-capped by the host, decoded here as JSON
 and validated by the judge (:mod:`catvnoncat.judge.wire`). The pids signalled and accounted are
@@ -32,13 +32,13 @@ from pathlib import Path
 
 from . import policy as _policy
 from . import seccomp as _seccomp
-from .cpuacct import CpuAccount
+from .cpuacct import account_for
 from .provisioner import (RUNTIME_PREFIX, BubblewrapProvisioner, _grader_mark,
                           _installed_package_dirs, _replace, _unused_uid, _world_reachable,
                           descendants, kill_orphaned_sandboxes, write_seccomp_filter)
 from ..probe import KERNEL_SOURCE
 
-__all__ = ["JudgeHost", "Child", "HostFailed", "ChildDied", "FrameTooLarge", "CpuAccount",
+__all__ = ["JudgeHost", "Child", "HostFailed", "ChildDied", "FrameTooLarge",
            "FRAME_CAP"]
 
 HOST_SOURCE = Path(__file__).resolve().parent.parent / "probe" / "host.py"
@@ -353,7 +353,7 @@ class Child:
 
     def __init__(self, host, pid):
         self.host, self.pid = host, pid
-        self.cpu = CpuAccount(pid)
+        self.cpu = account_for(pid)  # before the child runs any student code
         self.ended = False   # no more frames: died, killed over a frame cap, or closed
         self.died = False    # its channel closed while it was being judged
         self.isolated = False
@@ -391,7 +391,7 @@ class Child:
                 pass
 
     def cpu_ns(self):
-        return self.cpu.ns()
+        return self.cpu.cpu_ns()
 
     def close(self):
         """Kill the child with its PID namespace; wait until none of its processes is left."""
