@@ -38,6 +38,21 @@ def _demo(args):
     return main(args.course_dir, jobs=args.jobs)
 
 
+def _unknown_assignment(course_dir, name):
+    """Why ``name`` is not an assignment of the course (its ``source/`` folders), naming the
+    nearest one; None when it is one."""
+    import difflib
+
+    source = course_dir / "source"
+    known = sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() else []
+    if name in known or not known:
+        return None
+    nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    advice = (f"did you mean {nearest[0]}?" if nearest
+              else f"the assignments are: {', '.join(known)}.")
+    return f"{course_dir} has no assignment {name!r} (no folder source/{name}/): {advice}"
+
+
 def _grade(args):
     import os
     from pathlib import Path
@@ -49,6 +64,10 @@ def _grade(args):
     if not (course_dir / "nbgrader_config.py").is_file():
         print(f"grade: {course_dir} has no nbgrader_config.py: run it from the course folder "
               "(as nbgrader) or pass --course-dir", file=sys.stderr)
+        return 2
+    unknown = _unknown_assignment(course_dir, args.assignment)
+    if unknown:
+        print(f"grade: {unknown}", file=sys.stderr)
         return 2
     try:
         executor = (dask_executor(args.scheduler) if args.scheduler

@@ -98,6 +98,8 @@ def judge_vectorized(name, prober, sources):
             raise Failure(f"{where}: no usable answer from your code ({error}).",
                           HINTS.NO_RESULT.format(name=name)) from None
         expected = spec.unpack(reference_result(spec, args), None)
+        if outcome.missing or outcome.not_callable:  # no function: say so, never "not right"
+            outcome_result(outcome, name, where)
         try:
             actual = spec.unpack(outcome_result(outcome, name, where), None)
             for quantity, value in expected.items():
