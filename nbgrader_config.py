@@ -159,17 +159,23 @@ if c.CourseDirectory.db_url.startswith("postgresql://"):
 # and hand-in".
 c.Exchange.root = os.environ.get("CATVNONCAT_EXCHANGE", "/srv/nbgrader/exchange")
 
-# Feedback pages and the formgrader render maths without network: our base/mathjax.html.j2 comes
-# before nbconvert's (which loads MathJax from a CDN) and inlines MathJax from the installed
-# django-static-mathjax; outputs wrap instead of being cut off (catvnoncat.feedback_page).
+# Feedback pages and the formgrader render maths without network or script: formulas become
+# MathML when the page is generated (catvnoncat.mathml), readable in JupyterLab's untrusted HTML
+# viewer; our base/mathjax.html.j2 replaces nbconvert's CDN MathJax loader by the page's style
+# (outputs wrap instead of being cut off) and our feedback/index.html.j2 names each graded part
+# and shows answers awaiting a human grader as waiting (catvnoncat.feedback_page).
 import nbgrader as _nbgrader  # noqa: E402
 
-from catvnoncat.feedback_page import TEMPLATES, PendingManualGrades, mathjax_script  # noqa: E402
+from catvnoncat import mathml  # noqa: E402
+from catvnoncat.feedback_page import (TEMPLATES, PendingManualGrades, page_style, part_name,  # noqa: E402
+                                      points)
 
 c.HTMLExporter.extra_template_basedirs = [
     str(TEMPLATES),
     str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
-c.HTMLExporter.filters = {"catvnoncat_mathjax": mathjax_script}
+c.HTMLExporter.filters = {"markdown2html": mathml.markdown2html,
+                          "catvnoncat_page_style": page_style, "catvnoncat_part": part_name,
+                          "catvnoncat_points": points}
 # The feedback says which answers still wait for a human grader (right after GetGrades).
 c.GenerateFeedback.preprocessors = _swap(c.GenerateFeedback.preprocessors, {},
                                          after={GetGrades: [PendingManualGrades]})
