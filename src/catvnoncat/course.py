@@ -51,7 +51,7 @@ SOURCE_NOTEBOOK = SOURCE_DIR / f"{NOTEBOOK_NAME}.ipynb"
 RELEASE_NOTEBOOK = RELEASE_DIR / f"{NOTEBOOK_NAME}.ipynb"
 CONFIG_FILE = REPO_ROOT / "nbgrader_config.py"
 #: The student-facing helper modules released beside the notebook (public_tests imports hints).
-STUDENT_HELPERS = ("lr_utils.py", "public_tests.py", "hints.py")
+STUDENT_HELPERS = ("lr_utils.py", "public_tests.py", "hints.py", "cell_messages.py")
 #: Environment variable read by ``nbgrader_config.py`` for the gradebook URL.
 GRADEBOOK_ENV = "CATVNONCAT_GRADEBOOK_URL"
 
