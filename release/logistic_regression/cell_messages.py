@@ -10,6 +10,7 @@ not compile, that cell's syntax error with its line and a caret. Every other err
 error outside a test cell, is shown as usual.
 """
 
+import linecache
 import re
 
 import hints
@@ -49,8 +50,14 @@ def _syntax_error(shell, source):
     return None
 
 
-def message_lines(shell, name):
-    """``(sentence, extra lines)`` for a test cell stopped because ``name`` is not defined."""
+def message_lines(shell, name, test_source=""):
+    """``(sentence, extra lines)`` for a test cell stopped because ``name`` is not defined.
+
+    ``name`` is a graded function when a cell defines it with ``def`` or when the test cell
+    is its test (``public_tests.propagate_test(propagate)``); else it is a value a data step sets.
+    """
+    tested = re.search(rf"{re.escape(TEST_CALL)}{re.escape(name)}(?:_vectorized)?_test\(",
+                       test_source)
     found = _defining_cell(shell, name)
     if found is not None:
         count, source, kind = found
@@ -66,21 +73,24 @@ def message_lines(shell, name):
                 if error.offset:
                     lines.append("    " + " " * max(error.offset - 1 - indent, 0) + "^")
             return sentence, lines
-        if kind == "def":
-            return f"{name} is not defined. {hints.NOT_DEFINED.format(name=name)}", []
+        tested = tested or kind == "def"
+    if tested:
+        return f"{name} is not defined. {hints.NOT_DEFINED.format(name=name)}", []
     return f"{name} is not defined. {hints.NOT_SET.format(name=name)}", []
 
 
-def _in_a_test_cell(shell, tb):
-    """True when the error was raised by a test cell's own line (not inside a function)."""
+def _test_cell_source(tb):
+    """The source of the test cell whose own line raised the error (not a function it called),
+    or ''."""
     last = tb
     while last.tb_next is not None:
         last = last.tb_next
     code = last.tb_frame.f_code
     if code.co_name != "<module>":
-        return False
-    source = _inputs(shell).get(getattr(shell, "execution_count", None), "")
-    return TEST_CALL in source
+        return ""
+    # IPython keeps each cell's source in linecache under the cell's file name.
+    source = "".join(linecache.getlines(code.co_filename))
+    return source if TEST_CALL in source else ""
 
 
 def install(failure_class):
@@ -97,8 +107,9 @@ def install(failure_class):
     def show(shell, etype, value, tb, tb_offset=None):
         try:
             missing = re.search(r"name '(\w+)' is not defined", str(value))
-            if missing and _in_a_test_cell(shell, tb):
-                sentence, extra = message_lines(shell, missing.group(1))
+            test_source = _test_cell_source(tb) if missing else ""
+            if test_source:
+                sentence, extra = message_lines(shell, missing.group(1), test_source)
                 failure = failure_class(sentence)
                 lines = failure._render_traceback_() + extra
                 shell._showtraceback(failure_class, failure, lines)
