@@ -179,3 +179,10 @@ c.HTMLExporter.filters = {"markdown2html": mathml.markdown2html,
 # The feedback says which answers still wait for a human grader (right after GetGrades).
 c.GenerateFeedback.preprocessors = _swap(c.GenerateFeedback.preprocessors, {},
                                          after={GetGrades: [PendingManualGrades]})
+
+# --- Students as the formgrader lists them (catvnoncat.students) ---------------------------
+# A student autograde creates without a name (collected from the exchange) gets their id as last
+# name instead of being listed "None, None"; names an instructor entered are kept.
+from catvnoncat.students import NameUnnamedStudents  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [*c.Autograde.autograde_preprocessors, NameUnnamedStudents]

@@ -85,6 +85,19 @@ def test_every_demo_student_gets_exactly_what_it_deserves(demo_run):
         assert scores[student.id] == demo.expected_scores(student, materials), student.id
 
 
+def test_every_demo_submission_has_its_time_and_its_student_a_name(demo_run):
+    """The formgrader lists each submission with its time (timestamp.txt, as `nbgrader submit`
+    writes it), not "None", and each student by name."""
+    root = demo_run[0]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course.course_id(root)) as gb:
+        for submission in gb.find_assignment(course.ASSIGNMENT).submissions:
+            student = submission.student
+            assert submission.timestamp is not None, student.id
+            assert student.last_name and student.first_name is not None, student.id
+    for student in demo.DEMO_CLASS:
+        assert (root / "submitted" / student.id / course.ASSIGNMENT / "timestamp.txt").is_file()
+
+
 def test_faults_are_explained_per_student(demo_run):
     _, _, results, _, _ = demo_run
     for student_id, why in WHY.items():

@@ -154,6 +154,19 @@ def test_grades_rows_and_notebooks_identical_to_serial_nbgrader(graded):
     assert not (parallel / "autograded" / "not_json" / ASSIGNMENT).exists()
 
 
+def test_students_autograde_created_are_listed_by_their_id_not_none(graded):
+    """nbgrader autograde creates an unknown student with no name ("None, None" in the
+    formgrader); each gets its id as last name (serial nbgrader: those it could read)."""
+    _, serial, parallel, _ = graded
+    for root, unnamed in ((serial, {"not_json"}), (parallel, set())):
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course.course_id(root)) as gb:
+            names = {s.id: (s.last_name, s.first_name) for s in gb.students}
+        assert set(names) == set(MIXED_CLASS)
+        for student, name in names.items():
+            if student not in unnamed:
+                assert name == (student, ""), (root.name, student, name)
+
+
 def test_summary_names_who_was_not_graded_and_why(graded):
     run = graded[3]
     assert set(run.outcomes) == set(MIXED_CLASS)

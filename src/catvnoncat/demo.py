@@ -40,6 +40,7 @@ from pathlib import Path
 import nbformat
 
 from . import course, report
+from .students import write_timestamp
 from .data import REPO_ROOT
 
 __all__ = ["DemoStudent", "DEMO_CLASS", "Materials", "StudentResult", "expected_scores",
@@ -410,6 +411,7 @@ def build_class(course_dir, students=DEMO_CLASS):
             path.write_bytes(content)
         else:
             nbformat.write(content, path)
+        write_timestamp(folder)  # as `nbgrader submit` does: the formgrader shows it
     with _gradebook(course_dir) as gb:
         for student in students:
             gb.update_or_create_student(student.id, first_name=student.first_name,
