@@ -42,8 +42,13 @@ c.CourseDirectory.root = str(ROOT)
 # Gradebook: SQLite file in the course folder unless an instructor points elsewhere.
 c.CourseDirectory.db_url = os.environ.get("CATVNONCAT_GRADEBOOK_URL", f"sqlite:///{ROOT / 'gradebook.db'}")
 
-# Only the notebook and the student-facing helpers are released; never the data or caches.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5", "feedback"]
+# Only the notebook, the student-facing helpers and the quiz are released; never the data or
+# caches (the quiz's pytest and hypothesis write theirs when a student runs it).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5", "feedback",
+                            ".pytest_cache", ".hypothesis"]
+# Autograde copies the source's files over each student's autograded folder (the helpers stay
+# as released); the student's own quiz answers are kept there, not replaced by blank ones.
+c.Autograde.exclude_overwriting = {"logistic_regression": ["quiz/answers.py", "quiz/drill.py"]}
 
 # Per-cell time limit while autograding. The slowest honest cell, the 2000-step training on the
 # real data, takes about 1.5 s on an idle laptop and was measured at 5 s on 2 cores shared with

@@ -27,6 +27,7 @@ import nbformat
 import pytest
 
 from catvnoncat import course
+from catvnoncat.quiz_key import KEY
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -66,12 +67,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run(command, cwd, env, timeout=600):
+def run(command, cwd, env, timeout=600, status=0):
     """Run one README line in bash, as typed in a shell where .venv was activated."""
     prefix = "source .venv/bin/activate && " if (Path(cwd) / ".venv").exists() else ""
     result = subprocess.run(["bash", "-c", prefix + command], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+    assert result.returncode == status, \
+        f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
     return result
 
 
@@ -196,8 +198,22 @@ def students_hand_in(homes):
                                 "learning_rate_question":
                             cell.source = "A smaller rate $\\alpha$ converges more slowly."
                     nbformat.write(nb, notebook)
+            elif line == "pytest quiz":  # in the fetched folder, as the README says
+                folder = home / course.ASSIGNMENT
+                if name == "alice":  # Alice answers the quiz; Bob leaves it blank
+                    (folder / "quiz" / "answers.py").write_text(QUIZ_ANSWERS)
+                    (folder / "quiz" / "drill.py").write_text(QUIZ_DRILL)
+                result = run(line, folder, env, status=0 if name == "alice" else 1)
+                QUIZ_RUNS[name] = result.stdout
             elif line.startswith("nbgrader submit"):
                 run(line, home, env)
+
+
+#: What ``pytest quiz`` printed in each student's fetched folder.
+QUIZ_RUNS = {}
+QUIZ_ANSWERS = "".join(f"{qid} = {letter!r}\n" for qid, letter in KEY.items())
+QUIZ_DRILL = ("import numpy as np\n\n\ndef broadcast_shape(shape_a, shape_b):\n"
+              "    return tuple(np.broadcast_shapes(shape_a, shape_b))\n")
 
 
 def use_formgrader(command, course_dir, env):
@@ -281,6 +297,23 @@ def test_feedback_says_which_answers_wait_for_a_human_grader(day):
     report = (day["course"] / "reports" / f"{course.ASSIGNMENT}.md").read_text()
     assert "Waiting for a human grader" in report and "(bob)" in report
     assert "nbgrader formgrader" not in report
+
+
+def test_the_quiz_comes_with_the_fetched_assignment_and_stays_the_students(day):
+    """Fetched through the exchange, the assignment holds the quiz: `pytest quiz` runs there
+    (Alice: all right; Bob: nothing answered yet). Grading keeps each student's own quiz files
+    (autograde would copy the blank ones of source/ over them), and the feedback a student
+    fetches is the page alone."""
+    assert "passed" in QUIZ_RUNS["alice"] and "failed" not in QUIZ_RUNS["alice"], QUIZ_RUNS
+    assert QUIZ_RUNS["bob"].count("not answered yet") >= len(KEY), QUIZ_RUNS["bob"][-3000:]
+    blank = (course.SOURCE_DIR / "quiz" / "answers.py").read_text()
+    alice = day["course"] / "autograded" / "alice" / course.ASSIGNMENT / "quiz" / "answers.py"
+    assert alice.read_text() == QUIZ_ANSWERS
+    for path in (day["course"] / "feedback").rglob("answers.py"):
+        assert ("alice" in path.parts) is (path.read_text() != blank), path
+    for name, (home, _) in day["homes"].items():
+        fetched = home / course.ASSIGNMENT / "feedback"
+        assert {p.suffix for p in fetched.rglob("*") if p.is_file()} == {".html"}, name
 
 
 def test_timings(day, capsys):

@@ -404,3 +404,30 @@ def test_other_errors_in_a_test_cell_and_outside_one_are_shown_as_usual(tmp_path
     plain, test = nb.cells[-2], nb.cells[-1]
     assert error_of(plain).ename == "NameError"
     assert error_of(test).ename == "ZeroDivisionError"
+
+
+# --- issue 22: the quiz in a fetched folder ----------------------------------------------------
+
+def test_the_readme_quiz_step_works_in_a_fetched_assignment_folder(tmp_path):
+    """README "For students" step 7, run as written in a copy of the released folder (what
+    fetch_assignment gives): the quiz is there, unanswered; answered, it passes."""
+    from catvnoncat.quiz_key import KEY
+
+    readme = (course.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    step = readme[readme.index("7. **The quiz**"):readme.index("The Assignment List and these")]
+    command = re.findall(r"```sh\n(.*?)\n\s*```", step, re.S)[0].strip()
+    assert command == "pytest quiz" and "logistic_regression/` folder" in step
+    folder = copy_release(tmp_path)
+    env = student_env(tmp_path)
+    fresh = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert fresh.returncode == 1 and "error" not in fresh.stdout.splitlines()[-1], fresh.stdout
+    assert all(f"{qid}: not answered yet" in fresh.stdout for qid in KEY), fresh.stdout[-2000:]
+    (folder / "quiz" / "answers.py").write_text(
+        "".join(f"{qid} = {letter!r}\n" for qid, letter in KEY.items()))
+    (folder / "quiz" / "drill.py").write_text(
+        "import numpy as np\n\n\ndef broadcast_shape(shape_a, shape_b):\n"
+        "    return tuple(np.broadcast_shapes(shape_a, shape_b))\n")
+    answered = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True,
+                              text=True, timeout=300)
+    assert answered.returncode == 0, answered.stdout[-3000:]
