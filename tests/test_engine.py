@@ -123,6 +123,8 @@ def _autograded(root, students):
     for student in students:
         folder = root / "autograded" / student / ASSIGNMENT
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_dir():  # (the quiz/ folder released with the notebook)
+                continue
             key = (student, str(path.relative_to(folder)), path.stat().st_mode & 0o777)
             files[key] = _comparable(path) if path.suffix == ".ipynb" else path.read_bytes()
     return files

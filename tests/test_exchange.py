@@ -248,6 +248,20 @@ def test_readme_instructor_block_is_the_whole_flow_and_names_no_missing_command(
     assert "Nbgrader → Formgrader" in README and "Manage Assignments" in README
 
 
+def test_readme_names_the_formgraders_left_menu_as_it_is(day):
+    """The formgrader's left menu (nbgrader 0.9) has Manage Assignments, Manual Grading and
+    Manage Students; the README walks through them and names no other entry."""
+    page = day["formgrader"]["page"]
+    formgrader = section("With real submissions")
+    for entry in ("Manage Assignments", "Manual Grading", "Manage Students"):
+        assert entry in page and f"*{entry}*" in formgrader, entry
+    for named in re.findall(r"\*([A-Z][\w ]+)\* \(left menu", formgrader):
+        assert named in page, named
+    assert "*Gradebook*" not in README
+    demo = section("The main job")
+    assert "demo-course/" in demo and "are inside `demo-course/`" in demo
+
+
 def test_students_fetch_from_the_exchange_and_collect_brings_both_submissions(day):
     for name in STUDENTS:
         submitted = day["course"] / "submitted" / name / course.ASSIGNMENT

@@ -531,8 +531,8 @@ def _run(course_dir, students, jobs, start):
     if not troubled:
         _say("  nothing: every notebook ran to the end")
     elapsed = time.perf_counter() - start
-    _say(f"\nDone in {elapsed:.0f} s. grades.csv, feedback/<student>/{ASSIGNMENT}/, "
-         f"autograded/, and the report: {paths[0].relative_to(course_dir)}, "
+    _say(f"\nDone in {elapsed:.0f} s. In {course_dir}: grades.csv, feedback/<student>/"
+         f"{ASSIGNMENT}/, autograded/, and the report: {paths[0].relative_to(course_dir)}, "
          f"{paths[1].relative_to(course_dir)}")
     _say("\n" + _real_class_howto())
     return grades, results, paths
