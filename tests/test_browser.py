@@ -1,14 +1,17 @@
-"""Issue 13, points 1, 2 and 7 in a real browser (Debian's chromium driven by Playwright).
+"""Issues 13 and 22 in a real browser (Debian's chromium driven by Playwright).
 
 JupyterLab 4 with nbgrader's extensions runs on 127.0.0.1 in a student's folder (a copy of the
 release, no course config, as a student has it) and is stopped by PID. The browser
 
 1. opens the untouched release notebook, runs it, clicks **Validate** and reads the dialog: it
-   names all eleven autograded parts and the written answer, each message fits the dialog;
+   names all eleven autograded parts and the written answer, each with one sentence (the data
+   steps: "m_train is not defined. Set m_train in its cell ..."), each message fits the dialog;
 2. runs a notebook whose ``sigmoid`` uses ``math.exp``: the failing test cell shows the short
    wrapped message and the student's line, nothing of the test machinery;
 3. opens a feedback page (nbgrader's feedback template, with this course's configuration) with
-   the network blocked: the maths is typeset by the local MathJax.
+   the network blocked: the maths is typeset (MathML, no script), long verdicts wrap;
+4. opens that feedback page inside JupyterLab, in its own HTML viewer, untrusted (as a student
+   who fetched feedback double-clicks it): every formula is typeset there too.
 
 Screenshots go to ``reports/browser/`` (git-ignored); look at them when something fails.
 """
@@ -22,13 +25,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from catvnoncat import course
+from catvnoncat import course, mathml
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -234,6 +238,14 @@ def test_validate_names_every_autograded_part_in_the_dialog(browser, lab):
     for name in ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"):
         assert f"{name} is not implemented yet" in text, name
     assert "You did not provide a response." in text  # the written answer
+    # The data steps the untouched notebook leaves undone: one sentence each, no traceback.
+    flat_text = re.sub(r"\s+", " ", text)
+    for name in ("m_train", "train_set_x_flatten", "train_set_x"):
+        assert f"{name} is not defined. Set {name} in its cell" in flat_text, name
+    assert "NameError" not in text and "Traceback" not in text
+    dialog.get_by_text("m_train is not defined").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    dialog.locator(".jp-Dialog-body").screenshot(path=str(SHOTS / "validate-data-steps.png"))
     assert "NOT CHECKED" not in text and "public_tests.py" not in text
     # Every message fits the dialog: nothing cut off at the right edge.
     overflow = dialog.evaluate(
@@ -265,34 +277,32 @@ def test_a_failing_visible_test_shows_the_message_and_the_students_line(browser,
     page.close()
 
 
-def test_feedback_page_typesets_maths_offline(browser, lab):
-    """nbgrader's feedback template with this course's configuration, the network blocked."""
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
+def feedback_page():
+    """A feedback page as generate_feedback writes it: sigmoid scored, propagate's verdict on a
+    line longer than the page, the written answer waiting for the instructor."""
+    from feedback_render import feedback_html
 
-    import nbgrader as nbgrader_package
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
-    exporter_config = Config()
-    exporter_config.HTMLExporter = config.HTMLExporter
-    exporter_config.HTMLExporter.template_name = "feedback"
-    exporter_config.HTMLExporter.extra_template_paths = [str(
-        Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "static" /
-        "node_modules" / "bootstrap" / "dist" / "css")]
     nb = course.read_notebook(course.RELEASE_NOTEBOOK)
     long_line = ("the grader's verdict on a long line, " * 12).strip()
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            meta.update(score=0.0, points=meta.get("points", 0))
-        if meta.get("grade_id") == "test_propagate":  # a verdict longer than the page is wide
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_propagate":
             cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError",
                                                    evalue=long_line,
                                                    traceback=[f"AssertionError: {long_line}"])]
-    resources = {"nbgrader": {"notebook": course.NOTEBOOK_NAME, "score": 0.0, "max_score": 100.0,
-                              "late_penalty": 0}}
-    html, _ = HTMLExporter(config=exporter_config).from_notebook_node(nb, resources=resources)
+    formulas = sum(len(mathml.formulas(c.source)) for c in nb.cells if c.cell_type == "markdown")
+    html = feedback_html(nb, scores={"test_sigmoid": 10}, pending={"learning_rate_question": 5})
+    return html, formulas
+
+
+#: Formulas the browser laid out: MathML elements with a size on the page.
+TYPESET = ("d => [...d.querySelectorAll('math')].filter(m => { const r = m.getBoundingClientRect();"
+           " return r.width > 0 && r.height > 0; }).length")
+RAW_TEX = "d => d.body.innerText.match(/\\$[^$\\n]{1,40}\\$/g) || []"
+
+
+def test_feedback_page_typesets_maths_offline(browser, lab):
+    """nbgrader's feedback template with this course's configuration, the network blocked."""
+    html, formulas = feedback_page()
     assert ("cdnjs" in html) is False  # (a bool: pytest would diff megabytes)
     page_file = lab["tmp"] / "feedback.html"
     page_file.write_text(html, encoding="utf-8")
@@ -302,12 +312,10 @@ def test_feedback_page_typesets_maths_offline(browser, lab):
                                                            route.abort()))
     page = context.new_page()
     page.goto(page_file.as_uri())
-    page.wait_for_selector("mjx-container", state="attached", timeout=30_000)
-    page.wait_for_timeout(1000)
-    typeset = page.locator("mjx-container").count()
-    raw = page.evaluate("() => document.body.innerText.match(/\\$[^$\\n]{1,40}\\$/g) || []")
-    target = page.locator("mjx-container").first
-    target.scroll_into_view_if_needed()
+    page.wait_for_selector("math", state="attached", timeout=30_000)
+    typeset = page.evaluate(f"() => ({TYPESET})(document)")
+    raw = page.evaluate(f"() => ({RAW_TEX})(document)")
+    page.locator("math[display='block']").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "feedback-maths.png"))
     verdict = page.locator("pre", has_text="the grader's verdict on a long line").first
     verdict.scroll_into_view_if_needed()
@@ -316,6 +324,46 @@ def test_feedback_page_typesets_maths_offline(browser, lab):
                              "getComputedStyle(p).whiteSpace === 'pre-wrap'")
     context.close()
     assert wraps, "a long verdict is cut off at the right edge of the feedback page"
-    assert typeset >= 20, typeset
+    assert typeset == formulas >= 90, (typeset, formulas)
     assert raw == [], raw[:10]
     assert blocked == [], blocked
+
+
+def test_feedback_opened_in_jupyterlab_shows_typeset_maths_untrusted(browser, lab):
+    """The student's route: the fetched feedback file double-clicked in JupyterLab opens in its
+    HTML viewer, untrusted (no script runs: the iframe's sandbox lacks allow-scripts). Every
+    formula is typeset there, with no network beyond the lab itself."""
+    html, formulas = feedback_page()
+    folder = lab["folder"] / "feedback" / "2026-01-15 12:00:00.000000 UTC"
+    folder.mkdir(parents=True)
+    (folder / f"{course.NOTEBOOK_NAME}.html").write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    outside = []
+    context.route(re.compile(r"^https?://"), lambda route: (
+        route.continue_() if route.request.url.startswith(lab["url"])
+        else (outside.append(route.request.url), route.abort())))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    path = f"{course.ASSIGNMENT}/feedback/{folder.name}/{course.NOTEBOOK_NAME}.html"
+    page.goto(f"{lab['url']}/lab/tree/{urllib.parse.quote(path)}?token={lab['token']}")
+    viewer = page.locator(".jp-HTMLViewer > iframe").first
+    viewer.wait_for(state="attached", timeout=60_000)
+    accept_open_dialogs(page)
+    frame = page.frame_locator(".jp-HTMLViewer > iframe").first
+    frame.locator("math").first.wait_for(state="attached", timeout=30_000)
+    sandbox = viewer.get_attribute("sandbox") or ""
+    frame.locator("math[display='block']").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "jupyterlab-feedback-maths.png"))
+    frame.locator("#toc").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SHOTS / "jupyterlab-feedback-contents.png"))
+    typeset = frame.locator("body").evaluate(f"b => ({TYPESET})(b.ownerDocument)")
+    raw = frame.locator("body").evaluate(f"b => ({RAW_TEX})(b.ownerDocument)")
+    contents = re.sub(r"\s+", " ", frame.locator("#toc").inner_text())
+    context.close()
+    assert "allow-scripts" not in sandbox, sandbox  # untrusted, as a fetched file opens
+    assert typeset == formulas >= 90, (typeset, formulas)
+    assert raw == [], raw[:10]
+    assert "sigmoid — 10 / 10" in contents and "waiting for your instructor" in contents, contents
+    assert outside == [], outside
