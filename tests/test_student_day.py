@@ -381,6 +381,7 @@ def test_validate_gives_one_sentence_for_data_steps_syntax_errors_and_missing_fu
                       ("test_standardize", "train_set_x")):
         assert flat(f"{name} is not defined. {hints.NOT_SET.format(name=name)}") in \
             flat(errors[gid]), errors[gid]
+        assert errors[gid].count("is not defined") == 1, errors[gid]  # once, not repeated
     for gid in ("test_propagate", "test_propagate_vectorized"):
         error = errors[gid]
         assert "propagate is not defined: its cell has a syntax error (expected ':')" in flat(error)
@@ -389,7 +390,7 @@ def test_validate_gives_one_sentence_for_data_steps_syntax_errors_and_missing_fu
         assert "In your code (Cell In[" in lines[at - 1] and ", line 1)" in lines[at - 1]
         assert lines[at + 1].strip() == "^"
         assert lines[at + 1].index("^") == lines[at].index(")") + 1  # where the colon is missing
-        assert "not right" not in error
+        assert "not right" not in error and error.count("is not defined") == 1, error
     name = "initialize_with_zeros"
     assert flat(f"{name} is not defined. {hints.NOT_DEFINED.format(name=name)}") in \
         flat(errors["test_initialize_with_zeros"])

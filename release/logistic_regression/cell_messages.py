@@ -112,7 +112,15 @@ def install(failure_class):
                 sentence, extra = message_lines(shell, missing.group(1), test_source)
                 failure = failure_class(sentence)
                 lines = failure._render_traceback_() + extra
-                shell._showtraceback(failure_class, failure, lines)
+                # The cell's result names the failure too, as the reply to the frontend does
+                # (nbgrader's Validate adds the reply's error again when the names differ).
+                result = getattr(shell.displayhook, "exec_result", None)
+                if result is not None and result.error_in_exec is value:
+                    result.error_in_exec = failure
+                    shown = failure_class
+                else:
+                    shown = etype
+                shell._showtraceback(shown, failure, lines)
                 return lines
         except Exception:  # noqa: BLE001 - never hide the student's error behind ours
             pass
