@@ -248,6 +248,23 @@ def test_readme_instructor_block_is_the_whole_flow_and_names_no_missing_command(
     assert "Nbgrader → Formgrader" in README and "Manage Assignments" in README
 
 
+def test_readme_names_the_formgraders_left_menu_as_nbgrader_draws_it():
+    """The left menu of the page Nbgrader -> Formgrader opens (nbgrader's own template)."""
+    import nbgrader
+
+    template = (Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" /
+                "templates" / "manage_assignments.tpl").read_text(encoding="utf-8")
+    menu = re.findall(r'<li role="presentation"[^>]*><a href="[^"]+">([^<]+)</a>', template)
+    assert menu == ["Manage Assignments", "Manual Grading", "Manage Students"], menu
+    formgrader = section("With real submissions")
+    named = re.findall(r"\*([A-Z][\w ]+)\* \(left menu", formgrader)
+    assert named and set(named) <= set(menu), named
+    assert all(f"*{entry}*" in formgrader for entry in menu)
+    assert "*Gradebook*" not in README
+    demo = section("The main job")
+    assert "are inside `demo-course/`" in demo
+
+
 def test_readme_names_the_formgraders_left_menu_as_it_is(day):
     """The formgrader's left menu (nbgrader 0.9) has Manage Assignments, Manual Grading and
     Manage Students; the README walks through them and names no other entry."""
