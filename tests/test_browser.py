@@ -16,6 +16,7 @@ release, no course config, as a student has it) and is stopped by PID. The brows
 Screenshots go to ``reports/browser/`` (git-ignored); look at them when something fails.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -53,6 +54,45 @@ def free_port():
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running_lab(root, home, tmp, **extra_env):
+    """JupyterLab serving ``root`` for a student whose home is ``home``; stopped by PID."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
+    env.update(HOME=str(home), CATVNONCAT_DATA=str(REPO / "datasets"),
+               PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]), **extra_env)
+    log_path = tmp / f"lab-{port}.log"
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
+         # A student's Jupyter has their Python kernel only (this venv also holds the
+         # instructor's sandbox kernelspec, which a kernel-choice dialog would offer first).
+         "--KernelSpecManager.allowed_kernelspecs=python3",
+         f"--ServerApp.root_dir={root}"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, \
+                    log_path.read_text()
+                time.sleep(0.5)
+        yield {"url": url, "token": token, "log": log_path}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab in a student's folder holding the untouched release and a math.exp variant."""
@@ -68,39 +108,8 @@ def lab(tmp_path_factory):
     assert len(nb.cells) == 3
     nb.cells[1].source = MATH_SIGMOID
     nbformat.write(nb, folder / "math_exp.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
-    env.update(HOME=str(home), CATVNONCAT_DATA=str(REPO / "datasets"),
-               PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]))
-    log = open(tmp / "lab.log", "w")
-    process = subprocess.Popen(
-        [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
-         # A student's Jupyter has their Python kernel only (this venv also holds the
-         # instructor's sandbox kernelspec, which a kernel-choice dialog would offer first).
-         "--KernelSpecManager.allowed_kernelspecs=python3",
-         f"--ServerApp.root_dir={work}"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, \
-                    (tmp / "lab.log").read_text()
-                time.sleep(0.5)
-        yield {"url": url, "token": token, "folder": folder, "tmp": tmp}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    with running_lab(work, home, tmp) as server:
+        yield {**server, "folder": folder, "tmp": tmp}
 
 
 @pytest.fixture(scope="module")
@@ -367,3 +376,102 @@ def test_feedback_opened_in_jupyterlab_shows_typeset_maths_untrusted(browser, la
     assert raw == [], raw[:10]
     assert "sigmoid — 10 / 10" in contents and "waiting for your instructor" in contents, contents
     assert outside == [], outside
+
+
+def instructor(course_dir, env, *args):
+    """One nbgrader command of the README's instructor block, in the course folder."""
+    result = subprocess.run([str(VENV_BIN / "nbgrader"), *args], cwd=course_dir, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-3000:])
+
+
+def assignment_list(page, lab_url, token):
+    """Nbgrader > Assignment List, on a fresh page of the lab."""
+    page.goto(f"{lab_url}/lab?token={token}")
+    page.wait_for_selector("#jp-MainMenu", timeout=60_000)
+    accept_open_dialogs(page)
+    click(page, page.locator("#jp-MainMenu").get_by_text("Nbgrader", exact=True))
+    click(page, page.get_by_text("Assignment List", exact=True))
+    page.locator("#released_assignments_list").wait_for(state="attached")
+
+
+def test_a_student_fetches_works_validates_submits_and_reads_typeset_feedback(browser, tmp_path):
+    """The student's day through the exchange, every student step in JupyterLab: Fetch in the
+    Assignment List, the work (the reference answers, written into the fetched notebook),
+    Validate, Submit, and after the instructor's grading, Fetch Feedback and the feedback page
+    opened in JupyterLab's HTML viewer, untrusted, its maths typeset."""
+    course_dir, exchange, home = tmp_path / "course", tmp_path / "exchange", tmp_path / "home"
+    shutil.copytree(course.SOURCE_DIR, course_dir / "source" / course.ASSIGNMENT,
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy2(course.CONFIG_FILE, course_dir / course.CONFIG_FILE.name)
+    exchange.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
+    env.update(PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]),
+               CATVNONCAT_EXCHANGE=str(exchange), CATVNONCAT_DATA=str(REPO / "datasets"))
+    instructor(course_dir, env, "generate_assignment", course.ASSIGNMENT, "--force")
+    instructor(course_dir, env, "release_assignment", course.ASSIGNMENT, "--force")
+    (home / ".jupyter").mkdir(parents=True)
+    (home / ".jupyter" / "nbgrader_config.py").write_text(
+        f"c.Exchange.root = {str(exchange)!r}\nc.CourseDirectory.student_id = 'carol'\n")
+    with running_lab(home, home, tmp_path) as lab_server:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(30_000)
+        assignment_list(page, lab_server["url"], lab_server["token"])
+        released = page.locator("#released_assignments_list")
+        click(page, released.get_by_role("button", name="Fetch"))
+        fetched = page.locator("#fetched_assignments_list")
+        fetched.get_by_text(course.ASSIGNMENT).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(SHOTS / "assignment-list-fetched.png"))
+        folder = home / course.ASSIGNMENT
+        assert (folder / "quiz" / "questions.md").is_file()  # the quiz came with it
+        # The work: the reference answers in the fetched notebook.
+        nbformat.write(course.reference_submission(), folder / f"{course.NOTEBOOK_NAME}.ipynb")
+        lab = {"url": lab_server["url"], "token": lab_server["token"]}
+        work = open_notebook(browser, lab, f"{course.NOTEBOOK_NAME}.ipynb")
+        click(work, work.locator(".validate-button").first)
+        dialog = work.locator(".jp-Dialog")
+        dialog.get_by_text("Validation Results").wait_for(timeout=300_000)
+        work.wait_for_timeout(500)
+        validated = dialog.inner_text()
+        work.screenshot(path=str(SHOTS / "validate-success.png"))
+        click(work, dialog.locator(".jp-mod-accept").first)
+        work.close()
+        assert "Success! Your notebook passes all the tests." in validated, validated[:2000]
+        assignment_list(page, lab_server["url"], lab_server["token"])
+        click(page, page.locator("#fetched_assignments_list").get_by_role("button",
+                                                                         name="Submit"))
+        submitted = page.locator("#submitted_assignments_list")
+        submitted.get_by_text(course.ASSIGNMENT).first.wait_for(timeout=60_000)
+        # The instructor's part, as the README says.
+        for args in (("collect", course.ASSIGNMENT), ("autograde", course.ASSIGNMENT),
+                     ("generate_feedback", course.ASSIGNMENT),
+                     ("release_feedback", course.ASSIGNMENT)):
+            instructor(course_dir, env, *args)
+        assignment_list(page, lab_server["url"], lab_server["token"])
+        click(page, page.locator("#submitted_assignments_list").get_by_role(
+            "button", name="Fetch Feedback"))
+        deadline = time.monotonic() + 60
+        while not list((folder / "feedback").rglob("*.html")):
+            assert time.monotonic() < deadline, "no feedback fetched"
+            page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / "assignment-list-feedback.png"))
+        html_file = next((folder / "feedback").rglob("*.html"))
+        relative = html_file.relative_to(home).as_posix()
+        page.goto(f"{lab_server['url']}/lab/tree/{urllib.parse.quote(relative)}"
+                  f"?token={lab_server['token']}")
+        viewer = page.locator(".jp-HTMLViewer > iframe").first
+        viewer.wait_for(state="attached", timeout=60_000)
+        accept_open_dialogs(page)
+        frame = page.frame_locator(".jp-HTMLViewer > iframe").first
+        frame.locator("#toc").wait_for(state="attached")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / "student-feedback-in-jupyterlab.png"))
+        sandbox = viewer.get_attribute("sandbox") or ""
+        typeset = frame.locator("body").evaluate(f"b => ({TYPESET})(b.ownerDocument)")
+        contents = re.sub(r"\s+", " ", frame.locator("#toc").inner_text())
+        page.close()
+    formulas = sum(len(mathml.formulas(c.source)) for c in course.read_notebook(
+        course.RELEASE_NOTEBOOK).cells if c.cell_type == "markdown")
+    assert "allow-scripts" not in sandbox and typeset == formulas, (sandbox, typeset, formulas)
+    assert "sigmoid — 10 / 10" in contents and "model — 15 / 15" in contents, contents
+    assert "learning_rate_question (written answer) — waiting for your instructor" in contents
