@@ -27,9 +27,9 @@ from pathlib import Path
 
 import nbgrader as _nbgrader
 
-from catvnoncat.steps import pipelines
+from catvnoncat.steps import mathml, pipelines
 from catvnoncat.steps.export import GradesCsvExport
-from catvnoncat.steps.feedback import TEMPLATES, mathjax_script
+from catvnoncat.steps.feedback import TEMPLATES, page_style, part_name, points
 from catvnoncat.steps.repair import NotebookReader, pre_convert_hook
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -41,8 +41,13 @@ c.CourseDirectory.root = str(ROOT)
 # Gradebook: SQLite file in the course folder unless an instructor points elsewhere.
 c.CourseDirectory.db_url = os.environ.get("CATVNONCAT_GRADEBOOK_URL", f"sqlite:///{ROOT / 'gradebook.db'}")
 
-# Only the notebook and the student-facing helpers are released; never the data or caches.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5", "feedback"]
+# Only the notebook, the student-facing helpers and the quiz are released; never the data or
+# caches (the quiz's pytest and hypothesis write theirs when a student runs it).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5", "feedback",
+                            ".pytest_cache", ".hypothesis"]
+# Autograde copies the source's files over each student's autograded folder (the helpers stay
+# as released); the student's own quiz answers are kept there, not replaced by blank ones.
+c.Autograde.exclude_overwriting = {"logistic_regression": ["quiz/answers.py", "quiz/drill.py"]}
 
 # Per-cell time limit while autograding. The slowest honest cell, the 2000-step training on the
 # real data, takes about 1.5 s on an idle laptop and was measured at 5 s on 2 cores shared with
@@ -133,13 +138,17 @@ if c.CourseDirectory.db_url.startswith("postgresql://"):
 # and hand-in".
 c.Exchange.root = os.environ.get("CATVNONCAT_EXCHANGE", "/srv/nbgrader/exchange")
 
-# Feedback pages and the formgrader render maths without network: our base/mathjax.html.j2 comes
-# before nbconvert's (which loads MathJax from a CDN) and inlines MathJax from the installed
-# django-static-mathjax; outputs wrap instead of being cut off (catvnoncat.steps.feedback).
+# Feedback pages and the formgrader render maths without network or script: formulas become
+# MathML when the page is generated (catvnoncat.steps.mathml), readable in JupyterLab's untrusted
+# HTML viewer; our base/mathjax.html.j2 replaces nbconvert's CDN MathJax loader by the page's
+# style (outputs wrap instead of being cut off) and our feedback/index.html.j2 names each graded
+# part and shows answers awaiting a human grader as waiting (catvnoncat.steps.feedback).
 c.HTMLExporter.extra_template_basedirs = [
     str(TEMPLATES),
     str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
-c.HTMLExporter.filters = {"catvnoncat_mathjax": mathjax_script}
+c.HTMLExporter.filters = {"markdown2html": mathml.markdown2html,
+                          "catvnoncat_page_style": page_style, "catvnoncat_part": part_name,
+                          "catvnoncat_points": points}
 
 # --- No verdict is never 0 points in grades.csv (catvnoncat.steps.export) ---------------------
 # `nbgrader export` leaves the score empty for a missing submission and for one that could not be

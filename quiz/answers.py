@@ -1,7 +1,7 @@
 """Your quiz answers: replace each None by one letter, for example Q1 = "C".
 
 The questions are in quiz/questions.md. Check your answers with `pytest quiz` (from the
-repository root); a wrong answer fails with a hint, an unanswered one says "not answered yet".
+folder that holds quiz/); a wrong answer fails with a hint, an unanswered one says "not answered yet".
 """
 
 Q1 = None

@@ -16,7 +16,7 @@ INTRODUCTION = """
 <!-- Rendered from quiz/questions.py by the course's regeneration command (see the course README): edit that file, not this one. -->
 
 Write one letter per question in `quiz/answers.py` (for example `Q1 = "C"`), implement
-`broadcast_shape` in `quiz/drill.py`, then run `pytest quiz` from the repository root. Each
+`broadcast_shape` in `quiz/drill.py`, then run `pytest quiz` from the folder that holds `quiz/`. Each
 question passes, or fails with a hint about the idea to revisit. In the NumPy questions, `np` is
 `numpy` and `np.random.randn(...)` makes an array of the given shape.
 """

@@ -1,4 +1,4 @@
-"""Checks your answers in answers.py: `pytest quiz` from the repository root.
+"""Checks your answers in answers.py: `pytest quiz` from the folder that holds quiz/.
 
 A failure message says "not answered yet", or gives a hint about the idea to revisit. It never
 shows the right option: failures are raised with ``pytest.fail(..., pytrace=False)``, so there is

@@ -1,18 +1,22 @@
-"""Issue 13, points 1, 2 and 7 in a real browser (Debian's chromium driven by Playwright).
+"""Issues 13 and 22 in a real browser (Debian's chromium driven by Playwright).
 
 JupyterLab 4 with nbgrader's extensions runs on 127.0.0.1 in a student's folder (a copy of the
 release, no course config, as a student has it) and is stopped by PID. The browser
 
 1. opens the untouched release notebook, runs it, clicks **Validate** and reads the dialog: it
-   names all eleven autograded parts and the written answer, each message fits the dialog;
+   names all eleven autograded parts and the written answer, each with one sentence (the data
+   steps: "m_train is not defined. Set m_train in its cell ..."), each message fits the dialog;
 2. runs a notebook whose ``sigmoid`` uses ``math.exp``: the failing test cell shows the short
    wrapped message and the student's line, nothing of the test machinery;
 3. opens a feedback page (nbgrader's feedback template, with this course's configuration) with
-   the network blocked: the maths is typeset by the local MathJax.
+   the network blocked: the maths is typeset (MathML, no script), long verdicts wrap;
+4. opens that feedback page inside JupyterLab, in its own HTML viewer, untrusted (as a student
+   who fetched feedback double-clicks it): every formula is typeset there too.
 
 Screenshots go to ``reports/browser/`` (git-ignored); look at them when something fails.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -22,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -29,6 +34,7 @@ import nbformat
 import pytest
 
 from catvnoncat import course
+from catvnoncat.steps import mathml
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -50,6 +56,45 @@ def free_port():
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running_lab(root, home, tmp, **extra_env):
+    """JupyterLab serving ``root`` for a student whose home is ``home``; stopped by PID."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
+    env.update(HOME=str(home), CATVNONCAT_DATA=str(REPO / "datasets"),
+               PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]), **extra_env)
+    log_path = tmp / f"lab-{port}.log"
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
+         # A student's Jupyter has their Python kernel only (this venv also holds the
+         # instructor's sandbox kernelspec, which a kernel-choice dialog would offer first).
+         "--KernelSpecManager.allowed_kernelspecs=python3",
+         f"--ServerApp.root_dir={root}"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, \
+                    log_path.read_text()
+                time.sleep(0.5)
+        yield {"url": url, "token": token, "log": log_path}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab in a student's folder holding the untouched release and a math.exp variant."""
@@ -65,39 +110,8 @@ def lab(tmp_path_factory):
     assert len(nb.cells) == 3
     nb.cells[1].source = MATH_SIGMOID
     nbformat.write(nb, folder / "math_exp.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
-    env.update(HOME=str(home), CATVNONCAT_DATA=str(REPO / "datasets"),
-               PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]))
-    log = open(tmp / "lab.log", "w")
-    process = subprocess.Popen(
-        [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
-         # A student's Jupyter has their Python kernel only (this venv also holds the
-         # instructor's sandbox kernelspec, which a kernel-choice dialog would offer first).
-         "--KernelSpecManager.allowed_kernelspecs=python3",
-         f"--ServerApp.root_dir={work}"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, \
-                    (tmp / "lab.log").read_text()
-                time.sleep(0.5)
-        yield {"url": url, "token": token, "folder": folder, "tmp": tmp}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    with running_lab(work, home, tmp) as server:
+        yield {**server, "folder": folder, "tmp": tmp}
 
 
 @pytest.fixture(scope="module")
@@ -235,6 +249,14 @@ def test_validate_names_every_autograded_part_in_the_dialog(browser, lab):
     for name in ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"):
         assert f"{name} is not implemented yet" in text, name
     assert "You did not provide a response." in text  # the written answer
+    # The data steps the untouched notebook leaves undone: one sentence each, no traceback.
+    flat_text = re.sub(r"\s+", " ", text)
+    for name in ("m_train", "train_set_x_flatten", "train_set_x"):
+        assert f"{name} is not defined. Set {name} in its cell" in flat_text, name
+    assert "NameError" not in text and "Traceback" not in text
+    dialog.get_by_text("m_train is not defined").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    dialog.locator(".jp-Dialog-body").screenshot(path=str(SHOTS / "validate-data-steps.png"))
     assert "NOT CHECKED" not in text and "public_tests.py" not in text
     # Every message fits the dialog: nothing cut off at the right edge.
     overflow = dialog.evaluate(
@@ -266,34 +288,32 @@ def test_a_failing_visible_test_shows_the_message_and_the_students_line(browser,
     page.close()
 
 
-def test_feedback_page_typesets_maths_offline(browser, lab):
-    """nbgrader's feedback template with this course's configuration, the network blocked."""
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
+def feedback_page():
+    """A feedback page as generate_feedback writes it: sigmoid scored, propagate's verdict on a
+    line longer than the page, the written answer waiting for the instructor."""
+    from feedback_render import feedback_html
 
-    import nbgrader as nbgrader_package
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
-    exporter_config = Config()
-    exporter_config.HTMLExporter = config.HTMLExporter
-    exporter_config.HTMLExporter.template_name = "feedback"
-    exporter_config.HTMLExporter.extra_template_paths = [str(
-        Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "static" /
-        "node_modules" / "bootstrap" / "dist" / "css")]
     nb = course.read_notebook(course.RELEASE_NOTEBOOK)
     long_line = ("the grader's verdict on a long line, " * 12).strip()
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            meta.update(score=0.0, points=meta.get("points", 0))
-        if meta.get("grade_id") == "test_propagate":  # a verdict longer than the page is wide
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_propagate":
             cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError",
                                                    evalue=long_line,
                                                    traceback=[f"AssertionError: {long_line}"])]
-    resources = {"nbgrader": {"notebook": course.NOTEBOOK_NAME, "score": 0.0, "max_score": 100.0,
-                              "late_penalty": 0}}
-    html, _ = HTMLExporter(config=exporter_config).from_notebook_node(nb, resources=resources)
+    formulas = sum(len(mathml.formulas(c.source)) for c in nb.cells if c.cell_type == "markdown")
+    html = feedback_html(nb, scores={"test_sigmoid": 10}, pending={"learning_rate_question": 5})
+    return html, formulas
+
+
+#: Formulas the browser laid out: MathML elements with a size on the page.
+TYPESET = ("d => [...d.querySelectorAll('math')].filter(m => { const r = m.getBoundingClientRect();"
+           " return r.width > 0 && r.height > 0; }).length")
+RAW_TEX = "d => d.body.innerText.match(/\\$[^$\\n]{1,40}\\$/g) || []"
+
+
+def test_feedback_page_typesets_maths_offline(browser, lab):
+    """nbgrader's feedback template with this course's configuration, the network blocked."""
+    html, formulas = feedback_page()
     assert ("cdnjs" in html) is False  # (a bool: pytest would diff megabytes)
     page_file = lab["tmp"] / "feedback.html"
     page_file.write_text(html, encoding="utf-8")
@@ -303,12 +323,10 @@ def test_feedback_page_typesets_maths_offline(browser, lab):
                                                            route.abort()))
     page = context.new_page()
     page.goto(page_file.as_uri())
-    page.wait_for_selector("mjx-container", state="attached", timeout=30_000)
-    page.wait_for_timeout(1000)
-    typeset = page.locator("mjx-container").count()
-    raw = page.evaluate("() => document.body.innerText.match(/\\$[^$\\n]{1,40}\\$/g) || []")
-    target = page.locator("mjx-container").first
-    target.scroll_into_view_if_needed()
+    page.wait_for_selector("math", state="attached", timeout=30_000)
+    typeset = page.evaluate(f"() => ({TYPESET})(document)")
+    raw = page.evaluate(f"() => ({RAW_TEX})(document)")
+    page.locator("math[display='block']").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "feedback-maths.png"))
     verdict = page.locator("pre", has_text="the grader's verdict on a long line").first
     verdict.scroll_into_view_if_needed()
@@ -317,6 +335,146 @@ def test_feedback_page_typesets_maths_offline(browser, lab):
                              "getComputedStyle(p).whiteSpace === 'pre-wrap'")
     context.close()
     assert wraps, "a long verdict is cut off at the right edge of the feedback page"
-    assert typeset >= 20, typeset
+    assert typeset == formulas >= 90, (typeset, formulas)
     assert raw == [], raw[:10]
     assert blocked == [], blocked
+
+
+def test_feedback_opened_in_jupyterlab_shows_typeset_maths_untrusted(browser, lab):
+    """The student's route: the fetched feedback file double-clicked in JupyterLab opens in its
+    HTML viewer, untrusted (no script runs: the iframe's sandbox lacks allow-scripts). Every
+    formula is typeset there, with no network beyond the lab itself."""
+    html, formulas = feedback_page()
+    folder = lab["folder"] / "feedback" / "2026-01-15 12:00:00.000000 UTC"
+    folder.mkdir(parents=True)
+    (folder / f"{course.NOTEBOOK_NAME}.html").write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    outside = []
+    context.route(re.compile(r"^https?://"), lambda route: (
+        route.continue_() if route.request.url.startswith(lab["url"])
+        else (outside.append(route.request.url), route.abort())))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    path = f"{course.ASSIGNMENT}/feedback/{folder.name}/{course.NOTEBOOK_NAME}.html"
+    page.goto(f"{lab['url']}/lab/tree/{urllib.parse.quote(path)}?token={lab['token']}")
+    viewer = page.locator(".jp-HTMLViewer > iframe").first
+    viewer.wait_for(state="attached", timeout=60_000)
+    accept_open_dialogs(page)
+    frame = page.frame_locator(".jp-HTMLViewer > iframe").first
+    frame.locator("math").first.wait_for(state="attached", timeout=30_000)
+    sandbox = viewer.get_attribute("sandbox") or ""
+    frame.locator("math[display='block']").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "jupyterlab-feedback-maths.png"))
+    frame.locator("#toc").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SHOTS / "jupyterlab-feedback-contents.png"))
+    typeset = frame.locator("body").evaluate(f"b => ({TYPESET})(b.ownerDocument)")
+    raw = frame.locator("body").evaluate(f"b => ({RAW_TEX})(b.ownerDocument)")
+    contents = re.sub(r"\s+", " ", frame.locator("#toc").inner_text())
+    context.close()
+    assert "allow-scripts" not in sandbox, sandbox  # untrusted, as a fetched file opens
+    assert typeset == formulas >= 90, (typeset, formulas)
+    assert raw == [], raw[:10]
+    assert "sigmoid — 10 / 10" in contents and "waiting for your instructor" in contents, contents
+    assert outside == [], outside
+
+
+def instructor(course_dir, env, *args):
+    """One nbgrader command of the README's instructor block, in the course folder."""
+    result = subprocess.run([str(VENV_BIN / "nbgrader"), *args], cwd=course_dir, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-3000:])
+
+
+def assignment_list(page, lab_url, token):
+    """Nbgrader > Assignment List, on a fresh page of the lab."""
+    page.goto(f"{lab_url}/lab?token={token}")
+    page.wait_for_selector("#jp-MainMenu", timeout=60_000)
+    accept_open_dialogs(page)
+    click(page, page.locator("#jp-MainMenu").get_by_text("Nbgrader", exact=True))
+    click(page, page.get_by_text("Assignment List", exact=True))
+    page.locator("#released_assignments_list").wait_for(state="attached")
+
+
+def test_a_student_fetches_works_validates_submits_and_reads_typeset_feedback(browser, tmp_path):
+    """The student's day through the exchange, every student step in JupyterLab: Fetch in the
+    Assignment List, the work (the reference answers, written into the fetched notebook),
+    Validate, Submit, and after the instructor's grading, Fetch Feedback and the feedback page
+    opened in JupyterLab's HTML viewer, untrusted, its maths typeset."""
+    course_dir, exchange, home = tmp_path / "course", tmp_path / "exchange", tmp_path / "home"
+    shutil.copytree(course.SOURCE_DIR, course_dir / "source" / course.ASSIGNMENT,
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy2(course.CONFIG_FILE, course_dir / course.CONFIG_FILE.name)
+    exchange.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
+    env.update(PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]),
+               CATVNONCAT_EXCHANGE=str(exchange), CATVNONCAT_DATA=str(REPO / "datasets"))
+    instructor(course_dir, env, "generate_assignment", course.ASSIGNMENT, "--force")
+    instructor(course_dir, env, "release_assignment", course.ASSIGNMENT, "--force")
+    (home / ".jupyter").mkdir(parents=True)
+    (home / ".jupyter" / "nbgrader_config.py").write_text(
+        f"c.Exchange.root = {str(exchange)!r}\nc.CourseDirectory.student_id = 'carol'\n")
+    with running_lab(home, home, tmp_path) as lab_server:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(30_000)
+        assignment_list(page, lab_server["url"], lab_server["token"])
+        released = page.locator("#released_assignments_list")
+        click(page, released.get_by_role("button", name="Fetch"))
+        fetched = page.locator("#fetched_assignments_list")
+        fetched.get_by_text(course.ASSIGNMENT).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(SHOTS / "assignment-list-fetched.png"))
+        folder = home / course.ASSIGNMENT
+        assert (folder / "quiz" / "questions.md").is_file()  # the quiz came with it
+        # The work: the reference answers in the fetched notebook.
+        nbformat.write(course.reference_submission(), folder / f"{course.NOTEBOOK_NAME}.ipynb")
+        lab = {"url": lab_server["url"], "token": lab_server["token"]}
+        work = open_notebook(browser, lab, f"{course.NOTEBOOK_NAME}.ipynb")
+        click(work, work.locator(".validate-button").first)
+        dialog = work.locator(".jp-Dialog")
+        dialog.get_by_text("Validation Results").wait_for(timeout=300_000)
+        work.wait_for_timeout(500)
+        validated = dialog.inner_text()
+        work.screenshot(path=str(SHOTS / "validate-success.png"))
+        accept_open_dialogs(work)  # Ok
+        work.close()
+        assert "Success! Your notebook passes all the tests." in validated, validated[:2000]
+        assignment_list(page, lab_server["url"], lab_server["token"])
+        click(page, page.locator("#fetched_assignments_list").get_by_role("button",
+                                                                         name="Submit"))
+        submitted = page.locator("#submitted_assignments_list")
+        submitted.get_by_text(course.ASSIGNMENT).first.wait_for(timeout=60_000)
+        # The instructor's part, as the README says.
+        for args in (("collect", course.ASSIGNMENT), ("autograde", course.ASSIGNMENT),
+                     ("generate_feedback", course.ASSIGNMENT),
+                     ("release_feedback", course.ASSIGNMENT)):
+            instructor(course_dir, env, *args)
+        assignment_list(page, lab_server["url"], lab_server["token"])
+        click(page, page.locator("#submitted_assignments_list").get_by_role(
+            "button", name="Fetch Feedback"))
+        deadline = time.monotonic() + 60
+        while not list((folder / "feedback").rglob("*.html")):
+            assert time.monotonic() < deadline, "no feedback fetched"
+            page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / "assignment-list-feedback.png"))
+        html_file = next((folder / "feedback").rglob("*.html"))
+        relative = html_file.relative_to(home).as_posix()
+        page.goto(f"{lab_server['url']}/lab/tree/{urllib.parse.quote(relative)}"
+                  f"?token={lab_server['token']}")
+        viewer = page.locator(".jp-HTMLViewer > iframe").first
+        viewer.wait_for(state="attached", timeout=60_000)
+        accept_open_dialogs(page)
+        frame = page.frame_locator(".jp-HTMLViewer > iframe").first
+        frame.locator("#toc").wait_for(state="attached")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / "student-feedback-in-jupyterlab.png"))
+        sandbox = viewer.get_attribute("sandbox") or ""
+        typeset = frame.locator("body").evaluate(f"b => ({TYPESET})(b.ownerDocument)")
+        contents = re.sub(r"\s+", " ", frame.locator("#toc").inner_text())
+        page.close()
+    formulas = sum(len(mathml.formulas(c.source)) for c in course.reference_submission().cells
+                   if c.cell_type == "markdown")  # the notebook handed in, written answer included
+    assert "allow-scripts" not in sandbox, sandbox
+    assert typeset == formulas >= 90, (typeset, formulas)
+    assert "sigmoid — 10 / 10" in contents and "model — 15 / 15" in contents, contents
+    assert "learning_rate_question (written answer) — waiting for your instructor" in contents

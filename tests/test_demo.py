@@ -79,6 +79,19 @@ def test_every_demo_student_gets_exactly_what_it_deserves(demo_run):
         assert scores[student.id] == demo.expected_scores(student, materials), student.id
 
 
+def test_every_demo_submission_has_its_time_and_its_student_a_name(demo_run):
+    """The formgrader lists each submission with its time (timestamp.txt, as `nbgrader submit`
+    writes it), not "None", and each student by name."""
+    root = demo_run[0]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course.course_id(root)) as gb:
+        for submission in gb.find_assignment(course.ASSIGNMENT).submissions:
+            student = submission.student
+            assert submission.timestamp is not None, student.id
+            assert student.last_name and student.first_name is not None, student.id
+    for student in demo.DEMO_CLASS:
+        assert (root / "submitted" / student.id / course.ASSIGNMENT / "timestamp.txt").is_file()
+
+
 def test_faults_are_explained_per_student(demo_run):
     _, _, results, _, _ = demo_run
     for student_id, why in WHY.items():
@@ -134,7 +147,8 @@ def test_kernel_death_keeps_earlier_cells_and_marks_later_ones(demo_run):
                    and nb.cells[i].cell_type == "code"]
     assert later_tests and all(errors[i] == {"NotRun"} for i in later_tests)
     assert not any("NotRun" in names for names in errors[:judged])
-    assert all(nb.cells[i].outputs[0].text == tail.NOT_RERUN_NOTE for i in tail.tail_cells(nb))
+    assert all(nb.cells[i].outputs == [] or nb.cells[i].outputs[0].text == tail.NOT_RERUN_NOTE
+               for i in tail.tail_cells(nb))
 
 
 def test_rerun_is_idempotent(demo_run):

@@ -27,6 +27,7 @@ import nbformat
 import pytest
 
 from catvnoncat import course
+from catvnoncat.quiz_key import KEY
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -66,12 +67,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run(command, cwd, env, timeout=600):
+def run(command, cwd, env, timeout=600, status=0):
     """Run one README line in bash, as typed in a shell where .venv was activated."""
     prefix = "source .venv/bin/activate && " if (Path(cwd) / ".venv").exists() else ""
     result = subprocess.run(["bash", "-c", prefix + command], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+    assert result.returncode == status, \
+        f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
     return result
 
 
@@ -196,8 +198,22 @@ def students_hand_in(homes):
                                 "learning_rate_question":
                             cell.source = "A smaller rate $\\alpha$ converges more slowly."
                     nbformat.write(nb, notebook)
+            elif line == "pytest quiz":  # in the fetched folder, as the README says
+                folder = home / course.ASSIGNMENT
+                if name == "alice":  # Alice answers the quiz; Bob leaves it blank
+                    (folder / "quiz" / "answers.py").write_text(QUIZ_ANSWERS)
+                    (folder / "quiz" / "drill.py").write_text(QUIZ_DRILL)
+                result = run(line, folder, env, status=0 if name == "alice" else 1)
+                QUIZ_RUNS[name] = result.stdout
             elif line.startswith("nbgrader submit"):
                 run(line, home, env)
+
+
+#: What ``pytest quiz`` printed in each student's fetched folder.
+QUIZ_RUNS = {}
+QUIZ_ANSWERS = "".join(f"{qid} = {letter!r}\n" for qid, letter in KEY.items())
+QUIZ_DRILL = ("import numpy as np\n\n\ndef broadcast_shape(shape_a, shape_b):\n"
+              "    return tuple(np.broadcast_shapes(shape_a, shape_b))\n")
 
 
 def use_formgrader(command, course_dir, env):
@@ -232,6 +248,37 @@ def test_readme_instructor_block_is_the_whole_flow_and_names_no_missing_command(
     assert "Nbgrader → Formgrader" in README and "Manage Assignments" in README
 
 
+def test_readme_names_the_formgraders_left_menu_as_nbgrader_draws_it():
+    """The left menu of the page Nbgrader -> Formgrader opens (nbgrader's own template)."""
+    import nbgrader
+
+    template = (Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" /
+                "templates" / "manage_assignments.tpl").read_text(encoding="utf-8")
+    menu = re.findall(r'<li role="presentation"[^>]*><a href="[^"]+">([^<]+)</a>', template)
+    assert menu == ["Manage Assignments", "Manual Grading", "Manage Students"], menu
+    formgrader = section("With real submissions")
+    named = re.findall(r"\*([A-Z][\w ]+)\* \(left menu", formgrader)
+    assert named and set(named) <= set(menu), named
+    assert all(f"*{entry}*" in formgrader for entry in menu)
+    assert "*Gradebook*" not in README
+    demo = section("The main job")
+    assert "are inside `demo-course/`" in demo
+
+
+def test_readme_names_the_formgraders_left_menu_as_it_is(day):
+    """The formgrader's left menu (nbgrader 0.9) has Manage Assignments, Manual Grading and
+    Manage Students; the README walks through them and names no other entry."""
+    page = day["formgrader"]["page"]
+    formgrader = section("With real submissions")
+    for entry in ("Manage Assignments", "Manual Grading", "Manage Students"):
+        assert entry in page and f"*{entry}*" in formgrader, entry
+    for named in re.findall(r"\*([A-Z][\w ]+)\* \(left menu", formgrader):
+        assert named in page, named
+    assert "*Gradebook*" not in README
+    demo = section("The main job")
+    assert "demo-course/" in demo and "are inside `demo-course/`" in demo
+
+
 def test_students_fetch_from_the_exchange_and_collect_brings_both_submissions(day):
     for name in STUDENTS:
         submitted = day["course"] / "submitted" / name / course.ASSIGNMENT
@@ -264,8 +311,11 @@ def test_formgrader_and_feedback_render_maths_without_network(day):
     for name, page in pages.items():
         assert ("cdnjs" in page) is False, name  # (a bool: pytest would diff megabytes)
         assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']?(?:https?:)?//", page), name
-        assert "window.MathJax" in page and "white-space: pre-wrap" in page, name
-        assert "$" in page  # the maths is there, for the local MathJax to typeset
+        assert "white-space: pre-wrap" in page and "tex-svg" not in page, name
+        assert name == "formgrade" or "<script" not in page, name  # a feedback page: no script
+        assert page.count("<math ") >= 90, name  # typeset as MathML when the page was written
+        # A page a student fetched is small: MathML, no 2 MB of inlined MathJax.
+        assert len(page.encode()) < 1_000_000, (name, len(page.encode()))
 
 
 def test_feedback_says_which_answers_wait_for_a_human_grader(day):
@@ -278,6 +328,23 @@ def test_feedback_says_which_answers_wait_for_a_human_grader(day):
     report = (day["course"] / "reports" / f"{course.ASSIGNMENT}.md").read_text()
     assert "Waiting for a human grader" in report and "(bob)" in report
     assert "nbgrader formgrader" not in report
+
+
+def test_the_quiz_comes_with_the_fetched_assignment_and_stays_the_students(day):
+    """Fetched through the exchange, the assignment holds the quiz: `pytest quiz` runs there
+    (Alice: all right; Bob: nothing answered yet). Grading keeps each student's own quiz files
+    (autograde would copy the blank ones of source/ over them), and the feedback a student
+    fetches is the page alone."""
+    assert "passed" in QUIZ_RUNS["alice"] and "failed" not in QUIZ_RUNS["alice"], QUIZ_RUNS
+    assert QUIZ_RUNS["bob"].count("not answered yet") >= len(KEY), QUIZ_RUNS["bob"][-3000:]
+    blank = (course.SOURCE_DIR / "quiz" / "answers.py").read_text()
+    alice = day["course"] / "autograded" / "alice" / course.ASSIGNMENT / "quiz" / "answers.py"
+    assert alice.read_text() == QUIZ_ANSWERS
+    for path in (day["course"] / "feedback").rglob("answers.py"):
+        assert ("alice" in path.parts) is (path.read_text() != blank), path
+    for name, (home, _) in day["homes"].items():
+        fetched = home / course.ASSIGNMENT / "feedback"
+        assert {p.suffix for p in fetched.rglob("*") if p.is_file()} == {".html"}, name
 
 
 def test_timings(day, capsys):

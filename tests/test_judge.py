@@ -436,3 +436,14 @@ def test_answers_are_never_unpickled():
             "data": __import__("base64").b64encode(pickle.dumps(object())).decode()}
     with pytest.raises(judge.wire.BadAnswer):
         judge.wire.decode(node)
+
+
+@pytest.mark.parametrize("test_id", ["test_propagate_vectorized", "test_predict_vectorized"])
+def test_a_function_that_does_not_exist_is_never_called_not_right(test_id):
+    """A notebook whose def failed (a SyntaxError) has no function: the vectorization cell says
+    so, as the function's own cell does, instead of "the result is not right"."""
+    name = test_id.removeprefix("test_").removesuffix("_vectorized")
+    result = verdict(test_id, {"np": np}, sources=(f"def {name}(w, b, X\n",))
+    message = result.message()
+    assert not result.passed
+    assert f"{name} is not defined" in message and "not right" not in message, message

@@ -60,7 +60,7 @@ def test_each_pipeline_is_nbgraders_default_with_the_documented_changes():
     assert _names(pipelines.autograde()) == [
         "KeepTailOutputs", "ExecuteWithJudge", "SanitizeHTML", "IgnorePattern",
         "ClearMetadataPreprocessor", "LimitOutput", "LimitOutputBytes", "SaveAutoGrades",
-        "AssignLatePenalties", "CheckCellMetadata"]
+        "AssignLatePenalties", "CheckCellMetadata", "NameUnnamedStudents"]
     assert _names(pipelines.feedback()) == [
         "GetGrades", "PendingManualGrades", "ClearHiddenTestsInFeedback", "SanitizeHTML",
         "CSSHTMLHeaderPreprocessor"]

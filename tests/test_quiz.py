@@ -441,3 +441,16 @@ def test_one_regeneration_command_everywhere():
                  QUIZ_DIR.parent / "README.md"):
         text = path.read_text(encoding="utf-8")
         assert "python quiz/questions.py" not in text, path
+
+
+def test_the_assignment_releases_an_up_to_date_copy_of_the_quiz():
+    """quiz/ is the one to edit; source/<assignment>/quiz/ (released with the notebook, so
+    students who fetch the assignment have it) is its copy, and release/ holds the same."""
+    from catvnoncat import course
+    from catvnoncat.quiz_truth import ASSIGNMENT_QUIZ_DIR, quiz_files
+
+    top = quiz_files(QUIZ_DIR)
+    assert ASSIGNMENT_QUIZ_DIR == course.SOURCE_DIR / "quiz"
+    assert quiz_files(ASSIGNMENT_QUIZ_DIR) == top, \
+        "the assignment's quiz is stale: run .venv/bin/python -m catvnoncat.quiz_truth, then make release"
+    assert quiz_files(course.RELEASE_DIR / "quiz") == top, "run make release"

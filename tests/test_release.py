@@ -10,6 +10,7 @@ import re
 import pytest
 
 from catvnoncat import course
+from catvnoncat.quiz_truth import quiz_files
 from support import course_run
 
 RELEASE_DIR = course.RELEASE_NOTEBOOK.parent
@@ -47,7 +48,8 @@ def solution_lines():
 
 def test_release_holds_no_solution_no_hidden_test_and_no_catvnoncat_import():
     files = release_files(RELEASE_DIR)
-    assert set(files) == {"logistic_regression.ipynb", *course.STUDENT_HELPERS}
+    quiz = {f"quiz/{name}" for name in quiz_files()}
+    assert set(files) == {"logistic_regression.ipynb", *course.STUDENT_HELPERS, *quiz}
     texts = {name: data.decode("utf-8") for name, data in files.items()}
     release_nb = course.read_notebook(course.RELEASE_NOTEBOOK)
     # Code only: the Markdown teaches the formulas (e.g. dZ = A - Y) on purpose.
@@ -63,6 +65,8 @@ def test_release_holds_no_solution_no_hidden_test_and_no_catvnoncat_import():
         assert answers[gid] not in texts["logistic_regression.ipynb"], gid
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "catvnoncat.judge"):
         assert not any(marker in text for text in texts.values()), marker
+    # The quiz is released unanswered, without its key (the key stays in catvnoncat.quiz_key).
+    assert "quiz_key" not in "".join(texts[name] for name in quiz)
     code = [c.source for c in release_nb.cells if c.cell_type == "code"]
     code += [texts[name] for name in course.STUDENT_HELPERS]
     for source in code:

@@ -351,3 +351,90 @@ def test_a_notebook_in_a_lone_folder_loads_the_data_through_the_mirror(tmp_path)
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert "(209, 64, 64, 3) (1, 50)" in printed, nb.cells
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(data.read_checksums())
+
+
+# --- issue 22: a test cell that cannot start says why in one sentence ------------------------
+
+NO_COLON_PROPAGATE = "def propagate(w, b, X, Y)\n    m = X.shape[1]\n    return None\n"
+
+
+def validate(folder, tmp_path):
+    result = subprocess.run([*NBGRADER, "validate", f"{course.NOTEBOOK_NAME}.ipynb"], cwd=folder,
+                            env=student_env(tmp_path), capture_output=True, text=True, timeout=300)
+    return {gid: error for gid, source in autograded_test_cells().items()
+            for block_source, error in validate_blocks(result.stdout)
+            if re.sub(r"\s+", " ", source)[:60] in block_source}
+
+
+def test_validate_gives_one_sentence_for_data_steps_syntax_errors_and_missing_functions(tmp_path):
+    """The untouched data steps, a `def propagate` without its colon and an
+    initialize_with_zeros renamed: Validate shows the grader's sentence, the student's line and
+    a caret, never a NameError traceback."""
+    folder = copy_release(tmp_path)
+    nb = course.read_notebook(folder / f"{course.NOTEBOOK_NAME}.ipynb")
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid == "propagate":
+            cell.source = NO_COLON_PROPAGATE
+        if gid == "initialize_with_zeros":
+            cell.source = "def initialize_with_zero(dim):\n    return np.zeros((dim, 1)), 0.0\n"
+    nbformat.write(nb, folder / f"{course.NOTEBOOK_NAME}.ipynb")
+    hints = course.student_module("hints.py")
+    errors = validate(folder, tmp_path)
+    assert not any("NameError" in error or "Traceback" in error for error in errors.values()), \
+        errors
+    for gid, name in (("test_dataset_shapes", "m_train"), ("test_flatten", "train_set_x_flatten"),
+                      ("test_standardize", "train_set_x")):
+        assert flat(f"{name} is not defined. {hints.NOT_SET.format(name=name)}") in \
+            flat(errors[gid]), errors[gid]
+        assert errors[gid].count("is not defined") == 1, errors[gid]  # once, not repeated
+    for gid in ("test_propagate", "test_propagate_vectorized"):
+        error = errors[gid]
+        assert "propagate is not defined: its cell has a syntax error (expected ':')" in flat(error)
+        lines = error.splitlines()
+        at = next(i for i, line in enumerate(lines) if "def propagate(w, b, X, Y)" in line)
+        assert "In your code (Cell In[" in lines[at - 1] and ", line 1)" in lines[at - 1]
+        assert lines[at + 1].strip() == "^"
+        assert lines[at + 1].index("^") == lines[at].index(")") + 1  # where the colon is missing
+        assert "not right" not in error and error.count("is not defined") == 1, error
+    name = "initialize_with_zeros"
+    assert flat(f"{name} is not defined. {hints.NOT_DEFINED.format(name=name)}") in \
+        flat(errors["test_initialize_with_zeros"])
+
+
+def test_other_errors_in_a_test_cell_and_outside_one_are_shown_as_usual(tmp_path):
+    folder = copy_release(tmp_path)
+    nb = notebook_with({})
+    nb.cells += [nbformat.v4.new_code_cell("undefined_thing + 1"),
+                 nbformat.v4.new_code_cell("public_tests.sigmoid_test(sigmoid) + 1 / 0")]
+    run_in_kernel(nb, folder)
+    plain, test = nb.cells[-2], nb.cells[-1]
+    assert error_of(plain).ename == "NameError"
+    assert error_of(test).ename == "ZeroDivisionError"
+
+
+# --- issue 22: the quiz in a fetched folder ----------------------------------------------------
+
+def test_the_readme_quiz_step_works_in_a_fetched_assignment_folder(tmp_path):
+    """README "For students" step 7, run as written in a copy of the released folder (what
+    fetch_assignment gives): the quiz is there, unanswered; answered, it passes."""
+    from catvnoncat.quiz_key import KEY
+
+    readme = (course.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    step = readme[readme.index("7. **The quiz**"):readme.index("The Assignment List and these")]
+    command = re.findall(r"```sh\n(.*?)\n\s*```", step, re.S)[0].strip()
+    assert command == "pytest quiz" and "logistic_regression/` folder" in step
+    folder = copy_release(tmp_path)
+    env = student_env(tmp_path)
+    fresh = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert fresh.returncode == 1 and "error" not in fresh.stdout.splitlines()[-1], fresh.stdout
+    assert all(f"{qid}: not answered yet" in fresh.stdout for qid in KEY), fresh.stdout[-2000:]
+    (folder / "quiz" / "answers.py").write_text(
+        "".join(f"{qid} = {letter!r}\n" for qid, letter in KEY.items()))
+    (folder / "quiz" / "drill.py").write_text(
+        "import numpy as np\n\n\ndef broadcast_shape(shape_a, shape_b):\n"
+        "    return tuple(np.broadcast_shapes(shape_a, shape_b))\n")
+    answered = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True,
+                              text=True, timeout=300)
+    assert answered.returncode == 0, answered.stdout[-3000:]

@@ -47,6 +47,8 @@ RANK_1 = ("{q} is a rank-1 array of shape {actual}; keep it 2-D with shape {expe
 NOT_DEFINED = ("Define {name} in its cell and run the cells above it (Kernel > Restart & Run "
                "All).")
 NOT_A_FUNCTION = "Define {name} with `def {name}(...)` and run its cell."
+SYNTAX_ERROR = ("{name} is not defined: its cell has a syntax error ({error}). Fix the line "
+                "marked below, then run that cell again.")
 NO_RESULT = ("Make {name} return its result within the time limit, and do not change how the "
              "notebook runs code.")
 CORRECT_FIRST = "Make {name} correct first; vectorization points go with correct results only."

@@ -46,6 +46,9 @@ HOW_TO_FETCH = (
     "test_catvnoncat.h5 in a `datasets/` folder next to this notebook, or set the environment "
     f"variable {DATA_ENV} to the folder that holds them (in the course repository: `make data`)."
 )
+#: How to set the mirror where students work: inside a running notebook, not in a shell.
+SET_IN_JUPYTER = (f"in the notebook, run `%env {MIRROR_ENV}=<folder or URL>` in a cell, then run "
+                  "the cell with load_dataset() again.")
 _TIMEOUT_S = 60
 
 
@@ -86,8 +89,12 @@ def download(name, folder, mirror=None):
     """
     mirror = mirror or os.environ.get(MIRROR_ENV) or DEFAULT_MIRROR
     source = _source(mirror, name)
-    advice = (f"Check your network, or set {MIRROR_ENV} to a folder or URL that holds the two "
-              f"files (your instructor can tell you one), then run this cell again. {HOW_TO_FETCH}")
+    if os.environ.get(MIRROR_ENV) == mirror:
+        where = f"Check your network and {MIRROR_ENV} (now {mirror!r})"
+    else:
+        where = f"{MIRROR_ENV} is not set, so the public origin was used. Check your network"
+    advice = (f"{where}, or set {MIRROR_ENV} to a folder or URL that holds the two files (your "
+              f"instructor can tell you one): {SET_IN_JUPYTER} {HOW_TO_FETCH}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=folder)
@@ -125,8 +132,17 @@ def _cached_or_downloaded():
     folder = cache_dir()
     for name in SHA256:
         path = folder / name
-        if not (path.is_file() and _sha256(path) == SHA256[name]):
+        found = _sha256(path) if path.is_file() else None
+        if found == SHA256[name]:
+            continue
+        try:
             download(name, folder)
+        except DatasetError as error:
+            if found is None:
+                raise
+            raise DatasetError(  # say what is wrong here before what went wrong there
+                f"The cached copy {path} is corrupt (sha256 {found}, expected {SHA256[name]}), "
+                f"and a fresh copy could not be fetched: {error}") from None
     return folder
 
 

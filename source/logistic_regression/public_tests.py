@@ -29,6 +29,7 @@ import warnings
 
 import numpy as np
 
+import cell_messages
 import hints
 
 #: Two numbers agree when ``|got - expected| <= ATOL + RTOL * |expected|`` (the expected values
@@ -183,6 +184,11 @@ class VisibleTestFailure(AssertionError):
             if frame.line:
                 lines.append("    " + frame.line.strip()[:WIDTH])
         return lines
+
+
+# A test cell whose arguments do not exist yet (a data step not done, a def that did not compile)
+# says so in one sentence, as the grader does, instead of a NameError traceback.
+cell_messages.install(VisibleTestFailure)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -38,6 +38,22 @@ def _demo(args):
     return main(args.course_dir, jobs=args.jobs)
 
 
+def _unknown_assignment(course_dir, name):
+    """Why ``name`` is not an assignment of the course (its ``source/`` folders), naming the
+    nearest one; None when it is one."""
+    import difflib
+
+    from .facts import assignments
+
+    known = assignments(course_dir)
+    if name in known or not known:
+        return None
+    nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    advice = (f"did you mean {nearest[0]}?" if nearest
+              else f"the assignments are: {', '.join(known)}.")
+    return f"{course_dir} has no assignment {name!r} (no folder source/{name}/): {advice}"
+
+
 def _grade(args):
     import os
     from pathlib import Path
@@ -52,6 +68,10 @@ def _grade(args):
               "(as nbgrader) or pass --course-dir", file=sys.stderr)
         return 2
     args.assignment = args.assignment or default_assignment(course_dir)
+    unknown = _unknown_assignment(course_dir, args.assignment)
+    if unknown:
+        print(f"grade: {unknown}", file=sys.stderr)
+        return 2
     try:
         executor = (dask_executor(args.scheduler) if args.scheduler
                     else local_executor(args.workers or os.cpu_count() or 1, course_dir))

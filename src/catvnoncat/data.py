@@ -79,6 +79,21 @@ def _copy_to(kind, location, out):
     return int(announced) if announced is not None else None
 
 
+def fetch_advice(mirror):
+    """What to do when ``mirror`` failed, true to where it came from: ``$CATVNONCAT_MIRROR``, the
+    public default (the variable not set), or a ``--mirror`` option."""
+    if mirror == os.environ.get(MIRROR_ENV):
+        return (f"Check the mirror (environment variable {MIRROR_ENV}={mirror!r}) or unset it to "
+                f"use the public origin, then run `make data` again. See datasets/README.md.")
+    if mirror == DEFAULT_MIRROR:
+        return (f"{MIRROR_ENV} is not set, so the public origin was used: check your network, or "
+                f"set {MIRROR_ENV} to a folder or http(s) URL holding the two files (e.g. "
+                f"`CATVNONCAT_MIRROR=../shared/datasets make data`). See datasets/README.md.")
+    return (f"Check the mirror given with --mirror ({mirror!r}; without the option, "
+            f"{MIRROR_ENV} or else the public origin is used), then run `make data` (or the "
+            f"command) again. See datasets/README.md.")
+
+
 def fetch_file(name, digest, dest_dir, mirror):
     """Fetch one file from ``mirror`` into ``dest_dir`` and verify its sha256.
 
@@ -95,11 +110,14 @@ def fetch_file(name, digest, dest_dir, mirror):
     """
     dest_dir = Path(dest_dir)
     target = dest_dir / name
-    if target.is_file() and sha256_of(target) == digest:
+    existing = sha256_of(target) if target.is_file() else None
+    if existing == digest:
         return "present"
     kind, location = _source_of(mirror, name)
-    advice = (f"Check the mirror (environment variable {MIRROR_ENV}={mirror!r}) or unset it to use "
-              f"the public default, then run `make data` again. See datasets/README.md.")
+    advice = fetch_advice(mirror)
+    if existing is not None:  # say what is wrong here before what went wrong there
+        advice = (f"(The copy already in {target} is corrupt: sha256 {existing}, expected "
+                  f"{digest}; delete it or let a good copy replace it.) {advice}")
     dest_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=dest_dir)
     try:

@@ -43,6 +43,7 @@ import nbformat
 
 from . import course, facts, repair, report
 from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
+from .steps.students import write_timestamp
 
 __all__ = ["DemoStudent", "DEMO_CLASS", "Materials", "StudentResult", "expected_scores",
            "build_class", "run", "main"]
@@ -413,6 +414,7 @@ def build_class(course_dir, students=DEMO_CLASS):
             path.write_bytes(content)
         else:
             nbformat.write(content, path)
+        write_timestamp(folder)  # as `nbgrader submit` does: the formgrader shows it
     with _gradebook(course_dir) as gb:
         for student in students:
             gb.update_or_create_student(student.id, first_name=student.first_name,
@@ -532,8 +534,8 @@ def _run(course_dir, students, jobs, start):
     if not troubled:
         _say("  nothing: every notebook ran to the end")
     elapsed = time.perf_counter() - start
-    _say(f"\nDone in {elapsed:.0f} s. grades.csv, feedback/<student>/{ASSIGNMENT}/, "
-         f"autograded/, and the report: {paths[0].relative_to(course_dir)}, "
+    _say(f"\nDone in {elapsed:.0f} s. In {course_dir}: grades.csv, feedback/<student>/"
+         f"{ASSIGNMENT}/, autograded/, and the report: {paths[0].relative_to(course_dir)}, "
          f"{paths[1].relative_to(course_dir)}")
     _say("\n" + _real_class_howto())
     return grades, results, paths

@@ -40,7 +40,7 @@ COURSE_DIR_ENV = "CATVNONCAT_COURSE_DIR"
 #: The assignment used where one must be named and the course has several (the English edition).
 DEFAULT_ASSIGNMENT = "logistic_regression"
 #: The student-facing helper modules released beside the notebook (public_tests imports hints).
-STUDENT_HELPERS = ("lr_utils.py", "public_tests.py", "hints.py")
+STUDENT_HELPERS = ("lr_utils.py", "public_tests.py", "hints.py", "cell_messages.py")
 
 
 def assignments(course_dir=REPO_ROOT):

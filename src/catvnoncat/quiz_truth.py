@@ -2,12 +2,16 @@
 its generated files.
 
 ``python -m catvnoncat.quiz_truth`` rewrites ``quiz/questions.md`` (from ``quiz/questions.py``)
-and ``quiz/key_hashes.json`` (from :data:`catvnoncat.quiz_key.KEY`), keeping the existing salt.
+and ``quiz/key_hashes.json`` (from :data:`catvnoncat.quiz_key.KEY`), keeping the existing salt,
+then copies the quiz into the assignment (``source/<assignment>/quiz/``, :func:`copy_into_assignment`)
+so that ``nbgrader generate_assignment`` releases it: students who fetch the assignment through
+the exchange get it with the notebook. The top-level ``quiz/`` is the one to edit.
 """
 
 import importlib
 import json
 import secrets
+import shutil
 import sys
 import types
 from pathlib import Path
@@ -16,6 +20,9 @@ from catvnoncat.quiz_key import KEY
 
 #: The quiz shipped with the repository (``src/catvnoncat/`` -> repository root -> ``quiz/``).
 QUIZ_DIR = Path(__file__).resolve().parents[2] / "quiz"
+
+#: The quiz's copy inside the assignment, released with the notebook (generated: do not edit).
+ASSIGNMENT_QUIZ_DIR = QUIZ_DIR.parent / "source" / "logistic_regression" / "quiz"
 
 #: The quiz's own modules, imported by their plain names as pytest does inside ``quiz/``.
 QUIZ_MODULES = ("marking", "questions")
@@ -81,6 +88,25 @@ def write_generated_files(quiz_dir=QUIZ_DIR, key=KEY):
     return markdown_path, hashes_path
 
 
+def quiz_files(quiz_dir=QUIZ_DIR):
+    """``{relative path: bytes}`` of the quiz's own files (no caches)."""
+    quiz_dir = Path(quiz_dir)
+    return {p.relative_to(quiz_dir).as_posix(): p.read_bytes() for p in sorted(quiz_dir.rglob("*"))
+            if p.is_file() and not {"__pycache__", ".pytest_cache", ".hypothesis"} & set(p.parts)}
+
+
+def copy_into_assignment(quiz_dir=QUIZ_DIR, dest=ASSIGNMENT_QUIZ_DIR):
+    """Make ``dest`` an exact copy of the quiz's files; return ``dest``."""
+    if Path(dest).exists():
+        shutil.rmtree(dest)
+    for relative, content in quiz_files(quiz_dir).items():
+        path = Path(dest) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return Path(dest)
+
+
 if __name__ == "__main__":
     for path in write_generated_files():
         print(f"wrote {path}")
+    print(f"copied the quiz to {copy_into_assignment()} (then: make release)")

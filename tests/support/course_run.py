@@ -108,7 +108,10 @@ def _run_nbgrader(args, course_dir, env, log_path):
 
 
 def _write_submission(path, submission):
+    from catvnoncat.steps.students import write_timestamp
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    write_timestamp(path.parent)  # as `nbgrader submit` does
     if isinstance(submission, bytes):
         path.write_bytes(submission)
     elif isinstance(submission, str):

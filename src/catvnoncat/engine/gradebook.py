@@ -17,6 +17,8 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
+from ..steps.students import name_if_unnamed
+
 __all__ = ["assignment_rows", "create_scratch_gradebook", "GradebookWriter", "graded_students"]
 
 #: Tables that define an assignment, in insertion order (foreign keys first).
@@ -159,6 +161,7 @@ class GradebookWriter:
         context = _quiet()
         try:
             gb.update_or_create_student(outcome.student_id)
+            name_if_unnamed(gb, outcome.student_id)
             if outcome.timestamp:
                 gb.update_or_create_submission(self.assignment, outcome.student_id,
                                                timestamp=datetime.fromisoformat(outcome.timestamp))

@@ -9,10 +9,11 @@ syntax tree (a file under ``source/`` is course material, not grader code).
 import ast
 import functools
 import types
+from pathlib import Path
 
 from ..facts import DEFAULT_ASSIGNMENT, source_dir
 
-__all__ = ["HINTS", "hints_module", "read_hints"]
+__all__ = ["HINTS", "hints_module", "read_hints", "literal_constants"]
 
 
 def read_hints(path):
@@ -36,6 +37,30 @@ def read_hints(path):
                              "constants (the grader reads them without running the file)")
         sentences[node.targets[0].id] = node.value.value
     return sentences
+
+
+def literal_constants(path, names):
+    """The values of the top-level ``NAME = <literal>`` assignments ``names`` of a Python file,
+    read from its syntax tree without executing it (e.g. numbers the visible tests share).
+
+    Raises
+    ------
+    KeyError
+        A name that the file does not assign a literal to.
+    """
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=str(path))
+    found = {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id in names):
+            try:
+                found[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                pass
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise KeyError(f"{path} assigns no literal to {', '.join(missing)}")
+    return found
 
 
 @functools.cache

@@ -44,9 +44,10 @@ SIZES = (2, 20)
 #: over the features is a loop too). One feature keeps numpy's per-example work small next to
 #: the interpreter's.
 _PUBLIC = growth._PUBLIC
-TIMING = {"calls": _PUBLIC.VECTORIZED_CALLS}
-SHAPES = {"small": (1, _PUBLIC.VECTORIZED_SIZES[0]), "examples": (1, _PUBLIC.VECTORIZED_SIZES[1]),
-          "features": (_PUBLIC.VECTORIZED_FEATURES, _PUBLIC.VECTORIZED_SIZES[0])}
+TIMING = {"calls": _PUBLIC["VECTORIZED_CALLS"]}
+SHAPES = {"small": (1, _PUBLIC["VECTORIZED_SIZES"][0]),
+          "examples": (1, _PUBLIC["VECTORIZED_SIZES"][1]),
+          "features": (_PUBLIC["VECTORIZED_FEATURES"], _PUBLIC["VECTORIZED_SIZES"][0])}
 #: Relative tolerance of the digests (sums over up to 20000 numbers).
 DIGEST_RTOL = 1e-6
 #: Timings of the reference: the least of this many (it is cheap; the least is the least noisy).
@@ -77,6 +78,8 @@ def _check_results(name, prober):
             raise Failure(f"{where}: no usable answer from your code ({error}).",
                           HINTS.NO_RESULT.format(name=name)) from None
         expected = spec.unpack(reference_result(spec, args), None)
+        if outcome.missing or outcome.not_callable:  # no function: say so, never "not right"
+            outcome_result(outcome, name, where)
         try:
             actual = spec.unpack(outcome_result(outcome, name, where), None)
             for quantity, value in expected.items():

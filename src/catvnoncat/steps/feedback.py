@@ -1,69 +1,58 @@
 """Feedback pages and formgrader views that work offline and say what is still to be graded.
 
-- **MathJax, served locally.** nbgrader's feedback and formgrade templates call nbconvert's
-  ``mathjax()`` macro, which loads MathJax from a CDN: offline, the maths stays raw ``$...$``.
-  ``nbgrader_config.py`` puts :data:`TEMPLATES` first on the template path; its
-  ``base/mathjax.html.j2`` replaces that macro by :func:`mathjax_script`, which inlines MathJax 3
-  (``tex-svg.js``, self-contained: SVG output needs no font files) from the PyPI package
-  ``django-static-mathjax`` (a dependency). The page then renders maths with no network, wherever
-  it is opened: a feedback file on the student's disk, the formgrader, the Assignment List.
+- **Maths typeset without a script.** nbgrader's feedback and formgrade templates call
+  nbconvert's ``mathjax()`` macro, which loads MathJax from a CDN: offline, or in JupyterLab's
+  untrusted HTML viewer (where a student opens the feedback), the maths stays raw ``$...$``.
+  ``nbgrader_config.py`` registers :func:`catvnoncat.steps.mathml.markdown2html`, which writes every
+  formula as MathML when the page is generated (the browser renders it natively), and puts
+  :data:`TEMPLATES` first on the template path: its ``base/mathjax.html.j2`` replaces the macro
+  by :func:`page_style`, a ``<style>`` element and no script at all.
 - **Long lines wrap** in outputs (``white-space: pre-wrap``), so a failure message is never cut
   off at the right edge.
 - **Answers waiting for a human grader** (:class:`PendingManualGrades`): generate_feedback puts a
-  note at the top of the feedback and before each such answer, naming it and its points, so
-  "Written response (Score: 0.0 / 5.0)" is not read as a grade.
+  note at the top of the feedback and before each such answer, naming it and its points; the
+  template (``feedback/index.html.j2``) shows them as waiting, not scored 0, and names each
+  graded part in the contents list (:func:`part_name`).
 """
 
-import functools
 import html
-import importlib.util
 from pathlib import Path
 
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-#: Templates that come before nbgrader's and nbconvert's own (only ``base/mathjax.html.j2``).
+#: Templates that come before nbgrader's and nbconvert's own.
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
-#: MathJax's TeX delimiters as Jupyter uses them ($...$ inline, $$...$$ display).
-MATHJAX_CONFIG = """window.MathJax = {
-  tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']],
-        processEscapes: true, processEnvironments: true},
-  svg: {fontCache: 'global'},
-  options: {ignoreHtmlClass: 'tex2jax_ignore', processHtmlClass: 'tex2jax_process'}
-};"""
-
-#: Outputs wrap instead of scrolling sideways (failure messages, long arrays).
-WRAP_CSS = """div.output_area pre, div.output_subarea pre, div.output_text pre, .jp-OutputArea pre {
+#: Outputs wrap instead of scrolling sideways (failure messages, long arrays); MathML in display
+#: mode gets room above and below, as a paragraph.
+PAGE_CSS = """div.output_area pre, div.output_subarea pre, div.output_text pre, .jp-OutputArea pre {
   white-space: pre-wrap; word-wrap: break-word; overflow-wrap: anywhere;
-}"""
+}
+math[display="block"] { display: block; margin: 0.6em 0; }"""
 
 
-def mathjax_file():
-    """Path of MathJax 3's self-contained ``tex-svg.js`` shipped by ``django-static-mathjax``."""
-    spec = importlib.util.find_spec("mathjax")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("MathJax is not installed: pip install django-static-mathjax "
-                           "(a dependency of this course: run make again)")
-    for folder in spec.submodule_search_locations:
-        path = Path(folder) / "static" / "mathjax" / "es5" / "tex-svg.js"
-        if path.is_file():
-            return path
-    raise RuntimeError("the installed `mathjax` package has no static/mathjax/es5/tex-svg.js: "
-                       "pip install --force-reinstall django-static-mathjax")
+def page_style(_=None):
+    """Jinja filter: the ``<style>`` element that replaces nbconvert's MathJax loader."""
+    return f"<style>{PAGE_CSS}</style>"
 
 
-@functools.lru_cache(maxsize=1)
-def _script():
-    code = mathjax_file().read_text(encoding="utf-8").replace("</script", "<\\/script")
-    return (f"<style>{WRAP_CSS}</style>\n<script>{MATHJAX_CONFIG}</script>\n"
-            f"<script>{code}</script>")
+def part_name(grade_id):
+    """What a student calls a graded part: ``test_sigmoid`` -> ``sigmoid``,
+    ``test_propagate_vectorized`` -> ``propagate, vectorized``."""
+    name = grade_id.removeprefix("test_")
+    if name.endswith("_vectorized"):
+        name = name.removesuffix("_vectorized") + ", vectorized"
+    return name
 
 
-def mathjax_script(_=None):
-    """Jinja filter: the ``<style>`` and ``<script>`` elements of the local MathJax."""
-    return _script()
+def points(value):
+    """``10.0`` -> ``10``, ``2.5`` -> ``2.5`` (a score as a person writes it)."""
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return "0"
 
 
 class PendingManualGrades(NbGraderPreprocessor):
@@ -90,15 +79,14 @@ class PendingManualGrades(NbGraderPreprocessor):
             f"**Not graded yet:** {len(pending)} answer{'s' * (len(pending) > 1)} "
             f"{'wait' if len(pending) > 1 else 'waits'} for your instructor, who grades "
             f"{'them' if len(pending) > 1 else 'it'} by hand: {html.escape(names)}. Until then "
-            f"{'their' if len(pending) > 1 else 'its'} score shows 0, and the total above does "
-            f"not include these {total:g} points.")]
+            f"{'they show' if len(pending) > 1 else 'it shows'} as waiting, and the total above "
+            f"does not include these {total:g} points.")]
         for cell in nb.cells:
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if gid in pending:
                 cells.append(new_markdown_cell(
                     f"**Waiting for your instructor:** the answer below (`{gid}`, "
-                    f"{pending[gid]:g} points) is graded by hand and has not been graded yet; "
-                    f"its score of 0 is a placeholder."))
+                    f"{pending[gid]:g} points) is graded by hand and has not been graded yet."))
             cells.append(cell)
         nb.cells = cells
         return nb, resources

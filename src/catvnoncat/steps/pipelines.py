@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.converters import Autograde, GenerateFeedback
-from nbgrader.preprocessors import ClearOutput, Execute, GetGrades, LimitOutput, OverwriteCells
+from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, Execute, GetGrades, LimitOutput,
+                                    OverwriteCells)
 
 from .execute import ClearHiddenTestsInFeedback, ExecuteWithJudge, OverwriteCellsQuietly
 from .feedback import PendingManualGrades
 from .output_limits import LimitOutputBytes
 from .repair import RepairSubmission
+from .students import NameUnnamedStudents
 from .tail import KeepTailOutputs, StashTailOutputs
 
 __all__ = ["Changes", "CHANGES", "apply", "default", "sanitize", "autograde", "feedback"]
@@ -48,7 +50,8 @@ CHANGES = {
                         first=[RepairSubmission], before={ClearOutput: [StashTailOutputs]}),
     "autograde": Changes(replace={Execute: ExecuteWithJudge},
                          before={Execute: [KeepTailOutputs]},
-                         after={Execute: [SanitizeHTML], LimitOutput: [LimitOutputBytes]}),
+                         after={Execute: [SanitizeHTML], LimitOutput: [LimitOutputBytes],
+                                CheckCellMetadata: [NameUnnamedStudents]}),
     "feedback": Changes(after={GetGrades: [PendingManualGrades, ClearHiddenTestsInFeedback,
                                            SanitizeHTML]}),
 }
@@ -112,6 +115,8 @@ def autograde():
       the formgrader or feedback shows it.
     * :class:`LimitOutputBytes` after ``LimitOutput`` (which counts lines): each cell's and the
       notebook's outputs cut to a byte budget, with a note.
+    * :class:`NameUnnamedStudents` last: a student autograde creates without a name (collected
+      from the exchange) is listed by their id in the formgrader, not "None, None".
     """
     return apply(default("autograde"), CHANGES["autograde"])
 

@@ -88,8 +88,10 @@ class KeepTailOutputs(TailNotRerun):
             tags = list(cell.metadata.get("tags", []))
             if SKIP_TAG not in tags:
                 cell.metadata["tags"] = tags + [SKIP_TAG]
-            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=self.note),
-                            *[NotebookNode(o) for o in stash.get("outputs", [])]]
+            kept = [NotebookNode(o) for o in stash.get("outputs", [])]
+            # The note describes the outputs below it: a cell the student never ran shows none.
+            cell.outputs = ([NotebookNode(output_type="stream", name="stdout", text=self.note),
+                             *kept] if kept else [])
             cell.execution_count = stash.get("execution_count")
         self._drop_stashes(nb)
         return nb, resources

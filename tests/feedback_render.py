@@ -1,0 +1,46 @@
+"""A feedback page as ``nbgrader generate_feedback`` writes it, without a gradebook.
+
+The course's exporter configuration (``nbgrader_config.py``: templates, filters, sanitizing) and
+the steps of ``GenerateFeedback`` that touch the page's text (hidden tests cleared, HTML
+sanitized); the scores are written into the cells' metadata as ``GetGrades`` would.
+"""
+
+from pathlib import Path
+
+import nbgrader as nbgrader_package
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors.sanitize import SanitizeHTML
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from catvnoncat import course
+from catvnoncat.steps.execute import ClearHiddenTestsInFeedback
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def feedback_html(nb, scores=None, pending=None):
+    """The feedback page of ``nb``: every autograded part scored ``scores.get(grade id, 0)``,
+    the answers in ``pending`` (``{grade id: points}``) waiting for a human grader."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    exporter_config = Config()
+    exporter_config.HTMLExporter = config.HTMLExporter
+    exporter_config.HTMLExporter.template_name = "feedback"
+    exporter_config.HTMLExporter.extra_template_paths = [str(
+        Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "static" /
+        "node_modules" / "bootstrap" / "dist" / "css")]
+    exporter_config.SanitizeHTML.enabled = True
+    scores = scores or {}
+    total = 0.0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            meta.update(score=float(scores.get(meta["grade_id"], 0.0)), points=meta["points"])
+            total += meta["score"]
+    resources = {"nbgrader": {"notebook": course.NOTEBOOK_NAME, "score": total,
+                              "max_score": 100.0, "late_penalty": 0,
+                              "pending_manual_grades": dict(pending or {})}}
+    for step in (ClearHiddenTestsInFeedback, SanitizeHTML):
+        nb, resources = step(config=exporter_config).preprocess(nb, resources)
+    html, _ = HTMLExporter(config=exporter_config).from_notebook_node(nb, resources=resources)
+    return html
