@@ -155,7 +155,8 @@ def test_flock_on_a_read_only_system_file_fails_in_the_sandbox(tmp_path):
 def host(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submission")
     for f in (REPO / "release" / "logistic_regression").iterdir():
-        shutil.copy(f, folder / f.name)
+        if f.is_file():
+            shutil.copy(f, folder / f.name)
     config = Config({"BubblewrapProvisioner": {"data_dir": str(REPO / "datasets")}})
     judge_host = JudgeHost(config, str(folder), frame_cap=1 << 20).start()
     yield judge_host
