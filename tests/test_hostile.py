@@ -466,6 +466,31 @@ def _distinctive_lines(text, exclude):
             and line.strip() not in exclude}
 
 
+def _hint_renderings():
+    """Every hint sentence with its fields filled by the notebook's names, as one text.
+
+    A hint may spell out a line an honest student also wrote (STANDARDIZE_SHAPE says
+    "train_set_x = train_set_x_flatten / 255."): in a feedback page that is the judge talking,
+    not a classmate's code leaking.
+    """
+    from string import Formatter
+
+    from catvnoncat.judge.sentences import HINTS
+
+    words = ("train_set_x", "test_set_x", "train_set_x_flatten", "test_set_x_flatten",
+             "m_train", "m_test", "num_px", "sigmoid", "initialize_with_zeros", "propagate",
+             "optimize", "predict", "model", "w", "b", "dw", "db", "cost", "costs")
+    texts = []
+    for template in vars(HINTS).values():
+        if not isinstance(template, str):
+            continue
+        parsed = list(Formatter().parse(template))
+        for word in words if any(field is not None for _, field, _, _ in parsed) else ("",):
+            texts.append("".join(literal + (word if field is not None else "")
+                                 for literal, field, _, _ in parsed))
+    return "\n".join(texts)
+
+
 def test_feedback_is_clean(run):
     result = require_result(run)
     assert result.get("feedback_exit") == 0, result.get("feedback_stderr")
@@ -490,9 +515,11 @@ def test_feedback_is_clean(run):
     for secret in ("reference.py", "checks.py", "judge/cases.py", "judge/specs.py"):
         if (package / secret).is_file():
             secret_lines |= _distinctive_lines((package / secret).read_text(), release_lines)
+    hints_text = _hint_renderings()
     honest_code = {
-        who: _distinctive_lines("\n".join(c.source for c in run["submissions"][who].cells),
-                                release_lines)
+        who: {line for line in _distinctive_lines(
+            "\n".join(c.source for c in run["submissions"][who].cells), release_lines)
+            if line not in hints_text}
         for who in (HONEST_CORRECT, HONEST_BUG)}
     problems = []
     for name, page in sorted(pages.items()):
