@@ -105,13 +105,14 @@ MODEL_CASE = {
 #: The vectorization self-check (a check for you, not the grade: the grader measures the CPU time
 #: of your code from outside your kernel, with the same rule). Your function and whole-array code
 #: written as the hint says are each called VECTORIZED_CALLS times on VECTORIZED_SIZES[0] and on
-#: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_SIZES[0] examples of
+#: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_FEATURES_EXAMPLES examples of
 #: VECTORIZED_FEATURES features (random inputs). What the larger inputs add to your code's CPU
 #: time (time.process_time) is divided by what they add to the whole-array code's: about 1 for
 #: whole-array code, 10 to 250 for a loop over the examples (or the features). From
 #: VECTORIZED_LOOP_FROM on, twice in a row, it is a loop.
 VECTORIZED_SIZES = (20, 20000)
 VECTORIZED_FEATURES = 1000
+VECTORIZED_FEATURES_EXAMPLES = 200
 VECTORIZED_CALLS = 20
 VECTORIZED_LOOP_FROM = 6.0
 
@@ -414,7 +415,7 @@ def _cpu_time(function, n, m, with_labels):
 def _growth_ratio(name, function):
     """Your function's CPU growth over the whole-array code's, per larger input (see above)."""
     small, examples = ((1, m) for m in VECTORIZED_SIZES)
-    features = (VECTORIZED_FEATURES, VECTORIZED_SIZES[0])
+    features = (VECTORIZED_FEATURES, VECTORIZED_FEATURES_EXAMPLES)
     ratios = []
     for large in (examples, features):
         times = {code: [_cpu_time(f, *shape, name == "propagate") for shape in (small, large)]

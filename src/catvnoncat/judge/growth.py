@@ -58,7 +58,7 @@ VECTORIZED_BELOW = LOOP_FROM / 10
 #: At most this many times the reference's small request is subtracted from the large one ...
 SMALL_CAP_FACTOR = 4
 #: ... plus this much for the kernel's own handling of a request (ipykernel, JSON, ZeroMQ).
-REQUEST_ALLOWANCE_NS = 5_000_000
+REQUEST_ALLOWANCE_NS = 15_000_000
 
 VECTORIZED, LOOPS, IN_BETWEEN = "vectorized", "loops", "in between"
 

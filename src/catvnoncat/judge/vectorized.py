@@ -40,13 +40,14 @@ NOT_JUDGED = "so vectorization is not judged"
 #: The two numbers of examples the results are checked on first.
 SIZES = (2, 20)
 #: The timing requests, each of ``calls`` calls: (features, examples) of the small one, of the
-#: one with GROWTH times the examples, and of the one with GROWTH times the features (a loop
-#: over the features is a loop too). One feature keeps numpy's per-example work small next to
+#: one with GROWTH times the examples, and of the one with GROWTH times the features (and 10
+#: times the examples, so that whole-array code's growth is measurable; a loop over the
+#: features is a loop too). One feature keeps numpy's per-example work small next to
 #: the interpreter's.
 _PUBLIC = growth._PUBLIC
 TIMING = {"calls": _PUBLIC.VECTORIZED_CALLS}
 SHAPES = {"small": (1, _PUBLIC.VECTORIZED_SIZES[0]), "examples": (1, _PUBLIC.VECTORIZED_SIZES[1]),
-          "features": (_PUBLIC.VECTORIZED_FEATURES, _PUBLIC.VECTORIZED_SIZES[0])}
+          "features": (_PUBLIC.VECTORIZED_FEATURES, _PUBLIC.VECTORIZED_FEATURES_EXAMPLES)}
 #: Relative tolerance of the digests (sums over up to 20000 numbers).
 DIGEST_RTOL = 1e-6
 #: Timings of the reference: the least of this many (it is cheap; the least is the least noisy).
