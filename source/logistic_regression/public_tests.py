@@ -383,20 +383,17 @@ def _check_ready(name, function):
 
 
 def _whole_array(name):
-    """``name`` written with whole-array operations, as the hint says (the yardstick)."""
+    """Whole-array work about the size of a vectorized ``name``'s (the yardstick; it is not a
+    solution: its results mean nothing, only its CPU time counts)."""
     def sigmoid(z):
-        return 1 / (1 + np.exp(-z))
+        return 0.5 + 0.5 * np.tanh(0.5 * z)
 
-    def propagate(w, b, X, Y):
-        m = X.shape[1]
-        A = sigmoid(w.T @ X + b)
-        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+    def work(w, b, X, Y=None):
+        a = np.exp(-np.abs(np.matmul(w.T, X) + b))
+        passes = [a + 1.0, a * 0.5, np.log1p(a), a > 0.25] if Y is not None else [a + 1.0, a > 0.25]
+        return np.matmul(X, a.T), sum(float(np.sum(p)) for p in passes)
 
-    def predict(w, b, X):
-        return (sigmoid(w.T @ X + b) > 0.5).astype(float)
-
-    return {"propagate": propagate, "predict": predict, "sigmoid": sigmoid}[name]
+    return sigmoid if name == "sigmoid" else work
 
 
 @contextlib.contextmanager
