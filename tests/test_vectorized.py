@@ -64,7 +64,7 @@ def test_a_loop_verdict_needs_two_measurements_and_the_smaller_decides():
 
 def test_burning_cpu_on_small_inputs_does_not_hide_a_loop():
     # A loop costing 100 ms more on large inputs, which burns 90 ms on small ones to flatten
-    # its growth: only the yardstick's small request times 4 plus 5 ms is ever subtracted.
+    # its growth: only the yardstick's small request times 4 plus 15 ms is ever subtracted.
     honest = measurement(1 * MS, 101 * MS)
     burning = measurement(91 * MS, 191 * MS)
     assert growth.ratio(honest) == pytest.approx(50.0)
@@ -248,10 +248,14 @@ ATTACKS = {
         "    return np.array([[1.0 if a > 0.5 else 0.0 for a in A[0]]])\n"),
     ("predict", "loop_in_a_forked_process"): (
         "import os, pickle\n"
-        "def predict(w, b, X):\n    read, write = os.pipe()\n    child = os.fork()\n"
-        "    if child == 0:\n        A = sigmoid(w.T @ X + b)\n"
-        "        os.write(write, pickle.dumps(np.array([[1.0 if a > 0.5 else 0.0 for a in A[0]]])))\n"
-        "        os._exit(0)\n    os.close(write)\n    data = b''\n"
+        "def predict(w, b, X):\n    A = sigmoid(w.T @ X + b)\n"
+        "    read, write = os.pipe()\n    child = os.fork()\n"
+        "    if child == 0:\n        try:\n"
+        "            labels = np.array([[1.0 if a > 0.5 else 0.0 for a in A[0]]])\n"
+        "            with os.fdopen(write, 'wb') as pipe:\n"
+        "                pipe.write(pickle.dumps(labels))\n"
+        "        finally:\n            os._exit(0)\n"
+        "    os.close(write)\n    data = b''\n"
         "    while chunk := os.read(read, 1 << 20):\n        data += chunk\n"
         "    os.close(read)\n    os.waitpid(child, 0)\n    return pickle.loads(data)\n"),
     ("predict", "burns_cpu_on_small_inputs"): (

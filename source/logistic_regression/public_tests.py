@@ -106,13 +106,14 @@ MODEL_CASE = {
 #: The vectorization self-check (a check for you, not the grade: the grader measures the CPU time
 #: of your code from outside your kernel, with the same rule). Your function and whole-array code
 #: written as the hint says are each called VECTORIZED_CALLS times on VECTORIZED_SIZES[0] and on
-#: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_SIZES[0] examples of
+#: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_FEATURES_EXAMPLES examples of
 #: VECTORIZED_FEATURES features (random inputs). What the larger inputs add to your code's CPU
 #: time (time.process_time) is divided by what they add to the whole-array code's: about 1 for
 #: whole-array code, 10 to 250 for a loop over the examples (or the features). From
 #: VECTORIZED_LOOP_FROM on, twice in a row, it is a loop.
 VECTORIZED_SIZES = (20, 20000)
 VECTORIZED_FEATURES = 1000
+VECTORIZED_FEATURES_EXAMPLES = 200
 VECTORIZED_CALLS = 20
 VECTORIZED_LOOP_FROM = 6.0
 
@@ -429,20 +430,49 @@ def _check_ready(name, function):
 
 
 def _whole_array(name):
-    """``name`` written with whole-array operations, as the hint says (the yardstick)."""
+    """Whole-array work about the size of a vectorized ``name``'s (the yardstick; it is not a
+    solution: its results mean nothing, only its CPU time counts)."""
     def sigmoid(z):
-        return 1 / (1 + np.exp(-z))
+        return 0.5 + 0.5 * np.tanh(0.5 * z)
 
-    def propagate(w, b, X, Y):
-        m = X.shape[1]
-        A = sigmoid(w.T @ X + b)
-        cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+    def work(w, b, X, Y=None):
+        a = np.exp(-np.abs(np.matmul(w.T, X) + b))
+        passes = [a + 1.0, a * 0.5, np.log1p(a), a > 0.25] if Y is not None else [a + 1.0, a > 0.25]
+        return np.matmul(X, a.T), sum(float(np.sum(p)) for p in passes)
 
-    def predict(w, b, X):
-        return (sigmoid(w.T @ X + b) > 0.5).astype(float)
+    return sigmoid if name == "sigmoid" else work
 
-    return {"propagate": propagate, "predict": predict, "sigmoid": sigmoid}[name]
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """One OpenBLAS thread meanwhile, as when graded: OpenBLAS's idle worker threads spin and
+    would add CPU time of their own to every matrix product."""
+    import ctypes
+
+    functions = None
+    try:
+        with open("/proc/self/maps") as f:
+            paths = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", f.read())))
+        for path in paths:
+            library = ctypes.CDLL(path)
+            for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
+                                   ("openblas", "64_"), ("openblas", "")):
+                get = getattr(library, f"{prefix}_get_num_threads{suffix}", None)
+                put = getattr(library, f"{prefix}_set_num_threads{suffix}", None)
+                if get is not None and put is not None and functions is None:
+                    functions = get, put
+    except OSError:
+        functions = None  # not Linux, or no OpenBLAS: nothing to limit
+    if functions is None:
+        yield
+        return
+    get, put = functions
+    before = get()
+    put(1)
+    try:
+        yield
+    finally:
+        put(before)
 
 
 def _cpu_time(function, n, m, with_labels):
@@ -461,7 +491,7 @@ def _cpu_time(function, n, m, with_labels):
 def _growth_ratio(name, function):
     """Your function's CPU growth over the whole-array code's, per larger input (see above)."""
     small, examples = ((1, m) for m in VECTORIZED_SIZES)
-    features = (VECTORIZED_FEATURES, VECTORIZED_SIZES[0])
+    features = (VECTORIZED_FEATURES, VECTORIZED_FEATURES_EXAMPLES)
     ratios = []
     for large in (examples, features):
         times = {code: [_cpu_time(f, *shape, name == "propagate") for shape in (small, large)]
@@ -479,7 +509,7 @@ def _vectorized_test(name, function):
     ratios = []
     try:
         namespace.update({d: _whole_array(d) for d in saved})
-        with warnings.catch_warnings(), np.errstate(all="ignore"), \
+        with warnings.catch_warnings(), np.errstate(all="ignore"), _one_blas_thread(), \
                 contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
             for _ in range(2):

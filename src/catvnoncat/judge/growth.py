@@ -52,7 +52,7 @@ __all__ = ["Measurement", "VECTORIZED", "LOOPS", "IN_BETWEEN", "classify", "rati
 #: syntax tree of ``public_tests.py`` (course material: never executed by the grader).
 _PUBLIC = literal_constants(source_dir() / "public_tests.py",
                             ("VECTORIZED_SIZES", "VECTORIZED_LOOP_FROM", "VECTORIZED_CALLS",
-                             "VECTORIZED_FEATURES"))
+                             "VECTORIZED_FEATURES", "VECTORIZED_FEATURES_EXAMPLES"))
 #: The large requests have this many times the examples (or the features) of the small one.
 GROWTH = _PUBLIC["VECTORIZED_SIZES"][1] // _PUBLIC["VECTORIZED_SIZES"][0]
 #: From this ratio on: a loop.
@@ -62,7 +62,7 @@ VECTORIZED_BELOW = LOOP_FROM / 10
 #: At most this many times the reference's small request is subtracted from the large one ...
 SMALL_CAP_FACTOR = 4
 #: ... plus this much for the kernel's own handling of a request (ipykernel, JSON, ZeroMQ).
-REQUEST_ALLOWANCE_NS = 5_000_000
+REQUEST_ALLOWANCE_NS = 15_000_000
 
 VECTORIZED, LOOPS, IN_BETWEEN = "vectorized", "loops", "in between"
 

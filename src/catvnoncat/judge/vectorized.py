@@ -2,12 +2,13 @@
 
 1. The function's results on ``m = 2`` and ``m = 20`` examples must equal the reference's (the
    graded helpers it calls are lent, as in its own test), else vectorization is not judged.
-2. The grader times it from outside the kernel (:mod:`.growth` states the rule): requests of
-   ``calls`` calls on fresh random inputs of :data:`TIMING` ``small`` and ``large`` examples, the
-   CPU of the sandbox's whole process tree counted by :meth:`.Prober.cpu_ns` from the moment a
-   request is sent to the moment its answer is in; the same requests answered by the plain
-   whole-array formulas in the grader's yardstick process (:mod:`.yardstick`). Every result of every call is checked (by digest, against the
-   reference's), so a function that skips work or returns stale results gets no point.
+2. The grader times it from outside the kernel (:mod:`.growth` states the rule): timing
+   requests of ``calls`` calls each on fresh random inputs of the :data:`SHAPES`, the CPU of
+   the sandbox's whole process tree counted by :meth:`.Prober.cpu_ns` from the moment a request
+   is sent to the moment its answer is in; the same requests answered by the plain whole-array
+   formulas in the grader's yardstick process (:mod:`.yardstick`). Every result of every call
+   is checked (by digest, against the reference's), so a function that skips work or returns
+   stale results gets no point. Prints are silenced during timed calls.
 
 Nothing the kernel reports decides: not its source text (a loop can be rebound, compiled from a
 string, hidden in ``functools.reduce``), not a line count (a tracer can be removed).
@@ -40,17 +41,18 @@ NOT_JUDGED = "so vectorization is not judged"
 #: The two numbers of examples the results are checked on first.
 SIZES = (2, 20)
 #: The timing requests, each of ``calls`` calls: (features, examples) of the small one, of the
-#: one with GROWTH times the examples, and of the one with GROWTH times the features (a loop
-#: over the features is a loop too). One feature keeps numpy's per-example work small next to
+#: one with GROWTH times the examples, and of the one with GROWTH times the features (and 10
+#: times the examples, so that whole-array code's growth is measurable; a loop over the
+#: features is a loop too). One feature keeps numpy's per-example work small next to
 #: the interpreter's.
 _PUBLIC = growth._PUBLIC
 TIMING = {"calls": _PUBLIC["VECTORIZED_CALLS"]}
 SHAPES = {"small": (1, _PUBLIC["VECTORIZED_SIZES"][0]),
           "examples": (1, _PUBLIC["VECTORIZED_SIZES"][1]),
-          "features": (_PUBLIC["VECTORIZED_FEATURES"], _PUBLIC["VECTORIZED_SIZES"][0])}
+          "features": (_PUBLIC["VECTORIZED_FEATURES"], _PUBLIC["VECTORIZED_FEATURES_EXAMPLES"])}
 #: Relative tolerance of the digests (sums over up to 20000 numbers).
 DIGEST_RTOL = 1e-6
-#: Timings of the reference: the least of this many (it is cheap; the least is the least noisy).
+#: Timings of the yardstick: the least of this many (it is cheap; the least is the least noisy).
 REFERENCE_REPEATS = 3
 
 _FORMS = {

@@ -336,6 +336,10 @@ TIMING_HELPERS = {"sigmoid": _public_sigmoid}
 TIMING_CALLS_LIMIT = 1000
 
 
+def _no_print(*args, **kwargs):
+    return None
+
+
 def timing_inputs(kind, seed, n, m, calls):
     """The arguments of each call of a timing request, generated from the grader's seed.
 
@@ -392,6 +396,9 @@ def time_call(request, user_ns):
                                        int(request["m"]), calls)
     namespace = getattr(function, "__globals__", None)
     replacements = {h: TIMING_HELPERS[h] for h in request.get("lend", ()) if h in TIMING_HELPERS}
+    # A debugging print costs the same for any size, but formatting a small array costs as much
+    # as a loop over it: prints are silenced, not timed (they go nowhere here anyway).
+    replacements["print"] = _no_print
     digests, collecting = [], gc.isenabled()
     gc.disable()  # a full collection in the middle would add noise to the grader's timing
     with _quiet(), _patched(namespace if isinstance(namespace, dict) else {}, replacements):
