@@ -94,8 +94,8 @@ def fetch_advice(mirror):
                 f"set {MIRROR_ENV} to a folder or http(s) URL holding the two files (e.g. "
                 f"`CATVNONCAT_MIRROR=../shared/datasets make data`). See datasets/README.md.")
     return (f"Check the mirror given with --mirror ({mirror!r}; without the option, "
-            f"{MIRROR_ENV} or else the public origin is used), then run the command again. "
-            f"See datasets/README.md.")
+            f"{MIRROR_ENV} or else the public origin is used), then run `make data` (or the "
+            f"command) again. See datasets/README.md.")
 
 
 def fetch_file(name, digest, dest_dir, mirror):
