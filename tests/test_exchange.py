@@ -206,16 +206,6 @@ def students_hand_in(homes):
                                 "learning_rate_question":
                             cell.source = "A smaller rate $\\alpha$ converges more slowly."
                     nbformat.write(nb, notebook)
-            if line.startswith("nbgrader fetch_assignment"):
-                run(line, home, env)
-                # The quiz step (7) is done before handing in: the quiz is handed in too.
-                for quiz in (q for q in STUDENT if q == "pytest quiz"):
-                    folder = home / course.ASSIGNMENT
-                    if name == "alice":  # Alice answers the quiz; Bob leaves it blank
-                        (folder / "quiz" / "answers.py").write_text(QUIZ_ANSWERS)
-                        (folder / "quiz" / "drill.py").write_text(QUIZ_DRILL)
-                    result = run(quiz, folder, env, status=0 if name == "alice" else 1)
-                    QUIZ_RUNS[name] = result.stdout
             elif line.startswith("nbgrader submit"):
                 run(line, home, env)
 
