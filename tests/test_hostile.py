@@ -503,7 +503,7 @@ def test_feedback_is_clean(run):
         scans[name] = scan
     # the template's own scripts are in every page; a student's only in some
     common = set.intersection(*(set(s.scripts) for s in scans.values()))
-    # (MathJax, inlined by the template, mentions "alert" itself; attacks all say HOSTILE.)
+    # (Template scripts, if any, are common to every page; attacks all say HOSTILE.)
     common = {s for s in common if "HOSTILE" not in s[1]}
     print("[hostile] template scripts:", [(src, body.strip()[:60]) for src, body in common])
     release_text = course.RELEASE_NOTEBOOK.read_text(encoding="utf-8")

@@ -227,8 +227,7 @@ class Kernel:
 def _submission(folder):
     """A submission folder like autograded/<student>/<assignment>/."""
     folder.mkdir(parents=True, exist_ok=True)
-    for f in (REPO / "release" / "logistic_regression").iterdir():
-        shutil.copy(f, folder / f.name)
+    shutil.copytree(REPO / "release" / "logistic_regression", folder, dirs_exist_ok=True)
     return folder
 
 
