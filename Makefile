@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml
 	@# Chromium for the browser test (tests/test_browser.py drives it with Playwright).
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "chromium is not installed: the browser test will be skipped (as root: apt-get install chromium)." >&2
+	@# configurable-http-proxy (npm) for the real-JupyterHub test (tests/test_hub.py).
+	@command -v configurable-http-proxy >/dev/null || { [ "$$(id -u)" = 0 ] && command -v npm >/dev/null && npm install -g --silent configurable-http-proxy@5 >/dev/null; } \
+		|| echo "configurable-http-proxy is not installed: the JupyterHub test will fail (as root: apt-get install npm && npm install -g configurable-http-proxy)." >&2
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
