@@ -191,14 +191,43 @@ def _add_to_group(user, group):
         _say(f"added {user} to {group}")
 
 
+#: Each environment's nbgrader config. The private fetch is defined here, not imported: the
+#: students' environment has no catvnoncat.
+_ENV_NBGRADER_CONFIG = '''{mark}.
+import os
+
+from nbgrader.exchange.default.fetch_assignment import ExchangeFetchAssignment
+
+c = get_config()  # noqa: F821
+
+# The hub-wide exchange (the course's nbgrader_config.py keeps it unless CATVNONCAT_EXCHANGE is
+# set).
+c.Exchange.root = {exchange!r}
+
+
+class PrivateFetch(ExchangeFetchAssignment):
+    """nbgrader's fetch copies the released modes (0755 folders, 0644 files) into ~: the fetched
+    assignment (and so the student's answers and feedback) is made the student's alone, also in
+    a home folder other users can enter."""
+
+    def do_copy(self, src, dest):
+        super().do_copy(src, dest)
+        for folder, _dirs, files in os.walk(dest):
+            for path in [folder, *(os.path.join(folder, f) for f in files)]:
+                if not os.path.islink(path):
+                    os.chmod(path, os.stat(path).st_mode & 0o7700)
+
+
+c.ExchangeFactory.fetch_assignment = PrivateFetch
+'''
+
+
 # --- the steps ----------------------------------------------------------------------------------
 
 def _env_configs(env, plan, umask, extra_server=""):
     """The config files of one environment: the exchange, the umask, PATH in terminals."""
-    _write(env / "etc" / "jupyter" / "nbgrader_config.py",
-           f"{_MARK}: the hub-wide exchange (the course's config keeps it unless "
-           f"CATVNONCAT_EXCHANGE is set).\nc = get_config()  # noqa: F821\n"
-           f"c.Exchange.root = {os.fspath(plan.exchange)!r}\n")
+    _write(env / "etc" / "jupyter" / "nbgrader_config.py", _ENV_NBGRADER_CONFIG.format(
+        mark=_MARK, exchange=os.fspath(plan.exchange)))
     _write(env / "etc" / "jupyter" / "jupyter_server_config.py",
            f"{_MARK}.\nimport os\nimport sys\n\nc = get_config()  # noqa: F821\n"
            f"# What this server and its terminals create (fetched assignments, feedback, grades)\n"
