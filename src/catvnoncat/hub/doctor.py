@@ -116,14 +116,16 @@ def check_exchange(root, course_id, user=None):
                                 f"every user can rename or remove the exchange's course folders "
                                 f"(mode {_mode(root):04o}, no sticky bit)",
                                 f"sudo chmod 1777 {root}"))
-    for sub, mode in EXCHANGE_COURSE_MODES.items():
-        path = course_folder / sub if sub else course_folder
-        if not path.is_dir():
-            if _mode(root) & 0o002:
-                findings.append(Finding(
-                    "problem", str(path), "missing: any student may create it first and then "
-                    "block the release or put files where classmates fetch",
-                    f"mkdir -p {path} && chmod {mode:04o} {path}"))
+    folders = {(course_folder / sub if sub else course_folder): mode
+               for sub, mode in EXCHANGE_COURSE_MODES.items()}
+    missing = [path for path in folders if not path.is_dir()]
+    if missing and _mode(root) & 0o002:
+        findings.append(Finding(
+            "problem", str(missing[0]), "missing: any student may create it first and then "
+            "block the release or put files where classmates fetch",
+            " && ".join(f"install -d -m {folders[path]:04o} {path}" for path in missing)))
+    for path, mode in folders.items():
+        if path in missing:
             continue
         owner = pwd.getpwuid(os.stat(path).st_uid).pw_name
         if owner != user:
