@@ -91,13 +91,17 @@ def _check_tree(tree, open_course):
     if writable:
         example = writable[0]
         return [Finding("problem", str(tree),
-                        f"{len(writable)} entries other users can write into (e.g. {example}, "
+                        f"{_entries(len(writable))} other users can write into (e.g. {example}, "
                         f"mode {_mode(example):04o}): a classmate could replace or delete work "
                         f"before it is graded", fix)]
     if readable:
         return [_finding(tree, open_course and reachable(tree),
-                         f"{len(readable)} entries of {tree.name}/", fix)]
+                         f"{_entries(len(readable))} of {tree.name}/", fix)]
     return []
+
+
+def _entries(count):
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
 
 
 def check_exchange(root, course_id, user=None):
@@ -142,7 +146,7 @@ def check_exchange(root, course_id, user=None):
     return findings
 
 
-def check_package():
+def check_package(course=None):
     """The instructor-only package (reference solution, hidden checks) and its sandbox
     kernelspec: where can other users read them?"""
     import catvnoncat
@@ -154,21 +158,24 @@ def check_package():
             "problem", str(package), "every user can read the instructor-only package "
             "(import catvnoncat.reference: the reference solution)",
             f"install it where only graders can read: sudo catvnoncat hub-setup ... (or chmod "
-            f"o-rwx {_top_open_folder(package)})"))
-    findings.extend(_check_kernelspecs())
+            f"o-rwx {_folder_to_close(package, course)})"))
+    findings.extend(_check_kernelspecs(course))
     return findings
 
 
-def _top_open_folder(path):
-    """The highest folder above ``path`` that is not a system folder: closing it hides ``path``."""
+def _folder_to_close(path, course=None):
+    """The course folder when ``path`` is in it, else the highest folder above ``path`` that is
+    not a system folder: closing it hides ``path``."""
     path = Path(path).resolve()
+    if course is not None and Path(course).resolve() in path.parents:
+        return Path(course).resolve()
     for parent in reversed(path.parents):
         if parent.stat().st_uid != 0 or parent == Path(sys.prefix).resolve():
             return parent
     return path
 
 
-def _check_kernelspecs():
+def _check_kernelspecs(course=None):
     from jupyter_client.kernelspec import KernelSpecManager
 
     from ..sandbox import KERNEL_NAME
@@ -182,11 +189,13 @@ def _check_kernelspecs():
             continue
         system = any(folder.startswith(d + os.sep) for d in SYSTEM_KERNEL_DIRS)
         if system or (reachable(folder) and _others(folder, 0o004)):
+            what = ("every user's Jupyter offers the grader's sandbox kernel" if system else
+                    "every user can read it: a Jupyter started from this environment offers "
+                    "them the grader's sandbox kernel")
             findings.append(Finding(
-                "problem", folder, "every user's Jupyter offers the grader's sandbox kernel "
-                "(it belongs in the instructors' environment only)",
+                "problem", folder, f"{what} (it belongs in the instructors' environment only)",
                 f"sudo rm -r {folder}" if system else
-                f"chmod o-rwx {_top_open_folder(folder)}"))
+                f"chmod o-rwx {_folder_to_close(folder, course)}"))
     return findings
 
 
@@ -230,7 +239,7 @@ def check(course_dir):
         findings.append(Finding("problem", str(course_dir / "nbgrader_config.py"),
                                 "no CourseDirectory.course_id: the exchange cannot be checked",
                                 "set c.CourseDirectory.course_id in nbgrader_config.py"))
-    findings += check_package()
+    findings += check_package(course_dir)
     return findings, root, course_id
 
 
