@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -45,6 +46,11 @@ TAG = f"{os.environ.get('PYTEST_XDIST_WORKER', 'gw')}-{os.getpid()}"
 TEACHER, ALICE, BOB = (f"cvc{role}-{TAG}" for role in ("teach", "alice", "bob"))
 GRADERS = f"cvcgrade-{TAG}"
 PROFILE_SNIPPET = Path("/etc/profile.d/catvnoncat-hub.sh")
+#: Where hub-setup puts the two environments: a scratch folder (removed at the end), or for
+#: repeated local runs a folder named by CATVNONCAT_HUB_TEST_PREFIX, kept (hub-setup then only
+#: checks them).
+ENVIRONMENTS = (Path(os.environ["CATVNONCAT_HUB_TEST_PREFIX"]).resolve()
+                if os.environ.get("CATVNONCAT_HUB_TEST_PREFIX") else None)
 
 if os.geteuid() != 0:
     pytest.skip("the JupyterHub test creates Unix users: run it as root (the README's "
@@ -227,7 +233,7 @@ def hub_course():
             shutil.copytree(REPO / name, course_dir / name,
                             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
         shutil.copy2(REPO / "nbgrader_config.py", course_dir)
-        prefix, exchange = scratch / "opt", scratch / "exchange"
+        prefix, exchange = ENVIRONMENTS or scratch / "opt", scratch / "exchange"
         t = time.perf_counter()
         setup = subprocess.run(
             [sys.executable, "-m", "catvnoncat", "hub-setup", "--course", course_dir,
@@ -416,7 +422,8 @@ def test_finding_5_students_are_offered_neither_the_sandbox_kernel_nor_the_formg
         status, _, _ = hub.server(student, "/formgrader/api/assignments", raw=True)
         assert status == 404
         _, _, lab = hub.server(student, "/lab", raw=True)
-        page_config = json.loads(lab.split('id="jupyter-config-data">', 1)[1].split("</script>")[0])
+        page_config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', lab,
+                                           re.S).group(1))
         for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                        "@jupyter/nbgrader:course-list"):
             assert plugin in page_config["disabledExtensions"], plugin
