@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help env data test demo clean-demo reference-run benchmark release clean
+.PHONY: help env data test demo clean-demo reference-run benchmark release clean hub-setup
 
 help:
 	@echo "make demo   - the instructor's main job: demo class, autograde, feedback, export, report"
@@ -13,6 +13,7 @@ help:
 	@echo "make data   - fetch and verify the dataset (mirror: \$$CATVNONCAT_MIRROR)"
 	@echo "make release - regenerate release/ from source/ with nbgrader"
 	@echo "make benchmark - print timing figures"
+	@echo "make hub-setup COURSE=... INSTRUCTOR=... - (as root) the course on a JupyterHub (docs/hub.md)"
 
 $(STAMP): pyproject.toml
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
@@ -60,6 +61,12 @@ benchmark: data
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_autograde.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_judge.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_engine.py
+
+# As root on a JupyterHub's machine (docs/hub.md):
+#   make hub-setup COURSE=/home/teacher/catvnoncat INSTRUCTOR=teacher
+hub-setup: $(STAMP)
+	@test -n "$(COURSE)" -a -n "$(INSTRUCTOR)" || { echo "usage: make hub-setup COURSE=<the instructor's course folder> INSTRUCTOR=<user name>" >&2; exit 2; }
+	$(PY) -m catvnoncat hub-setup --course "$(COURSE)" --instructor "$(INSTRUCTOR)"
 
 clean:
 	rm -rf $(VENV) submitted autograded/*/ feedback gradebook.db grades.csv reports
