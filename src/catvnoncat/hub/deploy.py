@@ -164,10 +164,11 @@ def _venv(env, python):
         _say(f"created the environment {env}")
 
 
-def _pip_install(env, args):
-    """``pip install args`` into ``env``, skipped when the same arguments were installed last."""
+def _pip_install(env, args, key=""):
+    """``pip install args`` into ``env``, skipped when the same arguments (and ``key``: what
+    else decides the result) were installed last."""
     stamp = env / ".catvnoncat-installed"
-    wanted = "\n".join(map(os.fspath, args)) + "\n"
+    wanted = "\n".join([*map(os.fspath, args), key]) + "\n"
     if stamp.exists() and stamp.read_text() == wanted:
         return
     _say(f"installing into {env}: {' '.join(map(os.fspath, args))}")
@@ -253,7 +254,7 @@ def student_environment(plan):
              env=_clean_env(env))
     _env_configs(env, plan, umask=0o077)
     probe = subprocess.run([env / "bin" / "python", "-c", "import catvnoncat"],
-                           capture_output=True, env=_clean_env(env))
+                           capture_output=True, env=_clean_env(env), cwd="/")
     if probe.returncode == 0:
         raise SetupError(f"catvnoncat is importable in the students' environment {env}: "
                          f"remove it ({env}/bin/pip uninstall catvnoncat)")
@@ -276,7 +277,9 @@ def instructor_environment(plan, graders_gid):
         shutil.copytree(plan.source, plan.package_copy, ignore=_NOT_PACKAGE, symlinks=True)
         marker.write_text(digest)
         _say(f"copied {plan.source} to {plan.package_copy}")
-    _pip_install(env, ["--editable", plan.package_copy, jupyterhub_requirement(plan.jupyterhub)])
+    pyproject = hashlib.sha256((plan.package_copy / "pyproject.toml").read_bytes()).hexdigest()
+    _pip_install(env, ["--editable", plan.package_copy, jupyterhub_requirement(plan.jupyterhub)],
+                 key=f"pyproject.toml {pyproject}")  # new dependencies: install again
     # An editable install skips pyproject's data-files: the sandbox kernelspec goes into this
     # environment only (never a system-wide or a student's kernel path).
     _run([env / "bin" / "python", "-m", "catvnoncat.sandbox", "install", env], env=_clean_env(env))
