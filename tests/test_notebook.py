@@ -278,7 +278,9 @@ def test_visible_failures_say_expected_got_and_the_likely_mistake(cells, test_id
     passed, text = run_visible_tests(cells, dataset)[test_id]
     assert not passed
     assert "VisibleTestFailure" in text
-    assert ("expected" in text and "got" in text) or "lines of your code" in text
+    # A value says what was expected and what came; the vectorization self-check says how its CPU
+    # time grew (issue 20: measured, no line counts).
+    assert ("expected" in text and "got" in text) or "CPU time grew" in text
     assert message in text
 
 
