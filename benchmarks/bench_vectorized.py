@@ -28,9 +28,11 @@ from catvnoncat import judge  # noqa: E402
 
 
 def start_hogs(seconds):
-    """One busy process per core, each killed by ``timeout`` after ``seconds`` at the latest."""
-    return [subprocess.Popen(["timeout", str(seconds), sys.executable, "-c", "while True: pass"])
-            for _ in range(os.cpu_count() or 1)]
+    """One busy process per core, each stopping by itself after ``seconds`` at the latest."""
+    # Bounded by themselves and stopped by pid (killing a `timeout` wrapper would leave its
+    # busy child running).
+    code = f"import time\nend = time.monotonic() + {int(seconds)}\nwhile time.monotonic() < end: pass"
+    return [subprocess.Popen([sys.executable, "-c", code]) for _ in range(os.cpu_count() or 1)]
 
 
 def stop(processes):

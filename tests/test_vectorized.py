@@ -283,7 +283,10 @@ def test_each_style_in_a_judge_child(host, name, label):
                          ids=["cheapest_loop", "slowest_whole_array"])
 def test_twenty_gradings_under_load_agree(host, name, label):
     source = {**styles.LOOPS, **styles.WHOLE_ARRAY}[(name, label)]
-    hogs = [subprocess.Popen(["timeout", "300", sys.executable, "-c", "while True: pass"])
+    # Bounded by themselves (300 s) and killed by pid: no `timeout` wrapper whose kill would
+    # leave the busy child running.
+    hogs = [subprocess.Popen([sys.executable, "-c", "import time\nend = time.monotonic() + 300\n"
+                              "while time.monotonic() < end: pass"])
             for _ in range(os.cpu_count() or 1)]
     try:
         with _child_with(host, source) as prober:
