@@ -115,7 +115,7 @@ VECTORIZED_SIZES = (20, 20000)
 VECTORIZED_FEATURES = 1000
 VECTORIZED_FEATURES_EXAMPLES = 200
 VECTORIZED_CALLS = 20
-VECTORIZED_LOOP_FROM = 6.0
+VECTORIZED_LOOP_FROM = 12.0
 
 #: The functions each graded function relies on (looked up where your function looks them up).
 PREREQUISITES = {
