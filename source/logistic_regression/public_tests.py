@@ -108,14 +108,14 @@ MODEL_CASE = {
 #: written as the hint says are each called VECTORIZED_CALLS times on VECTORIZED_SIZES[0] and on
 #: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_FEATURES_EXAMPLES examples of
 #: VECTORIZED_FEATURES features (random inputs). What the larger inputs add to your code's CPU
-#: time (time.process_time) is divided by what they add to the whole-array code's: about 1 for
+#: time (time.thread_time: numpy's own worker threads do not count) is divided by what they add to the whole-array code's: about 1 for
 #: whole-array code, 10 to 250 for a loop over the examples (or the features). From
 #: VECTORIZED_LOOP_FROM on, twice in a row, it is a loop.
 VECTORIZED_SIZES = (20, 20000)
 VECTORIZED_FEATURES = 1000
 VECTORIZED_FEATURES_EXAMPLES = 200
 VECTORIZED_CALLS = 20
-VECTORIZED_LOOP_FROM = 12.0
+VECTORIZED_LOOP_FROM = 6.0
 
 #: The functions each graded function relies on (looked up where your function looks them up).
 PREREQUISITES = {
@@ -482,10 +482,10 @@ def _cpu_time(function, n, m, with_labels):
     Y = (rng.random((1, m)) < 0.5).astype(float)
     calls = [(rng.normal(0, 0.8 / np.sqrt(n), (n, 1)), float(rng.normal(0, 0.5)))
              for _ in range(VECTORIZED_CALLS)]
-    start = time.process_time()
+    start = time.thread_time()
     for w, b in calls:
         function(w, b, X, Y) if with_labels else function(w, b, X)
-    return time.process_time() - start
+    return time.thread_time() - start
 
 
 def _growth_ratio(name, function):
@@ -517,13 +517,15 @@ def _vectorized_test(name, function):
                     ratios.append(_growth_ratio(name, function))
                 except Exception as error:  # noqa: BLE001 - your code's error, shown plainly
                     raise _student_error(name, error) from None
-                if ratios[-1] < VECTORIZED_LOOP_FROM:
+                if ratios[-1] < 2 * VECTORIZED_LOOP_FROM:
                     break
     finally:
         namespace.update(saved)
     growth = VECTORIZED_SIZES[1] // VECTORIZED_SIZES[0]
     shown = f"about {min(ratios):.0f} times as much as whole-array code's"
-    if min(ratios) >= VECTORIZED_LOOP_FROM:
+    # Your kernel is a noisier place to measure than the grader's: the self-check calls a loop
+    # only at twice the grader's threshold, so it never fails code the grader passes.
+    if min(ratios) >= 2 * VECTORIZED_LOOP_FROM:
         raise VisibleTestFailure(
             f"{name} loops in Python: with {growth} times more examples or features its CPU time "
             f"grew {shown}, twice (a self-check in your kernel). "
