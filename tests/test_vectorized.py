@@ -46,8 +46,9 @@ def test_the_ratio_is_growth_over_the_yardsticks_growth():
 
 def test_each_verdict_on_numbers():
     yardstick_growth = 2 * MS
-    for growth_factor, call in ((0.5, growth.VECTORIZED), (1.0, growth.IN_BETWEEN),
-                                (5.9, growth.IN_BETWEEN), (6.0, growth.LOOPS),
+    below, loop = growth.VECTORIZED_BELOW, growth.LOOP_FROM
+    for growth_factor, call in ((0.9 * below, growth.VECTORIZED), (below, growth.IN_BETWEEN),
+                                (0.99 * loop, growth.IN_BETWEEN), (loop, growth.LOOPS),
                                 (250.0, growth.LOOPS)):
         value = growth.classify(measurement(1 * MS, 1 * MS + int(growth_factor * yardstick_growth)))
         assert value == call, growth_factor

@@ -90,6 +90,25 @@ def propagate(w, b, X, Y):
     dw, db, cost = functools.reduce(step, range(m), (np.zeros_like(w), 0.0, 0.0))
     return {'dw': dw / m, 'db': db / m}, cost / m
 """,
+    ("propagate", "for_loop_over_the_features"): """\
+def propagate(w, b, X, Y):
+    n, m = X.shape
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dZ = A - Y
+    dw = np.zeros((n, 1))
+    for j in range(n):
+        dw[j, 0] = np.dot(X[j], dZ[0]) / m
+    return {"dw": dw, "db": np.sum(dZ) / m}, cost
+""",
+    ("propagate", "comprehension_over_the_features"): """\
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(w.T @ X + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.array([[row @ (A - Y)[0] / m] for row in X])
+    return {"dw": dw, "db": np.sum(A - Y) / m}, cost
+""",
 }
 
 WHOLE_ARRAY = {
@@ -145,6 +164,22 @@ def propagate(w, b, X, Y):
     A = sigmoid(np.einsum('ij,ik->jk', w, X) + b)
     cost = -(np.einsum('ij,ij->', Y, np.log(A)) + np.einsum('ij,ij->', 1 - Y, np.log(1 - A))) / m
     return {"dw": np.einsum('ik,jk->ij', X, A - Y) / m, "db": np.sum(A - Y) / m}, cost
+""",
+    ("propagate", "stable_logaddexp"): """\
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    Z = np.dot(w.T, X) + b
+    A = np.exp(-np.logaddexp(0, -Z))
+    cost = np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / m
+    return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
+""",
+    ("propagate", "stable_np_where"): """\
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    Z = w.T @ X + b
+    A = np.where(Z >= 0, 1 / (1 + np.exp(-np.abs(Z))), np.exp(-np.abs(Z)) / (1 + np.exp(-np.abs(Z))))
+    cost = -np.mean(np.where(Y == 1, np.log(np.clip(A, 1e-12, 1)), np.log(np.clip(1 - A, 1e-12, 1))))
+    return {"dw": X @ (A - Y).T / m, "db": np.mean(A - Y)}, cost
 """,
 }
 

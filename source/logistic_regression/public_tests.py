@@ -105,17 +105,18 @@ MODEL_CASE = {
 
 #: The vectorization self-check (a check for you, not the grade: the grader measures the CPU time
 #: of your code from outside your kernel, with the same rule). Your function and whole-array code
-#: written as the hint says are each called VECTORIZED_CALLS times on VECTORIZED_SIZES[0] and on
+#: of the costliest usual style (products broadcast and summed along an axis, the stable
+#: logaddexp) are each called VECTORIZED_CALLS times on VECTORIZED_SIZES[0] and on
 #: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_FEATURES_EXAMPLES examples of
 #: VECTORIZED_FEATURES features (random inputs). What the larger inputs add to your code's CPU
-#: time (time.thread_time: numpy's own worker threads do not count) is divided by what they add to the whole-array code's: about 1 for
-#: whole-array code, 10 to 250 for a loop over the examples (or the features). From
-#: VECTORIZED_LOOP_FROM on, twice in a row, it is a loop.
+#: time (time.thread_time: numpy's own worker threads do not count) is divided by what they add
+#: to the whole-array code's: 1 or below for whole-array code, 6 to 500 for a loop over the
+#: examples (or the features). From VECTORIZED_LOOP_FROM on, twice in a row, it is a loop.
 VECTORIZED_SIZES = (20, 20000)
-VECTORIZED_FEATURES = 1000
-VECTORIZED_FEATURES_EXAMPLES = 200
+VECTORIZED_FEATURES = 20000
+VECTORIZED_FEATURES_EXAMPLES = 5
 VECTORIZED_CALLS = 20
-VECTORIZED_LOOP_FROM = 6.0
+VECTORIZED_LOOP_FROM = 4.0
 
 #: The functions each graded function relies on (looked up where your function looks them up).
 PREREQUISITES = {
@@ -436,9 +437,18 @@ def _whole_array(name):
         return 0.5 + 0.5 * np.tanh(0.5 * z)
 
     def work(w, b, X, Y=None):
-        a = np.exp(-np.abs(np.matmul(w.T, X) + b))
-        passes = [a + 1.0, a * 0.5, np.log1p(a), a > 0.25] if Y is not None else [a + 1.0, a > 0.25]
-        return np.matmul(X, a.T), sum(float(np.sum(p)) for p in passes)
+        # The costliest whole-array way: products broadcast and summed along an axis, and
+        # for propagate the numerically stable logaddexp (its results mean nothing here).
+        z = np.sum(w * X, axis=0, keepdims=True) + b
+        if Y is None:
+            a = np.clip(sigmoid(z), 0, 1)
+            labels = np.zeros(a.shape)
+            labels[a > 0.5] = 1
+            labels[a <= 0.5] = 0
+            return labels
+        loss_1, loss_0 = np.logaddexp(0, -z), np.logaddexp(0, z)
+        return (np.sum(X * np.exp(-loss_1), axis=1, keepdims=True),
+                float(np.sum(Y * loss_1 + (1 - Y) * loss_0)))
 
     return sigmoid if name == "sigmoid" else work
 
@@ -521,17 +531,18 @@ def _vectorized_test(name, function):
                     break
     finally:
         namespace.update(saved)
-    growth = VECTORIZED_SIZES[1] // VECTORIZED_SIZES[0]
+    growth = (f"{VECTORIZED_SIZES[1] // VECTORIZED_SIZES[0]} times more examples, or "
+              f"{VECTORIZED_FEATURES} times more features,")
     shown = f"about {min(ratios):.0f} times as much as whole-array code's"
     # Your kernel is a noisier place to measure than the grader's: the self-check calls a loop
     # only at twice the grader's threshold, so it never fails code the grader passes.
     if min(ratios) >= 2 * VECTORIZED_LOOP_FROM:
         raise VisibleTestFailure(
-            f"{name} loops in Python: with {growth} times more examples or features its CPU time "
+            f"{name} loops in Python: with {growth} its CPU time "
             f"grew {shown}, twice (a self-check in your kernel). "
             + hints.LOOPS.format(name=name, form=_FORMS[name]))
     _passed(f"{name} (vectorized, self-check)", [
-        f"with {growth} times more examples or features its CPU time grew {shown} (a loop: "
+        f"with {growth} its CPU time grew {shown} (a loop: "
         f"{VECTORIZED_LOOP_FROM:g} or more; the grader measures it again from outside)"])
 
 

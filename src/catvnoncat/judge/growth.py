@@ -5,8 +5,8 @@ them; whole-array code pays numpy's compiled loops, ten to a hundred times less.
 measures, with the CPU time the sandbox's cgroup accounts (every process and thread of the
 kernel, read from outside; no tracer, no report from the kernel), what it costs the student's
 function to handle :data:`GROWTH` times more examples, and :data:`GROWTH` times more features,
-and compares each growth with the growth of the yardstick (the hint's whole-array formulas,
-:mod:`.yardstick`, timed by the grader in a child process of its own, same requests, same
+and compares each growth with the growth of the yardstick (the costliest usual whole-array
+style, :mod:`.yardstick`, timed by the grader in a child process of its own, same requests, same
 probe code):
 
     growth_student   = CPU(large) - min(CPU(small), small_cap)
@@ -26,12 +26,15 @@ Verdicts (the thresholds are :data:`VECTORIZED_BELOW` and :data:`LOOP_FROM`, 10x
 - in between: measure again; still in between: the point goes to the student. (The judge
   skips that second measurement: with the smaller ratio deciding, it cannot make a loop.)
 
-Measured (``benchmarks/bench_vectorized.py``, real sandboxed kernels): whole-array styles 0.5 to
-3; loops 11 (a comprehension over a numpy row) to 250 (a ``for`` loop making numpy calls per
-example), the red team's six disguises 11 to 70. No CPU measure separates the cheapest loop
-from the slowest whole-array style by 10x (a Python iteration costs some 20 ns, a numpy pass
-over one number about 1 ns, and predict makes eight passes): most whole-array code lands in
-between, and keeps its point there.
+Measured (``benchmarks/bench_vectorized.py``, real sandboxed kernels, one run): whole-array
+styles 0.0 to 1.04; loops 5.1 (a comprehension over one row of probabilities) to 88 (a ``for``
+loop making numpy calls per example), the red team's six disguises 5.4 to 37, loops over the
+features 12 to 20. The yardstick is the costliest whole-array style, not the hint's, because the
+hint's formulas left too little room: the stable ``logaddexp`` propagate measured 5 to 7 times
+their growth, as much as the cheapest loops. A loop costs a Python iteration per element
+(some 20 ns at the very least); whole-array code, numpy's compiled passes: no CPU measure
+separates the cheapest loop from the costliest whole-array style by 10x, so the doubt goes to the
+student (in between, the point is hers).
 
 ``small_cap`` keeps a function that burns CPU on small inputs (to flatten its growth) from
 hiding the cost of its large ones: no more than :data:`SMALL_CAP_FACTOR` times the yardstick's
@@ -46,7 +49,7 @@ from .sentences import literal_constants
 
 __all__ = ["Measurement", "VECTORIZED", "LOOPS", "IN_BETWEEN", "classify", "ratio",
            "final_call", "VECTORIZED_BELOW", "LOOP_FROM", "SMALL_CAP_FACTOR",
-           "REQUEST_ALLOWANCE_NS", "GROWTH"]
+           "REQUEST_ALLOWANCE_NS", "GROWTH", "FEATURES_GROWTH"]
 
 #: The rule's numbers, from the visible tests' self-check (one place for each), read from the
 #: syntax tree of ``public_tests.py`` (course material: never executed by the grader).
@@ -55,6 +58,8 @@ _PUBLIC = literal_constants(source_dir() / "public_tests.py",
                              "VECTORIZED_FEATURES", "VECTORIZED_FEATURES_EXAMPLES"))
 #: The large requests have this many times the examples (or the features) of the small one.
 GROWTH = _PUBLIC["VECTORIZED_SIZES"][1] // _PUBLIC["VECTORIZED_SIZES"][0]
+#: The features request has this many times the features of the small one (which has one).
+FEATURES_GROWTH = _PUBLIC["VECTORIZED_FEATURES"]
 #: From this ratio on: a loop.
 LOOP_FROM = _PUBLIC["VECTORIZED_LOOP_FROM"]
 #: Below this ratio: vectorized (LOOP_FROM / 10).

@@ -41,10 +41,10 @@ NOT_JUDGED = "so vectorization is not judged"
 #: The two numbers of examples the results are checked on first.
 SIZES = (2, 20)
 #: The timing requests, each of ``calls`` calls: (features, examples) of the small one, of the
-#: one with GROWTH times the examples, and of the one with GROWTH times the features (and 10
-#: times the examples, so that whole-array code's growth is measurable; a loop over the
-#: features is a loop too). One feature keeps numpy's per-example work small next to
-#: the interpreter's.
+#: one with GROWTH times the examples (one feature keeps numpy's per-example work small next
+#: to the interpreter's), and of the one with many times the features and few examples (a loop
+#: over the features is a loop too, and with few examples per feature the interpreter's cost
+#: per feature stands out from numpy's).
 _PUBLIC = growth._PUBLIC
 TIMING = {"calls": _PUBLIC["VECTORIZED_CALLS"]}
 SHAPES = {"small": (1, _PUBLIC["VECTORIZED_SIZES"][0]),
@@ -235,8 +235,8 @@ def judge_vectorized(name, prober, sources=()):
         if ratios[-1] is None or ratios[-1] < growth.LOOP_FROM:
             break  # vectorized, or in between: a second measurement could not make it a loop
     if growth.final_call(ratios) == growth.LOOPS:
-        raise Failure(f"{name} loops in Python: with {growth.GROWTH} times more examples or "
-                      f"features its CPU time grew at least {growth.LOOP_FROM:g} times as much as "
-                      f"whole-array code's, twice.",
+        raise Failure(f"{name} loops in Python: with {growth.GROWTH} times more examples, or "
+                      f"{growth.FEATURES_GROWTH} times more features, its CPU time grew at least "
+                      f"{growth.LOOP_FROM:g} times as much as whole-array code's, twice.",
                       HINTS.LOOPS.format(name=name, form=_FORMS[name]))
     return ()
