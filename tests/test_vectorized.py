@@ -189,6 +189,7 @@ def _verdict(name, source, prober=None):
     return judge.judge(f"test_{name}_vectorized", prober)
 
 
+@pytest.mark.slow  # times each loop over 20000 examples in this process (seconds each)
 @pytest.mark.parametrize("name, label", list(styles.LOOPS), ids=[l for _, l in styles.LOOPS])
 def test_every_loop_disguise_loses_the_point(name, label):
     result = _verdict(name, styles.LOOPS[(name, label)])
