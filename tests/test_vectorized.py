@@ -58,7 +58,8 @@ def test_a_loop_verdict_needs_two_measurements_and_the_smaller_decides():
     assert growth.final_call([30.0]) == growth.IN_BETWEEN      # measure again
     assert growth.final_call([30.0, 25.0]) == growth.LOOPS
     assert growth.final_call([30.0, 2.0]) == growth.VECTORIZED  # a noisy first one
-    assert growth.final_call([3.0, 4.0]) == growth.VECTORIZED   # in between twice: the student's
+    loop = growth.LOOP_FROM
+    assert growth.final_call([loop * 0.9, loop * 1.1]) == growth.VECTORIZED  # in between once
     assert growth.final_call([None, None]) == growth.VECTORIZED
     assert growth.final_call([0.3]) == growth.VECTORIZED
 

@@ -59,6 +59,13 @@ LOOPS = {
     ("predict", "comprehension"): (
         "def predict(w, b, X):\n    A = sigmoid(w.T @ X + b)\n"
         "    return np.array([[1.0 if a > 0.5 else 0.0 for a in A[0]]])\n"),
+    ("predict", "for_loop_over_a_python_list"): (
+        "def predict(w, b, X):\n    A = sigmoid(w.T @ X + b)\n    labels = []\n"
+        "    for a in A[0].tolist():\n        labels.append(1.0 if a > 0.5 else 0.0)\n"
+        "    return np.array([labels])\n"),
+    ("predict", "comprehension_over_a_python_list"): (
+        "def predict(w, b, X):\n    A = sigmoid(w.T @ X + b)\n"
+        "    return np.array([[1.0 if a > 0.5 else 0.0 for a in A[0].tolist()]])\n"),
     ("predict", "map"): (
         "def predict(w, b, X):\n    A = sigmoid(w.T @ X + b)\n"
         "    return np.array([list(map(lambda a: float(a > 0.5), A[0]))])\n"),

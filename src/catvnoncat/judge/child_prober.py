@@ -86,7 +86,7 @@ class ChildProber(Prober):
     def _wait(self, timeout, lend):
         """The child's reply, serving its lent-helper questions; deadlines from here."""
         deadline = time.monotonic() + timeout
-        interrupted, lend_calls = False, 0
+        interrupted, lend_calls, lend_spent = False, 0, [0.0]
         while True:
             try:
                 # (past the deadline, frames still queued are not read: a flood cannot hold on)
@@ -108,7 +108,7 @@ class ChildProber(Prober):
             if isinstance(message.get("ask"), dict):
                 if lend_calls < MAX_LEND_CALLS:
                     lend_calls += 1
-                    reply = answer_lend(message["ask"], lend, self.lend_log)
+                    reply = answer_lend(message["ask"], lend, self.lend_log, lend_spent)
                 else:
                     reply = {"error": "too many calls"}
                 self._send(reply)

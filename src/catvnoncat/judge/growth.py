@@ -26,15 +26,16 @@ Verdicts (the thresholds are :data:`VECTORIZED_BELOW` and :data:`LOOP_FROM`, 10x
 - in between: measure again; still in between: the point goes to the student. (The judge
   skips that second measurement: with the smaller ratio deciding, it cannot make a loop.)
 
-Measured (``benchmarks/bench_vectorized.py``, real sandboxed kernels, one run): whole-array
-styles 0.0 to 1.04; loops 5.1 (a comprehension over one row of probabilities) to 88 (a ``for``
-loop making numpy calls per example), the red team's six disguises 5.4 to 37, loops over the
-features 12 to 20. The yardstick is the costliest whole-array style, not the hint's, because the
-hint's formulas left too little room: the stable ``logaddexp`` propagate measured 5 to 7 times
-their growth, as much as the cheapest loops. A loop costs a Python iteration per element
-(some 20 ns at the very least); whole-array code, numpy's compiled passes: no CPU measure
-separates the cheapest loop from the costliest whole-array style by 10x, so the doubt goes to the
-student (in between, the point is hers).
+Measured (``benchmarks/bench_vectorized.py``, real sandboxed kernels, 2 gradings each, busy
+machine): whole-array styles 0.14 to 1.10; loops 4.5 (a loop over ``A[0].tolist()``, plain
+Python floats) to 81 (a ``for`` loop making numpy calls per example), the red team's six
+disguises 6.0 to 34, loops over the features 10 to 18. The yardstick is the costliest
+whole-array style, not the hint's, because the hint's formulas left too little room: the
+stable ``logaddexp`` propagate measured 5 to 7 times their growth, as much as cheap loops. A
+loop costs a Python iteration per element (some 20 ns at the very least); whole-array code,
+numpy's compiled passes: no CPU measure separates the cheapest loop from the costliest
+whole-array style by 10x (measured: 4.5 / 1.10), so :data:`LOOP_FROM` sits between them,
+2.7 x above the one and 1.5 x below the other; in between, the point is the student's.
 
 ``small_cap`` keeps a function that burns CPU on small inputs (to flatten its growth) from
 hiding the cost of its large ones: no more than :data:`SMALL_CAP_FACTOR` times the yardstick's

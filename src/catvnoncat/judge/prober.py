@@ -37,6 +37,16 @@ LENDABLE = {name: getattr(reference, name) for name in
             ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict")}
 #: Most lent-helper calls one probe may make (an honest optimize makes one per iteration).
 MAX_LEND_CALLS = 50_000
+#: A lent helper runs in the grader's own process, outside every sandbox, on arguments the
+#: student's code chose: what one call may cost is checked before it runs (:func:`lend_work`:
+#: array elements handled, times optimize's iterations; the judge's own probes ask at most
+#: some 10**6 of one call), ...
+MAX_LEND_WORK = 2 * 10**8
+#: ... what all lent calls of one probe may cost together, ...
+MAX_PROBE_LEND_WORK = 10**9
+#: ... and the largest ``dim`` a lent initialize_with_zeros is asked for (the real data has
+#: 12288 features; a 134-byte request for 5e7 once grew the grader by 380 MB).
+MAX_LEND_DIM = 2 * 10**6
 #: What numpy says when code writes to a read-only array (an argument changed in place).
 _READ_ONLY_WORDS = ("read-only", "WRITEABLE", "does not own its data")
 
@@ -117,11 +127,29 @@ def _plain(observation):
     raise wire.BadAnswer(f"a lent helper cannot take a {observation.type}")
 
 
-def answer_lend(message, allowed, log=None):
+def lend_work(name, arguments):
+    """What a lent call of ``name`` with these bound ``arguments`` costs the grader: array
+    elements handled (``dim`` for initialize_with_zeros), times the iterations of optimize."""
+    def count(value):
+        return float(value) if isinstance(value, (int, float)) and value == value else 0.0
+
+    if name == "initialize_with_zeros":
+        return max(count(arguments.get("dim")), 0.0)
+    size = sum(np.size(v) for v in arguments.values() if isinstance(v, np.ndarray))
+    if name == "optimize":
+        return max(size, 1) * max(count(arguments.get("num_iterations")), 1.0)
+    return float(size)
+
+
+def answer_lend(message, allowed, log=None, spent=None):
     """The grader's reply to a lent helper's call: the reference result, or an error.
 
     Each valid call is appended to ``log`` as ``(helper, {parameter: value})``, defaults filled
     in, for the diagnosis (e.g. ``model`` passing a fixed ``num_iterations`` to ``optimize``).
+    ``spent`` (a one-item list, per probe) adds up :func:`lend_work`; a call past
+    :data:`MAX_LEND_WORK`, :data:`MAX_LEND_DIM` or, with the probe's earlier calls,
+    :data:`MAX_PROBE_LEND_WORK` is refused before it runs: the student's code gets an error,
+    the grader does no work.
     """
     try:
         name = message["helper"]
@@ -136,6 +164,15 @@ def answer_lend(message, allowed, log=None):
         return {"error": wire.clean_text(f"{type(error).__name__}: {error}")}
     if log is not None and len(log) < MAX_LEND_CALLS:
         log.append((name, dict(bound.arguments)))
+    work = lend_work(name, bound.arguments)
+    total = (spent[0] if spent else 0.0) + work
+    if (work > MAX_LEND_WORK or total > MAX_PROBE_LEND_WORK
+            or (name == "initialize_with_zeros" and work > MAX_LEND_DIM)):
+        return {"error": f"{name} was asked for more work than the grader computes for one "
+                         f"call (arrays this large or this many iterations)",
+                "type": "ValueError"}
+    if spent is not None:
+        spent[0] = total
     try:
         with quiet():
             return {"value": wire.encode(function(*args, **kwargs))}
@@ -308,9 +345,10 @@ class InProcessProber(Prober):
 
     def exchange(self, request, lend):
         request = json.loads(json.dumps(request))
+        spent = [0.0]
 
         def ask(message):
             return json.loads(json.dumps(answer_lend(json.loads(json.dumps(message)), lend,
-                                                     self.lend_log)))
+                                                     self.lend_log, spent)))
 
         return wire.parse_json(json.dumps(probe_kernel.serve(request, self.namespace, ask)))
