@@ -61,6 +61,11 @@ c.Execute.interrupt_on_timeout = True
 # runs out and then drops the whole submission. A kernel just interrupted on a busy machine was
 # seen to need more than nbclient's default 4 s, so give it ample time.
 c.Execute.iopub_timeout = 30
+# A submission's own code in all: the notebook kernel's cells, then every judge child's replay of
+# the cells before its test cell and its probes (an honest notebook: under a minute). Past it,
+# what is left scores 0 with a line saying so: the student's time, never a grader error.
+# `catvnoncat grade`'s own per-submission limit (900 s) is above it: that one stops our hangs.
+c.ExecuteWithJudge.submission_seconds = 600
 
 # A student who deleted a test cell gets it back, hidden tests included, from the gradebook.
 # (An edited test cell is always restored: test cells are locked, OverwriteCells compares the

@@ -11,7 +11,11 @@ solution with one scratch cell of the student's own added:
   refuses one, right after the sigmoid cell.
 
 The cell time limit is set to 5 s for this run (the honest cells before the last test take
-under a second each), so the run stays short; the rule is the same at 20 s.
+under a second each), so the run stays short; the rule is the same at 20 s. The same run holds
+``time_waster``: the reference solution with nine cells of 4.5 s each after the data steps, which
+every judge child replays; with a submission's code limited to 150 s in all
+(``ExecuteWithJudge.submission_seconds``), the test cells left when that time is spent score 0
+with a line saying so, and the submission is graded (never "not graded": its time is its own).
 """
 
 import nbformat
@@ -21,6 +25,7 @@ from catvnoncat import course
 from support import course_run
 
 LIMIT_S = 5
+SUBMISSION_S = 150
 pytestmark = pytest.mark.slow
 
 SCRATCH = {
@@ -49,12 +54,29 @@ def _with_scratch_cell(after, source):
     return nb
 
 
+def _time_waster():
+    nb = course.reference_submission()
+    index = next(i for i, cell in enumerate(nb.cells)
+                 if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "standardize")
+    for _ in range(9):
+        nb.cells.insert(index + 1, nbformat.v4.new_code_cell("import time\ntime.sleep(4.5)\n"))
+    return nb
+
+
 @pytest.fixture(scope="module")
-def scores(tmp_path_factory):
-    submissions = {"honest": course.reference_submission()}
+def graded(tmp_path_factory):
+    submissions = {"honest": course.reference_submission(), "time_waster": _time_waster()}
     submissions.update({name: _with_scratch_cell(*cell) for name, cell in SCRATCH.items()})
-    return course_run.autograde(submissions, tmp_path_factory.mktemp("honest_limits"),
-                                config_lines=f"\nc.Execute.timeout = {LIMIT_S}\n")
+    workdir = tmp_path_factory.mktemp("honest_limits")
+    scores = course_run.autograde(
+        submissions, workdir, config_lines=f"\nc.Execute.timeout = {LIMIT_S}\n"
+                                           f"c.ExecuteWithJudge.submission_seconds = {SUBMISSION_S}\n")
+    return scores, workdir / "course"
+
+
+@pytest.fixture(scope="module")
+def scores(graded):
+    return graded[0]
 
 
 @pytest.mark.parametrize("student", list(SCRATCH))
@@ -62,3 +84,15 @@ def test_a_scratch_cell_at_a_limit_costs_no_graded_point(scores, student):
     tests = {gid: s for gid, s in scores["honest"].items() if gid.startswith("test_")}
     assert sum(tests.values()) > 0
     assert {gid: scores[student][gid] for gid in tests} == tests
+
+
+def test_a_submission_past_its_time_loses_the_cells_left_and_is_graded(graded):
+    scores, course_dir = graded
+    tests = [gid for gid in scores["honest"] if gid.startswith("test_")]
+    lost = [gid for gid in tests if scores["time_waster"][gid] < scores["honest"][gid]]
+    assert lost and len(lost) < len(tests)  # graded: the cells judged in time kept their points
+    nb = course.read_notebook(course_dir / "autograded" / "time_waster" / "logistic_regression"
+                              / "logistic_regression.ipynb")
+    said = [output.get("evalue", "") for cell in nb.cells for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"]
+    assert any(f"used the {SUBMISSION_S} s a submission's code may take" in text for text in said)

@@ -7,7 +7,7 @@ from catvnoncat.facts import course_config
 
 #: Config sections whose every number is a limit on a submission, and single limits elsewhere.
 LIMIT_SECTIONS = ("LimitOutputBytes", "SubmissionQuarantine")
-LIMIT_TRAITS = {("Execute", "timeout")} | {
+LIMIT_TRAITS = {("Execute", "timeout"), ("ExecuteWithJudge", "submission_seconds")} | {
     ("BubblewrapProvisioner", name) for name in
     ("memory_mb", "max_processes", "cpu_seconds", "max_file_mb", "scratch_mb",
      "sandbox_memory_mb", "sandbox_processes", "sandbox_cpus")}
@@ -40,7 +40,7 @@ def test_the_table_matches_the_config():
     for (section, name), (value, unit) in table.items():
         assert float(config[section][name]) == value, (section, name)
         assert unit == ("MB" if name.endswith("_mb") else "s" if name in (
-            "timeout", "cpu_seconds") else None), (section, name, unit)
+            "timeout", "cpu_seconds", "submission_seconds") else None), (section, name, unit)
 
 
 def test_the_caps_reach_the_classes_that_enforce_them():

@@ -10,6 +10,7 @@ nbgrader then records as an error, not as scores.
 """
 
 import os
+import time
 from dataclasses import dataclass
 
 from .. import course
@@ -123,15 +124,21 @@ class JudgeSession:
                 raise
         return self.host
 
-    def judge_cell(self, cells, test_id, order, judge_fn):
+    def judge_cell(self, cells, test_id, order, judge_fn, deadline=None, out_of_time=""):
         """Judge ``test_id`` in a fresh child: :class:`Judged`.
 
         ``judge_fn(prober, sources)`` returns the Verdict (``catvnoncat.judge.judge``).
+        ``deadline`` (``time.monotonic()``): past it, no student cell is replayed and the cell
+        is not judged, ``out_of_time`` says why (the submission's own time is spent: its
+        student's doing, not a grader error, so no retry either).
         """
         for attempt in (1, 2):
             try:
-                return self._judge_once(cells, test_id, order, judge_fn)
+                return self._judge_once(cells, test_id, order, judge_fn, deadline, out_of_time)
             except (_host.HostFailed, OSError) as error:
+                if deadline is not None and time.monotonic() > deadline:
+                    self.close()
+                    return Judged(stopped=out_of_time)
                 self.log.warning("Judge host failure in %s (attempt %d): %s", test_id, attempt,
                                  error)
                 self.close()
@@ -141,7 +148,7 @@ class JudgeSession:
                         f"submission was not graded: grade it again, and report the error "
                         f"if it persists") from None
 
-    def _judge_once(self, cells, test_id, order, judge_fn):
+    def _judge_once(self, cells, test_id, order, judge_fn, deadline=None, out_of_time=""):
         from .verdict import Verdict
         from .sentences import HINTS
 
@@ -151,6 +158,8 @@ class JudgeSession:
         sources = []
         try:
             for index in prefix_cells(cells, test_id, order):
+                if deadline is not None and time.monotonic() > deadline:
+                    return Judged(stopped=out_of_time)
                 sources.append(cells[index].source)
                 try:
                     prober.run_cell(cells[index].source, self.cell_timeout)

@@ -91,6 +91,15 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         5.0, help="Seconds an interrupted kernel has to stop before it is killed.",
     ).tag(config=True)
 
+    submission_seconds = Float(
+        600.0,
+        help="Wall seconds a submission's own code may take in all (the notebook kernel's cells, "
+             "then every judge child's replay of the cells before its test cell and its probes). "
+             "Past it, the cells not yet run or judged score 0 with a line saying so: the "
+             "student's time, not a grader error. Keep it below `catvnoncat grade`'s "
+             "per-submission limit (900 s), which stops our own hangs.",
+    ).tag(config=True)
+
     run_unjudged_tests_in_kernel = Bool(
         False,
         help="Run autograded test cells that have no judge in the kernel, as stock nbgrader "
@@ -101,6 +110,7 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None         # (cell index, why) once the notebook kernel is gone
         self._test_cells = {}        # index -> grade id of the test cells judged afterwards
+        self._deadline = time.monotonic() + self.submission_seconds  # the grader's clock
         submission_dir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
         session = JudgeSession(self.config, submission_dir, cell_timeout=self.timeout or 60,
                                probe_timeout=self.probe_timeout or self.timeout or 60,
@@ -125,7 +135,16 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             session.close()
         return nb, resources
 
+    def _spent_sentence(self):
+        return (f"your notebook used the {self.submission_seconds:g} s a submission's code may "
+                f"take in all")
+
+    def _out_of_time(self):
+        return self._spent_sentence() if time.monotonic() > self._deadline else None
+
     def preprocess_cell(self, cell, resources, index):
+        if self._stopped is None and cell.cell_type == "code" and self._out_of_time():
+            self._stop(index, self._out_of_time())
         if self._stopped is not None:
             if cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [_error("NotRun", f"Not run: {self._stopped[1]} in cell "
@@ -198,14 +217,16 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                     test_id, False, f"{test_id}: the grader has no judge for this cell.",
                     HINTS.NO_JUDGE))
                 continue
+            if stopped is None and self._out_of_time():
+                stopped = (test_id, self._out_of_time())
             if stopped is not None:
                 cell.outputs = [_error("NotRun", f"Not judged: {stopped[1]} in "
                                                  f"{stopped[0]}.")]
                 continue
             judged = session.judge_cell(
                 nb.cells, test_id, order,
-                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
-                                                                     sources))
+                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober, sources),
+                deadline=self._deadline, out_of_time=self._spent_sentence())
             if judged.stopped is not None:
                 stopped = (test_id, judged.stopped)
                 self.log.warning("%s (%s): the test cells after it are not judged",
