@@ -19,48 +19,21 @@ import itertools
 import os
 import time
 
+from . import groups as _groups
 from .provisioner import descendants
 
 __all__ = ["CgroupAccount", "ProcTreeAccount", "account_for", "cpuacct_root",
            "remove_orphaned_groups", "GROUP_PREFIX"]
 
 #: Groups this module creates are named ``catvnoncat-<grader pid>-<n>``.
-GROUP_PREFIX = "catvnoncat-"
+GROUP_PREFIX = _groups.GROUP_PREFIX
 _numbers = itertools.count()
 _TICK_NS = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
 
 
 def cpuacct_root(mountinfo="/proc/self/mountinfo", cgroup="/proc/self/cgroup"):
-    """The folder of this process's own cgroup v1 ``cpuacct`` group, or None.
-
-    Read from the mount table (where the cpuacct hierarchy is mounted: ``cpuacct`` or
-    ``cpu,cpuacct``) and ``/proc/self/cgroup`` (where in it this process is).
-    """
-    try:
-        with open(cgroup) as f:
-            lines = f.read().splitlines()
-        with open(mountinfo) as f:
-            mounts = f.read().splitlines()
-    except OSError:
-        return None
-    inside = None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if "cpuacct" in controllers.split(","):
-            inside = path
-    if inside is None:
-        return None
-    for line in mounts:
-        fields = line.split()
-        if " - cgroup " not in line or len(fields) < 5:
-            continue
-        options = line.rsplit(" ", 1)[-1].split(",")
-        if "cpuacct" in options:
-            root, mountpoint = fields[3], fields[4]
-            relative = os.path.relpath(inside, root) if inside.startswith(root) else inside
-            folder = os.path.normpath(os.path.join(mountpoint, relative.lstrip("/")))
-            return folder if os.path.isdir(folder) else None
-    return None
+    """The folder of this process's own cgroup v1 ``cpuacct`` group, or None."""
+    return _groups.own_group("cpuacct", mountinfo, cgroup)
 
 
 class CgroupAccount:
@@ -205,19 +178,6 @@ def account_for(pid, parent=None):
 
 
 def remove_orphaned_groups(parent=None):
-    """Remove the empty groups of graders that died (their pid no longer runs); return them."""
-    parent = parent or cpuacct_root()
-    removed = []
-    if parent is None:
-        return removed
-    for name in os.listdir(parent):
-        if not name.startswith(GROUP_PREFIX):
-            continue
-        owner = name[len(GROUP_PREFIX):].split("-", 1)[0]
-        if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
-            try:
-                os.rmdir(os.path.join(parent, name))
-                removed.append(name)
-            except OSError:
-                pass  # still has processes: kill_orphaned_sandboxes stops them first
-    return removed
+    """Remove the empty groups of graders that died under ``parent`` (default: this grader's
+    own cpuacct group); return their names (:func:`.groups.remove_orphaned_groups`)."""
+    return _groups.remove_orphaned_groups(parent or cpuacct_root())

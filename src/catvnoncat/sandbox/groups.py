@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 
 __all__ = ["SandboxGroups", "own_group", "create", "per_process_only_warning", "GROUP_PREFIX",
-           "CONTROLLERS"]
+           "CONTROLLERS", "remove_orphaned_groups"]
 
 #: Same prefix as :mod:`.cpuacct`'s groups (one clean-up for both).
 GROUP_PREFIX = "catvnoncat-"
@@ -160,8 +160,6 @@ class SandboxGroups:
 def create(memory_mb, processes, cpus):
     """New groups for one sandbox under the grader's own, with these limits; None where any of
     :data:`CONTROLLERS` cannot be written (a half-limited sandbox would promise too much)."""
-    from .cpuacct import remove_orphaned_groups
-
     made = {}
     try:
         for controller in CONTROLLERS:
@@ -188,6 +186,25 @@ def create(memory_mb, processes, cpus):
         LOG.debug("no cgroups for the sandbox: %s", error)
         return None
     return SandboxGroups(made, memory_mb, processes, cpus)
+
+
+def remove_orphaned_groups(parent):
+    """Remove the empty groups under ``parent`` of graders that died (their pid no longer runs;
+    the pid is the first number after :data:`GROUP_PREFIX`); return their names."""
+    removed = []
+    if parent is None:
+        return removed
+    for name in os.listdir(parent):
+        if not name.startswith(GROUP_PREFIX):
+            continue
+        owner = name[len(GROUP_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+            try:
+                os.rmdir(os.path.join(parent, name))
+                removed.append(name)
+            except OSError:
+                pass  # still has processes: kill_orphaned_sandboxes stops them first
+    return removed
 
 
 _warned = False
