@@ -173,7 +173,7 @@ def test_the_feedback_shows_the_message_and_nothing_hidden(graded, student):
     hidden = ("make_propagate_input", "Case(make", "import catvnoncat", "from catvnoncat",
               "catvnoncat.judge", "reference.propagate", "logaddexp(0.0", "Evaluated as",
               "BEGIN HIDDEN TESTS")
-    first_hidden_x = judge.cases.propagate_cases()[0].args[2]
+    first_hidden_x = judge.cases.propagate_cases(judge.HiddenKey.from_environment())[0].args[2]
     hidden += tuple(f"{value:.6g}" for value in first_hidden_x.ravel()[:10])
     # Collected first: a failing `in` on a page of megabytes would make pytest diff it for hours.
     assert [needle for needle in hidden if needle in text] == []

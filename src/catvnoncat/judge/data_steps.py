@@ -1,8 +1,8 @@
 """The data-step cells (shapes, flattening, scaling), judged against the real dataset.
 
 The grader loads the dataset itself and asks the kernel for each prepared array's type, dtype
-and shape, then for its values at positions the grader picks (seeded, different for each
-array) rather than trusting any digest the kernel could compute: a kernel can only return the
+and shape, then for its values at positions the grader picks (drawn from the course secret,
+see :mod:`.secret`; different for each array) rather than trusting any digest the kernel could compute: a kernel can only return the
 right values by holding the right array.
 """
 
@@ -21,7 +21,6 @@ __all__ = ["judge_dataset_shapes", "judge_flatten", "judge_standardize", "SAMPLE
 
 #: Values sampled from each prepared array (plus the first five pixels of the first picture).
 SAMPLES = 64
-_SEED = 1038
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,9 +36,9 @@ def dataset_truth():
     return truth
 
 
-def _positions(shape, salt):
+def _positions(shape, salt, hidden):
     """Per-axis index lists: the first column's first five entries, then seeded random ones."""
-    rng = np.random.default_rng([_SEED, salt, *shape])
+    rng = hidden.rng(f"data/{salt}/{shape}")
     rows = [0, 1, 2, 3, 4] + rng.integers(0, shape[0], SAMPLES).tolist()
     cols = [0] * 5 + rng.integers(0, shape[1], SAMPLES).tolist()
     return [rows, cols]
@@ -95,8 +94,8 @@ def _sets(first, second):
     return ((first, truth["train"], truth["test"]), (second, truth["test"], truth["train"]))
 
 
-def _sampled(prober, name, shape, salt):
-    at = _positions(shape, salt)
+def _sampled(prober, name, shape, salt, hidden):
+    at = _positions(shape, salt, hidden)
     samples = _look(prober, name, at=at).at
     if samples is None:
         raise Failure(f"{name}: your notebook did not return the requested values.",
@@ -104,14 +103,14 @@ def _sampled(prober, name, shape, salt):
     return at, samples
 
 
-def judge_flatten(prober):
+def judge_flatten(prober, hidden):
     """One picture per column, the pixels in their original order."""
     for salt, (label, truth, other) in enumerate(_sets("train_set_x_flatten",
                                                        "test_set_x_flatten")):
         outcome = _array_outcome(prober, label, "fiu")
         expected = truth["flatten"]
         if outcome.shape == other["flatten"].shape != expected.shape:
-            at, samples = _sampled(prober, label, outcome.shape, salt)
+            at, samples = _sampled(prober, label, outcome.shape, salt, hidden)
             if np.array_equal(samples, other["flatten"][tuple(at)]):
                 raise Failure(f"{label} holds the other set's pictures.",
                               HINTS.OTHER_SET.format(label=label,
@@ -122,7 +121,7 @@ def judge_flatten(prober):
         if outcome.shape != expected.shape:
             raise Failure(f"{label} has shape {outcome.shape}, expected {expected.shape}.",
                           HINTS.FLATTEN_SHAPE)
-        at, samples = _sampled(prober, label, expected.shape, salt)
+        at, samples = _sampled(prober, label, expected.shape, salt, hidden)
         index = tuple(at)
         if np.array_equal(samples, expected[index]):
             continue
@@ -139,41 +138,41 @@ def judge_flatten(prober):
     return ()
 
 
-def judge_standardize(prober):
+def judge_standardize(prober, hidden):
     """The flattened pixels scaled to [0, 1]; a flattening mistake is test_flatten's business."""
     rearranged = []
     for salt, (label, truth, _) in enumerate(_sets("train_set_x", "test_set_x")):
         outcome = _array_outcome(prober, label, "fiu")
         expected = truth["standardize"]
         if outcome.shape == expected.shape:
-            at, samples = _sampled(prober, label, expected.shape, 10 + salt)
+            at, samples = _sampled(prober, label, expected.shape, 10 + salt, hidden)
             if outcome.dtype[1] == "f" and matches(samples, expected[tuple(at)]):
                 continue
         if outcome.dtype[1] == "f" and np.prod(outcome.shape) == expected.size:
-            ranks = _ranks(expected.size, salt)
+            ranks = _ranks(expected.size, salt, hidden)
             sorted_samples = _look(prober, label, sorted_at=ranks).sorted_at
             if sorted_samples is not None and matches(sorted_samples,
                                                       np.sort(expected, axis=None)[ranks]):
                 rearranged.append(label)
                 continue
-        raise _standardize_failure(prober, label, outcome, truth, 10 + salt)
+        raise _standardize_failure(prober, label, outcome, truth, 10 + salt, hidden)
     if rearranged:
         return (HINTS.REARRANGED_NOTE.format(labels=" and ".join(rearranged)),)
     return ()
 
 
-def _ranks(size, salt):
-    rng = np.random.default_rng([_SEED, 20 + salt, size])
+def _ranks(size, salt, hidden):
+    rng = hidden.rng(f"data/ranks/{salt}/{size}")
     return [0, size - 1] + rng.integers(0, size, SAMPLES).tolist()
 
 
-def _standardize_failure(prober, label, outcome, truth, salt):
+def _standardize_failure(prober, label, outcome, truth, salt, hidden):
     flat, expected = truth["flatten"].astype(float), truth["standardize"]
     where = f"{label} has "
     if outcome.shape != expected.shape:
         return Failure(f"{where}shape {outcome.shape}, expected {expected.shape}.",
                        HINTS.STANDARDIZE_SHAPE.format(label=label))
-    at, samples = _sampled(prober, label, expected.shape, salt)
+    at, samples = _sampled(prober, label, expected.shape, salt, hidden)
     index = tuple(at)
     if matches(samples, flat[index]):
         return Failure(f"{where}the raw pixel values 0-255, expected values in [0, 1].",

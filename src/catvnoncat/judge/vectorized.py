@@ -62,17 +62,17 @@ _FORMS = {
 
 
 def _inputs(name, rng, m):
-    from . import cases as hidden
+    from . import cases
 
-    maker = {"propagate": hidden.make_propagate_input, "predict": hidden.make_predict_input}
+    maker = {"propagate": cases.make_propagate_input, "predict": cases.make_predict_input}
     return maker[name](rng, 3, m)
 
 
-def _check_results(name, prober):
+def _check_results(name, prober, hidden):
     """Raise a Failure unless ``name`` gives the reference's results on :data:`SIZES`."""
     spec = SPECS[name]
     for m in SIZES:
-        args = _inputs(name, np.random.default_rng(700 + m), m)
+        args = _inputs(name, hidden.rng(f"vectorized/{name}/{m}"), m)
         where = f"{spec.call} on {m} examples"
         try:
             outcome = prober.call(name, args, lend=spec.helpers)
@@ -218,14 +218,15 @@ def measure(name, prober):
     return measurements
 
 
-def judge_vectorized(name, prober, sources=()):
+def judge_vectorized(name, prober, sources=(), hidden=None):
     """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring).
 
-    ``sources`` is not read: the verdict comes from CPU time, not from the code's text. The
+    ``hidden`` (a :class:`~.secret.HiddenKey`) draws the inputs the results are checked on;
+    the timing requests' inputs are fresh random ones. ``sources`` is not read: the verdict comes from CPU time, not from the code's text. The
     ratios measured go to the grader's log (``catvnoncat.judge.vectorized``), not to the
     student: the message is the same whatever the figures of one run.
     """
-    _check_results(name, prober)
+    _check_results(name, prober, hidden)
     ratios = []
     for _ in range(2):
         by_axis = {axis: growth.ratio(m) for axis, m in measure(name, prober).items()}

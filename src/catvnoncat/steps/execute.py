@@ -25,6 +25,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
 from .. import course, judge
+from ..judge.secret import course_key
 from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
 from ..sandbox.policy import INSTALL_HINT
@@ -183,6 +184,7 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         if not self._test_cells:
             return
         order = assignment_order(self.config, resources)
+        hidden = self._hidden_key(resources)
         rank = {grade_id: i for i, (grade_id, _) in enumerate(order)}
         cells = sorted(self._test_cells.items(),
                        key=lambda item: (rank.get(item[1], len(rank)), item[0]))
@@ -205,7 +207,7 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             judged = session.judge_cell(
                 nb.cells, test_id, order,
                 lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
-                                                                     sources))
+                                                                     sources, hidden))
             if judged.stopped is not None:
                 stopped = (test_id, judged.stopped)
                 self.log.warning("%s (%s): the test cells after it are not judged",
@@ -221,6 +223,16 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                     "The judging kernel died while this cell was judged (os._exit, a crash, "
                     "out of memory or over a resource limit); the test cells after it are "
                     "not judged.")))
+
+
+    def _hidden_key(self, resources):
+        """The key this submission's hidden inputs are drawn from: the course secret (created
+        in the course folder on first grading, see :mod:`catvnoncat.judge.secret`) and the
+        student's id, so each student gets other values of the same sizes."""
+        from nbgrader.coursedir import CourseDirectory
+
+        student = (resources or {}).get("nbgrader", {}).get("student") or ""
+        return course_key(CourseDirectory(config=self.config).root, student)
 
 
 class OverwriteCellsQuietly(OverwriteCells):
