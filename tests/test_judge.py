@@ -117,7 +117,7 @@ def test_a_size_1_array_for_a_scalar_keeps_its_points_with_a_note(convert, shape
 def test_a_size_1_array_of_the_wrong_value_still_fails():
     message = failure_message("test_propagate",
                               propagate=propagate_returning(db_as=lambda x: np.array([[x + 1]])))
-    assert "db = " in message
+    assert "db differs from the expected value" in message
 
 
 @pytest.mark.parametrize("convert, hint", [
@@ -175,7 +175,7 @@ def test_objects_that_lie_about_equality_fail(fake, hint):
     (np.asmatrix, "dw is a matrix; accepted"),
     (lambda dw: dw.tolist(), "dw is a list; accepted"),
     (lambda dw: tuple(map(tuple, dw)), "dw is a tuple; accepted"),
-    (lambda dw: dw.view(LyingArray), "dw is a LyingArray; accepted"),
+    (lambda dw: dw.view(LyingArray), "dw is a custom type; accepted"),  # a name: not quoted
 ], ids=["np.matrix", "list", "tuple", "ndarray subclass"])
 def test_right_values_in_another_representation_pass_with_a_note(represent, note):
     """Issue 20: a type name is the kernel's report, so it earns a note and costs nothing."""
@@ -194,7 +194,7 @@ def test_right_values_in_another_representation_keep_the_shape_rule():
 def test_a_float_subclass_that_lies_fails():
     message = failure_message("test_propagate",
                               propagate=propagate_returning(db_as=lambda db: LyingFloat(db + 1)))
-    assert "db = " in message and "expected" in message
+    assert "db differs from the expected value" in message
 
 
 @pytest.mark.parametrize("product", ["w.T @ X", "np.dot(w.T, X)", "np.matmul(w.T, X)",

@@ -939,8 +939,9 @@ def solution_namespace(solutions, replacements=None, dataset=None):
     return namespace
 
 
-def grade_directly(namespace, test_ids=None):
-    """Judge a namespace's notebook as the grader judges a kernel (in-process prober).
+def grade_directly(namespace, test_ids=None, hidden=None):
+    """Judge a namespace's notebook as the grader judges a kernel (in-process prober), with the
+    hidden inputs of ``hidden`` (a ``judge.HiddenKey``; default: the session's secret).
 
     Returns
     -------
@@ -952,6 +953,6 @@ def grade_directly(namespace, test_ids=None):
     outcomes = {}
     for test_id in judge.TEST_CELLS:
         if test_ids is None or test_id in test_ids:
-            verdict = judge.judge(test_id, prober, sources)
+            verdict = judge.judge(test_id, prober, sources, hidden)
             outcomes[test_id] = None if verdict.passed else verdict.message()
     return outcomes

@@ -52,7 +52,11 @@ _MAX_NESTING = 6
 
 
 def _kind(value):
-    return value.type.rsplit(".", 1)[-1]
+    """The value's type name, when it is Python's or numpy's (see :func:`describe`)."""
+    module, _, name = value.type.rpartition(".")
+    if module in ("builtins", "numpy") or module.startswith("numpy."):
+        return name
+    return "custom type"
 
 
 def values_of(value, depth=0):
@@ -70,13 +74,28 @@ def values_of(value, depth=0):
     return None
 
 
+#: Largest size :func:`describe` quotes (a shape or length is the student's code's choice:
+#: made of arbitrary numbers it could spell a value computed from a hidden input).
+QUOTED_SIZE_MAX = 30
+
+
 def describe(value):
-    """'a list of length 3', 'a ndarray of shape (2, 1)', 'a NoneType' ..."""
-    name = value.type.rsplit(".", 1)[-1]
+    """'a list of length 3', 'a ndarray of shape (2, 1)', 'a NoneType' ...
+
+    Only Python's and numpy's type names are quoted (another class could be named after a
+    hidden value), and only small shapes and lengths (at most two axes of at most
+    :data:`QUOTED_SIZE_MAX`).
+    """
+    name = _kind(value)
     if isinstance(value, Arr):
-        return f"a {name} of shape {value.array.shape}"
+        shape = value.array.shape
+        if len(shape) <= 2 and all(size <= QUOTED_SIZE_MAX for size in shape):
+            return f"a {name} of shape {shape}"
+        return f"a {name} of {len(shape)} axes" if len(shape) != 1 else f"a 1-d {name}"
     if isinstance(value, Seq):
-        return f"a {name} of length {len(value.items)}"
+        if len(value.items) <= QUOTED_SIZE_MAX:
+            return f"a {name} of length {len(value.items)}"
+        return f"a long {name}"
     return f"a {name}"
 
 

@@ -5,6 +5,7 @@ comparisons alone; :func:`diagnose` only chooses the hint of a failure (a modell
 hard-coded answer, global data read instead of arguments), using extra probes when it needs to.
 """
 
+import builtins
 import copy
 import difflib
 import inspect
@@ -20,7 +21,8 @@ from .sentences import HINTS
 from .source import definitions, unfinished
 from .verdict import Failure
 
-__all__ = ["judge_function", "reference_result", "outcome_result", "exception_hint"]
+__all__ = ["judge_function", "reference_result", "outcome_result", "exception_hint", "in_sources",
+           "public_sizes", "PUBLIC_ERRORS"]
 
 #: Reference results by (function, case key): computed once per grading process.
 _REFERENCE_CACHE = {}
@@ -37,14 +39,40 @@ def reference_result(spec, args, key=None):
     return result
 
 
-def exception_hint(name, error_type, text):
-    """The probable mistake behind an exception raised by the student's ``name``."""
+#: Exception type names a message may quote: Python's and numpy's own (any other name is the
+#: student's code's choice, and could spell a value computed from a hidden input).
+PUBLIC_ERRORS = frozenset(
+    [name for name, value in vars(builtins).items()
+     if isinstance(value, type) and issubclass(value, BaseException)]
+    + ["AxisError", "LinAlgError", "UFuncTypeError", "ComplexWarning", "TooHardError",
+       "DTypePromotionError"])
+
+
+def in_sources(text, sources):
+    """Whether ``text`` (from the student's process) is written in the notebook's own cells.
+
+    Text the kernel reports while it works on a hidden input may carry values computed from it;
+    text the student wrote before grading (their source) cannot, so it may be quoted.
+    """
+    text = text.strip()
+    return bool(text) and any(text in source for source in sources)
+
+
+def exception_hint(name, error_type, text, sources=None):
+    """The probable mistake behind an exception raised by the student's ``name``.
+
+    With ``sources`` (a hidden input's exception), a name or key is quoted from ``text`` only
+    when the notebook's own cells spell it (see :func:`in_sources`).
+    """
+    def quotable(word):
+        return sources is None or in_sources(word, sources)
+
     if error_type == "NotImplementedError":
         return HINTS.NOT_IMPLEMENTED.format(name=name)
     if error_type == "NameError":
         missing = re.search(r"name '(\w+)' is not defined", text)
         module = missing.group(1) if missing else ""
-        if module in sys.stdlib_module_names or module in ("np", "numpy"):
+        if (module in sys.stdlib_module_names or module in ("np", "numpy")) and quotable(module):
             return HINTS.MISSING_IMPORT.format(module="numpy as np" if module == "np" else module)
         return HINTS.NAME_ERROR
     if error_type == "TypeError" and any(words in text for words in (
@@ -53,13 +81,18 @@ def exception_hint(name, error_type, text):
     if error_type == "ValueError" and any(word in text for word in
                                           ("matmul", "aligned", "broadcast", "shape")):
         return HINTS.SHAPES_MISMATCH
-    if error_type == "KeyError":
+    if error_type == "KeyError" and quotable(text.strip("'\"")):
         return HINTS.MISSING_KEY.format(key=text)
     return HINTS.READ_TRACEBACK.format(name=name)
 
 
-def outcome_result(outcome, name, where):
-    """The result observation of a call, or the Failure saying why there is none."""
+def outcome_result(outcome, name, where, sources=None):
+    """The result observation of a call, or the Failure saying why there is none.
+
+    ``sources`` given (a call on a hidden input): the exception's type is quoted when it is
+    Python's or numpy's own, its message and line only when the notebook's cells spell them
+    (:func:`in_sources`); otherwise the student reads them by running the visible test.
+    """
     if outcome.missing:
         raise Failure(f"{name} is not defined.", HINTS.NOT_DEFINED.format(name=name))
     if outcome.not_callable:
@@ -67,9 +100,18 @@ def outcome_result(outcome, name, where):
                       HINTS.NOT_A_FUNCTION.format(name=name))
     if outcome.raised is not None:
         raised = outcome.raised
-        at = f" (at: {raised.line})" if raised.line else ""
-        raise Failure(f"{where}: {name} raised {raised.type}: {raised.message}{at}",
-                      exception_hint(name, raised.type, raised.message))
+        if sources is None:
+            at = f" (at: {raised.line})" if raised.line else ""
+            raise Failure(f"{where}: {name} raised {raised.type}: {raised.message}{at}",
+                          exception_hint(name, raised.type, raised.message))
+        kind = raised.type if raised.type in PUBLIC_ERRORS or in_sources(raised.type, sources) \
+            else "an exception of its own type"
+        said = (f": {raised.message}" if in_sources(raised.message, sources)
+                else " (its message is not shown: it may quote the hidden input; the visible "
+                     "test shows it)")
+        at = f" (at: {raised.line})" if in_sources(raised.line, sources) else ""
+        raise Failure(f"{where}: {name} raised {kind}{said}{at}",
+                      exception_hint(name, raised.type, raised.message, sources))
     return outcome.result
 
 
@@ -94,7 +136,7 @@ def judge_function(spec, prober, cases, sources=()):
             raise Failure(f"{where}: no usable answer from your code ({error}).",
                           HINTS.NO_RESULT.format(name=spec.name)) from None
         try:
-            result = outcome_result(outcome, spec.name, where)
+            result = outcome_result(outcome, spec.name, where, sources)
             if isinstance(result, wire.Other) and result.type == "builtins.NoneType":
                 hint = HINTS.UNFINISHED if unfinished(spec.name, sources) else HINTS.RETURNS_NONE
                 raise Failure(f"{where}: {spec.name} returned None.", hint.format(name=spec.name))
@@ -102,7 +144,7 @@ def judge_function(spec, prober, cases, sources=()):
                 actual = spec.unpack(result, case)
             notes += [note for note in found if note not in notes]
             for quantity, value in expected.items():
-                compare(quantity, actual[quantity], value)
+                compare(quantity, actual[quantity], value, public_sizes(case))
         except Failure as failure:
             if not failure.summary.startswith(where):
                 failure.summary = f"{where}: {failure.summary}"
@@ -123,6 +165,15 @@ def judge_function(spec, prober, cases, sources=()):
             note = HINTS.IN_PLACE_NOTE.format(name=spec.name, example=spec.new_arrays)
             notes += [note] if note not in notes else []
     return tuple(notes)
+
+
+def public_sizes(case):
+    """The sizes a hidden input's description says (n, m, dim, a shape's axes, ...)."""
+    sizes = []
+    for value in case.sizes.values():
+        values = value if isinstance(value, tuple) else (value,)
+        sizes += [v for v in values if type(v) is int]
+    return tuple(sizes)
 
 
 def check_parameters(spec, sources):
