@@ -26,9 +26,9 @@ class Case:
         #: The cache key of this input's reference results: the key's public tag, not the secret.
         self.key = (hidden.tag, label, tuple(sorted(sizes.items())))
 
-    def sibling(self):
-        """Another hidden input of the same sizes (another draw), and its cache key."""
-        label = f"{self.label}/sibling"
+    def sibling(self, index=0):
+        """Another hidden input of the same sizes (draw ``index``), and its cache key."""
+        label = f"{self.label}/sibling" + (f"/{index}" if index else "")
         return (self.make(self._hidden.rng(label), **self.sizes),
                 (self._hidden.tag, label, tuple(sorted(self.sizes.items()))))
 

@@ -242,24 +242,54 @@ def diagnose(spec, prober, case, result, failure):
         pass
     if failure.quantity is None or failure.actual is None:
         return None
-    expected = spec.unpack(reference_result(spec, case.args, case.key), case)[failure.quantity]
+    found = _matching_candidates(spec, case.args, case.key, case, failure.quantity,
+                                 failure.actual)
+    for index in range(1, TELL_APART_DRAWS + 1):
+        if len({hint for hint, _ in found}) < 2:
+            break
+        # Several modelled mistakes give this result on this input (e.g. a small bias): those
+        # that also give the student's result on other inputs of the same sizes stay.
+        sibling, sibling_key = case.sibling(index)
+        try:
+            other = _probe(prober, spec, sibling, case)
+            actual = spec.unpack(other.result, case)[failure.quantity] \
+                if other.raised is None and other.result is not None else None
+        except (ProbeFailed, Failure):
+            actual = None
+        if actual is None:
+            break
+        names = {id(mistake) for _, mistake in _matching_candidates(
+            spec, sibling, sibling_key, case, failure.quantity, actual)}
+        found = [item for item in found if id(item[1]) in names] or found
+    return found[0][0].format(q=failure.quantity) if found else None
+
+
+#: Most extra inputs probed to tell apart modelled mistakes that give the same wrong result.
+TELL_APART_DRAWS = 12
+
+
+def _matching_candidates(spec, args, key, case, quantity, actual):
+    """The candidates ``(hint, mistake)`` that differ from the reference on ``args`` and give
+    ``actual`` there."""
+    expected = spec.unpack(reference_result(spec, args, key), case)[quantity]
+    found = []
     for hint, mistake in spec.candidates:
         try:
             with quiet():
-                modelled = spec.unpack(wire.observe(mistake(*copy.deepcopy(case.args))),
-                                       case)[failure.quantity]
+                modelled = spec.unpack(wire.observe(mistake(*copy.deepcopy(args))),
+                                       case)[quantity]
         except Failure as rejected:  # the mistake's result is rejected the same way?
-            if rejected.quantity != failure.quantity or rejected.actual is None:
+            if rejected.quantity != quantity or rejected.actual is None:
                 continue
             modelled = rejected.actual
         if matches(modelled, expected):
             continue
-        actual = failure.actual
-        if np.size(actual) == np.size(modelled) and np.shape(actual) != np.shape(modelled):
-            actual, modelled = np.ravel(actual), np.ravel(modelled)  # e.g. a squeezed result
-        if matches(actual, modelled):
-            return hint.format(q=failure.quantity)
-    return None
+        got = actual
+        if np.size(got) == np.size(modelled) and np.shape(got) != np.shape(modelled):
+            got, modelled = np.ravel(got), np.ravel(modelled)  # e.g. a squeezed result
+        if matches(got, modelled):
+            found.append((hint, mistake))
+    return found
 
 
 def _all_zero(observation):
