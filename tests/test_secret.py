@@ -1,6 +1,7 @@
 """Hidden inputs drawn from the course secret (issue 20, item 4): per secret, per student,
 deterministic, with the generator's guarantees; no secret, no grading; no value in a message."""
 
+import json
 import logging
 import subprocess
 
@@ -11,6 +12,7 @@ from catvnoncat import judge
 from catvnoncat.facts import REPO_ROOT, SECRET_ENV, SECRET_FILE, course_config
 from catvnoncat.judge import cases, compare, secret, verdict
 from catvnoncat.judge.functions import reference_result
+from catvnoncat.judge.messages import Message
 from catvnoncat.judge.specs import SPECS
 from support import mutants
 
@@ -149,14 +151,17 @@ def hidden_values(hidden):
 
 def test_the_message_builder_never_receives_a_hidden_value(solutions, dataset, monkeypatch):
     """Every failure the judge builds over the whole catalog: no hidden input's value, and no
-    value of the reference's results on it, is in its summary, hint or parameters."""
+    value of the reference's results on it, is in its messages' parameters or words."""
     hidden = key(SECRETS[2], "carol")
     built = []
     original = verdict.Failure.__init__
 
-    def recording(self, summary, hint=None, quantity=None, actual=None):
-        built.append(f"{summary}\n{hint}")
-        original(self, summary, hint, quantity, actual)
+    def recording(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        # the message records (ids and parameters, as stored) and their English words
+        for message in (self.summary, self.hint, self.where):
+            if isinstance(message, Message):
+                built.extend([json.dumps(message.to_json()), message.render()])
 
     monkeypatch.setattr(verdict.Failure, "__init__", recording)
     judged = [t for t in judge.TEST_CELLS if t not in judge.VECTORIZATION_CELLS.values()]

@@ -18,6 +18,7 @@ from .prober import InProcessProber, ProbeFailed
 from .secret import HiddenKey, MissingSecret
 from .specs import SPECS
 from .vectorized import judge_vectorized
+from .messages import Message, say
 from .verdict import Failure, Verdict
 
 __all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessProber", "ChildProber", "ProbeFailed",
@@ -54,13 +55,13 @@ TEST_CELLS = {
 VECTORIZATION_CELLS = {"test_propagate": "test_propagate_vectorized",
                        "test_predict": "test_predict_vectorized"}
 
-#: What a passing cell says.
+#: What a passing cell says (a message; the other cells say FUNCTION_PASSED).
 _PASSED = {
-    "test_dataset_shapes": "m_train, m_test and num_px are right.",
-    "test_flatten": "both sets are flattened right: one picture per column.",
-    "test_standardize": "both sets are scaled right.",
-    "test_propagate_vectorized": "propagate is vectorized (no loop over the examples).",
-    "test_predict_vectorized": "predict is vectorized (no loop over the examples).",
+    "test_dataset_shapes": say("DATASET_SHAPES_PASSED"),
+    "test_flatten": say("FLATTEN_PASSED"),
+    "test_standardize": say("STANDARDIZE_PASSED"),
+    "test_propagate_vectorized": say("VECTORIZED_PASSED", name="propagate"),
+    "test_predict_vectorized": say("VECTORIZED_PASSED", name="predict"),
 }
 
 
@@ -92,5 +93,6 @@ def judge(test_id, prober, sources=(), hidden=None):
     except Failure as failure:
         return failure.verdict(test_id)
     name = test_id.removeprefix("test_")
-    summary = _PASSED.get(test_id, f"{name} passed every hidden test.")
-    return Verdict(test_id, True, f"{test_id}: {summary}", notes=tuple(notes))
+    summary = _PASSED.get(test_id, say("FUNCTION_PASSED", name=name))
+    return Verdict(test_id, True, say("PASSED", test_id=test_id, what=summary),
+                   notes=tuple(notes))

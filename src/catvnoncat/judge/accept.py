@@ -22,6 +22,7 @@ import contextvars
 
 import numpy as np
 
+from .messages import say
 from .sentences import HINTS
 from .verdict import Failure
 from .wire import Arr, Map, Num, Other, Seq
@@ -56,7 +57,7 @@ def _kind(value):
     module, _, name = value.type.rpartition(".")
     if module in ("builtins", "numpy") or module.startswith("numpy."):
         return name
-    return "custom type"
+    return say("CUSTOM_TYPE")
 
 
 def values_of(value, depth=0):
@@ -90,26 +91,27 @@ def describe(value):
     if isinstance(value, Arr):
         shape = value.array.shape
         if len(shape) <= 2 and all(size <= QUOTED_SIZE_MAX for size in shape):
-            return f"a {name} of shape {shape}"
-        return f"a {name} of {len(shape)} axes" if len(shape) != 1 else f"a 1-d {name}"
+            return say("DESCRIBE_SHAPE", kind=name, shape=shape)
+        return say("DESCRIBE_AXES", kind=name, axes=len(shape)) if len(shape) != 1 \
+            else say("DESCRIBE_1D", kind=name)
     if isinstance(value, Seq):
         if len(value.items) <= QUOTED_SIZE_MAX:
-            return f"a {name} of length {len(value.items)}"
-        return f"a long {name}"
-    return f"a {name}"
+            return say("DESCRIBE_LENGTH", kind=name, length=len(value.items))
+        return say("DESCRIBE_LONG", kind=name)
+    return say("DESCRIBE", kind=name)
 
 
 def scalar(value, label, note_label=None):
     """``value`` as a float when it holds exactly one number, else a Failure."""
     data = values_of(value)
     if data is None or data.dtype.kind not in "biuf":
-        raise Failure(f"{label} is {describe(value)}, expected a single number.",
+        raise Failure(say("NOT_A_NUMBER_SUMMARY", label=label, what=describe(value)),
                       HINTS.NOT_A_NUMBER.format(label=label))
     if data.size == 1 and data.shape != ():
         _note(HINTS.SCALAR_ARRAY_NOTE.format(label=note_label or label, shape=data.shape))
     elif data.shape != ():
-        raise Failure(f"{label} is an array of shape {data.shape}, expected a single "
-                      f"number.", HINTS.SCALAR_NOT_ARRAY.format(label=label), label,
+        raise Failure(say("SCALAR_ARRAY_SUMMARY", label=label, shape=data.shape),
+                      HINTS.SCALAR_NOT_ARRAY.format(label=label), label,
                       data.astype(float))
     return float(data.reshape(()))
 
@@ -135,7 +137,7 @@ def not_an_array(value, label):
         hint = HINTS.ARRAY_NOT_SEQUENCE.format(label=label, kind=_kind(value))
     else:
         hint = HINTS.NOT_AN_ARRAY.format(label=label)
-    return Failure(f"{label} is {describe(value)}, expected a numpy array.", hint)
+    return Failure(say("NOT_AN_ARRAY_SUMMARY", label=label, what=describe(value)), hint)
 
 
 def array(value, label, kinds="f"):
@@ -150,7 +152,8 @@ def array(value, label, kinds="f"):
 def sequence(value, label, length):
     """The items of a returned tuple or list of ``length`` values."""
     if not (isinstance(value, Seq) and len(value.items) == length):
-        raise Failure(f"{label} returned {describe(value)}, expected {length} values.",
+        raise Failure(say("RETURN_VALUES_SUMMARY", label=label, what=describe(value),
+                          length=length),
                       HINTS.RETURN_VALUES.format(length=length))
     return value.items
 
@@ -158,12 +161,12 @@ def sequence(value, label, length):
 def mapping(value, label, keys):
     """The items of a returned dict that has every key in ``keys``."""
     if not isinstance(value, Map):
-        raise Failure(f"{label} is {describe(value)}, expected a dict with keys "
-                      f"{', '.join(map(repr, keys))}.",
+        raise Failure(say("NOT_A_DICT_SUMMARY", label=label, what=describe(value),
+                          keys=", ".join(map(repr, keys))),
                       HINTS.RETURN_DICT.format(keys=", ".join(f"{k!r}: ..." for k in keys)))
     missing = [k for k in keys if k not in value.items]
     if missing:
-        raise Failure(f"{label} has no key {', '.join(map(repr, missing))}.",
+        raise Failure(say("MISSING_KEYS_SUMMARY", label=label, keys=", ".join(map(repr, missing))),
                       HINTS.KEY_NAMES.format(keys=", ".join(map(repr, keys))))
     return value.items
 
@@ -178,7 +181,7 @@ def costs(value, label="costs"):
     if isinstance(value, Arr) and value.array.ndim == 1 and value.array.dtype.kind in "iuf":
         _note(HINTS.COSTS_LIST_NOTE.format(label=label, kind=_kind(value)))
         return value.array.astype(float)
-    raise Failure(f"{label} is {describe(value)}, expected a list.", HINTS.COSTS_LIST)
+    raise Failure(say("NOT_A_LIST_SUMMARY", label=label, what=describe(value)), HINTS.COSTS_LIST)
 
 
 def count(value, label):
@@ -191,5 +194,5 @@ def count(value, label):
         return int(float(data))
     shown = f" ({value.value:.6g})" if isinstance(value, Num) else (
         f" ({value.text[:40]})" if isinstance(value, Other) and value.text else "")
-    raise Failure(f"{label} is {describe(value)}{shown}, expected an integer.",
+    raise Failure(say("NOT_AN_INTEGER_SUMMARY", label=label, what=describe(value), shown=shown),
                   HINTS.COUNT_FROM_SHAPE.format(label=label))

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import reference
+from .messages import say
 from .sentences import HINTS
 from .verdict import Failure
 
@@ -53,24 +54,23 @@ def compare(quantity, actual, expected, sizes=()):
     a = np.asarray(actual, dtype=float)
     e = np.asarray(expected, dtype=float)
     if quantity in _LIST_QUANTITIES and a.shape != e.shape:
-        raise Failure(f"{quantity} has {'more' if a.size > e.size else 'fewer'} entries than "
-                      f"the {e.size} expected.",
+        raise Failure(say("COUNT_DIFFERS", q=quantity, expected=e.size,
+                          more_or_fewer=say("MORE" if a.size > e.size else "FEWER")),
                        HINTS.COSTS_COUNT.format(q=quantity, every=reference.COST_EVERY,
                                                 twice=2 * reference.COST_EVERY, n=e.size),
                        quantity, actual)
     if a.shape != e.shape:
         if public_shape(a.shape, e.shape, sizes):
-            raise Failure(f"{quantity} has shape {a.shape}, expected {e.shape}.",
+            raise Failure(say("SHAPE_DIFFERS", q=quantity, actual=a.shape, expected=e.shape),
                           shape_hint(quantity, a.shape, e.shape), quantity, actual)
-        raise Failure(f"{quantity} has another shape than the expected {e.shape}.",
+        raise Failure(say("OTHER_SHAPE", q=quantity, expected=e.shape),
                       HINTS.SHAPE.format(q=quantity, expected=e.shape), quantity, actual)
     if matches(a, e):
         return
     if a.ndim == 0:
-        summary = f"{quantity} differs from the expected value."
+        summary = say("VALUE_DIFFERS", q=quantity)
     else:
-        summary = (f"{quantity} has the right shape {a.shape}, but its values differ from the "
-                   f"expected ones.")
+        summary = say("VALUES_DIFFER", q=quantity, shape=a.shape)
     raise Failure(summary, None, quantity, actual)
 
 

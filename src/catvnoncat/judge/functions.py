@@ -17,6 +17,7 @@ import numpy as np
 from . import accept, mistakes, wire
 from .compare import compare, matches
 from .prober import ProbeFailed, quiet
+from .messages import say
 from .sentences import HINTS
 from .source import definitions, unfinished
 from .verdict import Failure
@@ -94,24 +95,25 @@ def outcome_result(outcome, name, where, sources=None):
     (:func:`in_sources`); otherwise the student reads them by running the visible test.
     """
     if outcome.missing:
-        raise Failure(f"{name} is not defined.", HINTS.NOT_DEFINED.format(name=name))
+        raise Failure(say("NOT_DEFINED_SUMMARY", name=name), HINTS.NOT_DEFINED.format(name=name))
     if outcome.not_callable:
-        raise Failure(f"{name} is {accept.describe(outcome.result)}, not a function.",
+        raise Failure(say("NOT_A_FUNCTION_SUMMARY", name=name,
+                          what=accept.describe(outcome.result)),
                       HINTS.NOT_A_FUNCTION.format(name=name))
     if outcome.raised is not None:
         raised = outcome.raised
         if sources is None:
-            at = f" (at: {raised.line})" if raised.line else ""
-            raise Failure(f"{where}: {name} raised {raised.type}: {raised.message}{at}",
-                          exception_hint(name, raised.type, raised.message))
+            at = say("RAISED_AT", line=raised.line) if raised.line else ""
+            raise Failure(say("RAISED", name=name, kind=raised.type,
+                              said=say("RAISED_TEXT", text=raised.message), at=at),
+                          exception_hint(name, raised.type, raised.message), where=where)
         kind = raised.type if raised.type in PUBLIC_ERRORS or in_sources(raised.type, sources) \
-            else "an exception of its own type"
-        said = (f": {raised.message}" if in_sources(raised.message, sources)
-                else " (its message is not shown: it may quote the hidden input; the visible "
-                     "test shows it)")
-        at = f" (at: {raised.line})" if in_sources(raised.line, sources) else ""
-        raise Failure(f"{where}: {name} raised {kind}{said}{at}",
-                      exception_hint(name, raised.type, raised.message, sources))
+            else say("OWN_ERROR_TYPE")
+        said = (say("RAISED_TEXT", text=raised.message) if in_sources(raised.message, sources)
+                else say("RAISED_TEXT_HIDDEN"))
+        at = say("RAISED_AT", line=raised.line) if in_sources(raised.line, sources) else ""
+        raise Failure(say("RAISED", name=name, kind=kind, said=said, at=at),
+                      exception_hint(name, raised.type, raised.message, sources), where=where)
     return outcome.result
 
 
@@ -129,25 +131,26 @@ def judge_function(spec, prober, cases, sources=()):
     notes = []
     for case in cases:
         expected = spec.unpack(reference_result(spec, case.args, case.key), case)
-        where = f"{spec.call} on a hidden input with {case.description}"
+        where = say("HIDDEN_CASE", call=spec.call, description=case.description)
         try:
             outcome = _probe(prober, spec, case.args, case)
         except ProbeFailed as error:
-            raise Failure(f"{where}: no usable answer from your code ({error}).",
-                          HINTS.NO_RESULT.format(name=spec.name)) from None
+            raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+                          HINTS.NO_RESULT.format(name=spec.name), where=where) from None
         try:
             result = outcome_result(outcome, spec.name, where, sources)
             if isinstance(result, wire.Other) and result.type == "builtins.NoneType":
                 hint = HINTS.UNFINISHED if unfinished(spec.name, sources) else HINTS.RETURNS_NONE
-                raise Failure(f"{where}: {spec.name} returned None.", hint.format(name=spec.name))
+                raise Failure(say("RETURNED_NONE", name=spec.name), hint.format(name=spec.name),
+                              where=where)
             with accept.noting() as found:
                 actual = spec.unpack(result, case)
             notes += [note for note in found if note not in notes]
             for quantity, value in expected.items():
                 compare(quantity, actual[quantity], value, public_sizes(case))
         except Failure as failure:
-            if not failure.summary.startswith(where):
-                failure.summary = f"{where}: {failure.summary}"
+            if failure.where is None:
+                failure.where = where
             returned = outcome.result
             judged = (outcome.raised is None and returned is not None
                       and getattr(returned, "type", "") != "builtins.NoneType")
@@ -203,8 +206,7 @@ def check_parameters(spec, sources):
         missing = [n for n, p in template.items()
                    if p.default is not inspect.Parameter.empty and n not in got]
         example = f"{spec.name}(..., {missing[0]}=...)" if missing else f"{spec.name}(...)"
-        raise Failure(f"def {spec.name}({', '.join(got)}): the parameters differ from the "
-                      f"template's.",
+        raise Failure(say("PARAMETERS_DIFFER", name=spec.name, got=", ".join(got)),
                       HINTS.PARAMETERS.format(name=spec.name, expected=", ".join(template),
                                               problem="; ".join(problems), example=example))
 
@@ -236,8 +238,7 @@ def diagnose(spec, prober, case, result, failure):
             hint = HINTS.CONSTANT_ZEROS if _all_zero(result) else HINTS.HARD_CODED
             return hint.format(name=spec.name)
         if spec.diagnose_data_globals and _reads_data_globals(spec, prober, case):
-            return ("model uses the notebook's global data (train_set_x, train_set_y, ...) "
-                    "instead of its arguments X_train, Y_train, X_test, Y_test.")
+            return say("MODEL_READS_DATA_GLOBALS")
     except ProbeFailed:
         pass
     if failure.quantity is None or failure.actual is None:

@@ -25,14 +25,16 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
 from .. import course, judge
+from ..judge.messages import say
 from ..judge.secret import course_key
+from ..judge.verdict import METADATA_KEY
 from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
 from ..sandbox.policy import INSTALL_HINT
 from .output_limits import CapOutputsWhileRunning
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
-           "verdict_outputs"]
+           "verdict_outputs", "record_verdict"]
 
 
 #: A hidden test region, as generate_assignment removes it from the released notebook.
@@ -46,14 +48,30 @@ def _error(name, message):
                                    for i, line in enumerate(message.splitlines())])
 
 
-def verdict_outputs(verdict):
-    """The outputs a judged test cell gets: a pass line (full points) or an error (none)."""
+def verdict_outputs(verdict, catalog=None):
+    """The outputs a judged test cell gets, in the words of ``catalog`` (default: English): a
+    pass line (full points), an error (none), or NotRun for a cell that was not judged."""
+    if not verdict.judged:
+        return [_error("NotRun", verdict.message(catalog))]
     if verdict.passed:
-        text = "\n".join([verdict.summary, *verdict.notes]) + "\n"
+        text = "\n".join([verdict.message(catalog), *verdict.note_lines(catalog)]) + "\n"
         return [NotebookNode(output_type="stream", name="stdout", text=text)]
     notes = [NotebookNode(output_type="stream", name="stdout", text=note + "\n")
-             for note in verdict.notes]
-    return [*notes, _error("HiddenTestFailed", verdict.message())]
+             for note in verdict.note_lines(catalog)]
+    return [*notes, _error("HiddenTestFailed", verdict.message(catalog))]
+
+
+def record_verdict(cell, verdict):
+    """Store ``verdict`` as a record in the test cell's metadata (points from its nbgrader
+    metadata: all of them for a pass, none otherwise) and write its outputs."""
+    full = cell.metadata.get("nbgrader", {}).get("points")
+    cell.metadata.setdefault(METADATA_KEY, {})["verdict"] = verdict.record(
+        full if verdict.passed else 0, full)
+    cell.outputs = verdict_outputs(verdict)
+
+
+def _not_judged(test_id, message):
+    return judge.Verdict(test_id, False, message, judged=False)
 
 
 class SandboxUnavailable(BaseException):
@@ -100,6 +118,8 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
     ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
+        for cell in nb.cells:  # a verdict record is the grader's: none comes from a submission
+            cell.get("metadata", {}).pop(METADATA_KEY, None)
         self._stopped = None         # (cell index, why) once the notebook kernel is gone
         self._test_cells = {}        # index -> grade id of the test cells judged afterwards
         submission_dir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
@@ -128,7 +148,12 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
 
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is not None:
-            if cell.cell_type == "code" and cell.source.strip():
+            test_id = _test_id(cell)
+            if test_id is not None:
+                record_verdict(cell, _not_judged(test_id, say(
+                    "NOT_RUN_STOPPED", why=say("TEXT", text=self._stopped[1]),
+                    cell=self._stopped[0] + 1)))
+            elif cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [_error("NotRun", f"Not run: {self._stopped[1]} in cell "
                                                  f"{self._stopped[0] + 1} of the notebook.")]
             return cell, resources
@@ -196,13 +221,12 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                 self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. "
                                "Add a judge, or set "
                                "ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
-                cell.outputs = verdict_outputs(judge.Verdict(
-                    test_id, False, f"{test_id}: the grader has no judge for this cell.",
-                    HINTS.NO_JUDGE))
+                record_verdict(cell, judge.Verdict(
+                    test_id, False, say("NO_JUDGE_SUMMARY", test_id=test_id), HINTS.NO_JUDGE))
                 continue
             if stopped is not None:
-                cell.outputs = [_error("NotRun", f"Not judged: {stopped[1]} in "
-                                                 f"{stopped[0]}.")]
+                record_verdict(cell, _not_judged(test_id, say(
+                    "NOT_JUDGED_AFTER", why=say("TEXT", text=stopped[1]), test_id=stopped[0])))
                 continue
             judged = session.judge_cell(
                 nb.cells, test_id, order,
@@ -213,11 +237,12 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                 self.log.warning("%s (%s): the test cells after it are not judged",
                                  judged.stopped, test_id)
             if judged.verdict is None:
-                cell.outputs = [_error("NotRun", f"Not judged: {judged.stopped}.")]
+                record_verdict(cell, _not_judged(test_id, say(
+                    "NOT_JUDGED_STOPPED", why=say("TEXT", text=judged.stopped))))
                 continue
             verdict = judged.verdict
             self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
-            cell.outputs = verdict_outputs(verdict)
+            record_verdict(cell, verdict)
             if judged.died:
                 cell.outputs.append(_error("DeadKernelError", (
                     "The judging kernel died while this cell was judged (os._exit, a crash, "
