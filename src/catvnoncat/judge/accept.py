@@ -125,7 +125,7 @@ def _note_representation(value, data, label, kinds):
     if data.dtype.kind == "b" and "b" not in kinds:
         _note(HINTS.BOOLEANS_NOTE.format(label=label))
     elif data.dtype.kind not in kinds and data.dtype.kind != "b":
-        _note(HINTS.WRONG_DTYPE_NOTE.format(label=label, dtype=data.dtype,
+        _note(HINTS.WRONG_DTYPE_NOTE.format(label=label, dtype=str(data.dtype),
                                             wanted="floats" if kinds == "f" else "numbers"))
 
 
