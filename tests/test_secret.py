@@ -11,14 +11,10 @@ import pytest
 from catvnoncat import judge
 from catvnoncat.facts import REPO_ROOT, SECRET_ENV, SECRET_FILE, course_config
 from catvnoncat.judge import cases, compare, secret, verdict
-from catvnoncat.judge.functions import reference_result
 from catvnoncat.judge.messages import Message
-from catvnoncat.judge.specs import SPECS
 from support import mutants
+from support.hidden_values import CASE_LISTS, hidden_values
 
-CASE_LISTS = {"sigmoid": cases.sigmoid_cases, "initialize_with_zeros": cases.initialize_cases,
-              "propagate": cases.propagate_cases, "optimize": cases.optimize_cases,
-              "predict": cases.predict_cases, "model": cases.model_cases}
 #: Three course secrets the wrong-answer catalog must grade the same under.
 SECRETS = ("first-course-secret-0123456789", "second-course-secret-abcdefghij",
            "third-course-secret-klmnopqrstuv")
@@ -128,25 +124,6 @@ def test_the_catalog_grades_the_same_under_three_secrets(solutions, dataset):
             if failed != wanted or hint_missing:
                 differences.append((mutant.name, text, sorted(failed ^ wanted), hint_missing))
     assert differences == [], differences
-
-
-def hidden_values(hidden):
-    """Every float of every hidden input and of the reference's results on it, as text."""
-    forms = set()
-    public = {-1000.0, 745.5, -710.0, 40.0}  # the fixed saturating entries (in cases.py)
-    for name, make in CASE_LISTS.items():
-        for case in make(hidden):
-            observed = reference_result(SPECS[name], case.args, case.key)
-            values = [np.ravel(np.asarray(a, dtype=float)) for a in case.args]
-            values += [np.ravel(np.asarray(v, dtype=float)) for v in
-                       SPECS[name].unpack(observed, case).values()]
-            for value in np.concatenate(values):
-                if value in public or value == int(value):
-                    continue
-                short = f"{value:.6g}"
-                if len(short.lstrip("-0.")) >= 4:  # common short numbers: not evidence
-                    forms.update({short, repr(float(value))})
-    return forms
 
 
 def test_the_message_builder_never_receives_a_hidden_value(solutions, dataset, monkeypatch):
