@@ -161,3 +161,41 @@ def test_a_message_quotes_no_shape_a_value_could_be_spelled_in():
     with pytest.raises(verdict.Failure) as public:
         compare.compare("dw", np.zeros((1, 3)), np.zeros((3, 1)), sizes=(3, 7))
     assert "(1, 3)" in public.value.summary
+
+
+#: Student code that tries to carry a hidden input out in its failure message, by channel.
+LEAKS = {
+    "exception echoing its argument": "def sigmoid(z):\n    raise ValueError(repr(z))\n",
+    "exception class named after the input": (
+        "def sigmoid(z):\n"
+        "    name = 'E' + repr(float(np.ravel(z)[0])).replace('.', '_').replace('-', 'm')\n"
+        "    raise type(name, (Exception,), {})('x')\n"),
+    "a NameError naming the input": (
+        "def sigmoid(z):\n"
+        "    raise NameError(\"name 'v\" + repr(float(np.ravel(z)[0])).replace('.', '_')"
+        ".replace('-', 'm') + \"' is not defined\")\n"),
+    "a KeyError keyed by the input": "def sigmoid(z):\n    raise KeyError(repr(z))\n",
+    "a shape spelling the input": (
+        "def sigmoid(z):\n"
+        "    return np.zeros((int(abs(float(np.ravel(z)[0])) * 1000) + 2, 1))\n"),
+    "a list as long as the input says": (
+        "def sigmoid(z):\n    return [0.5] * (int(abs(float(np.ravel(z)[0])) * 1000) + 40)\n"),
+    "an identity-like mistake": "def sigmoid(z):\n    return z\n",
+    "a sigmoid that can be inverted": "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n",
+}
+
+
+@pytest.mark.parametrize("source", LEAKS.values(), ids=list(LEAKS))
+def test_student_code_cannot_carry_a_hidden_input_into_its_message(source):
+    hidden = key(SECRETS[0], "mallory")
+    namespace = {"np": np}
+    exec(source, namespace)  # noqa: S102 - test data
+    result = judge.judge("test_sigmoid", judge.InProcessProber(namespace), (source,), hidden)
+    assert not result.passed
+    text = result.message() + "\n" + json.dumps(result.record())
+    numbers = [float(v) for case in cases.sigmoid_cases(hidden) for v in np.ravel(case.args[0])
+               if float(v) not in (-1000.0, 745.5, -710.0, 40.0) and float(v) != int(v)]
+    spelled = {form for v in numbers
+               for form in (f"{v:.6g}", repr(v), repr(v).replace(".", "_"), f"{abs(v) * 1000:.0f}")
+               if len(form.lstrip("-0._")) >= 3}
+    assert sorted(form for form in spelled if form in text) == []
