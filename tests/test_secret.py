@@ -180,6 +180,11 @@ LEAKS = {
         "    return np.zeros((int(abs(float(np.ravel(z)[0])) * 1000) + 2, 1))\n"),
     "a list as long as the input says": (
         "def sigmoid(z):\n    return [0.5] * (int(abs(float(np.ravel(z)[0])) * 1000) + 40)\n"),
+    "an exception quoting an input kept from an earlier call": (
+        "def sigmoid(z):\n"
+        "    global kept\n"
+        "    kept = globals().get('kept') or repr(z)\n"
+        "    raise ValueError(kept)\n"),
     "an identity-like mistake": "def sigmoid(z):\n    return z\n",
     "a sigmoid that can be inverted": "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n",
 }
@@ -199,3 +204,13 @@ def test_student_code_cannot_carry_a_hidden_input_into_its_message(source):
                for form in (f"{v:.6g}", repr(v), repr(v).replace(".", "_"), f"{abs(v) * 1000:.0f}")
                if len(form.lstrip("-0._")) >= 3}
     assert sorted(form for form in spelled if form in text) == []
+
+
+def test_an_exception_is_quoted_as_the_code_raises_it_on_the_visible_example():
+    source = "def sigmoid(z):\n    raise ValueError('cannot take ' + repr(z))\n"
+    namespace = {"np": np}
+    exec(source, namespace)  # noqa: S102 - test data
+    result = judge.judge("test_sigmoid", judge.InProcessProber(namespace), (source,),
+                         key(SECRETS[0]))
+    assert "raised ValueError (on the visible example it says: cannot take array([0., 2.]))" \
+        in result.summary, result.summary

@@ -8,6 +8,7 @@ hard-coded answer, global data read instead of arguments), using extra probes wh
 import builtins
 import copy
 import difflib
+import functools
 import inspect
 import re
 import sys
@@ -20,6 +21,8 @@ from .prober import ProbeFailed, quiet
 from .messages import say
 from .sentences import HINTS
 from .source import definitions, unfinished
+from .sentences import literal_constants
+from ..facts import source_dir
 from .verdict import Failure
 
 __all__ = ["judge_function", "reference_result", "outcome_result", "exception_hint", "in_sources",
@@ -87,12 +90,72 @@ def exception_hint(name, error_type, text, sources=None):
     return HINTS.READ_TRACEBACK.format(name=name)
 
 
-def outcome_result(outcome, name, where, sources=None):
+_VISIBLE_NAMES = ("SIGMOID_CASES", "INITIALIZE_DIMS", "PROPAGATE_CASES", "OPTIMIZE_CASES",
+                  "PREDICT_CASES", "MODEL_CASE")
+
+
+@functools.cache
+def visible_args(name):
+    """The arguments of ``name``'s first visible example (the student-facing
+    ``public_tests.py``, read from its syntax tree): public, so what the student's code says
+    about them may be quoted."""
+    found = literal_constants(source_dir() / "public_tests.py", _VISIBLE_NAMES)
+    arr = np.array
+    if name == "sigmoid":
+        return (arr(found["SIGMOID_CASES"][0]["z"]),)
+    if name == "initialize_with_zeros":
+        return (found["INITIALIZE_DIMS"][0],)
+    if name == "model":
+        c = found["MODEL_CASE"]
+        return (arr(c["X_train"]), arr(c["Y_train"]), arr(c["X_test"]), arr(c["Y_test"]),
+                c["num_iterations"], c["learning_rate"], False)
+    c = found[f"{name.upper()}_CASES"][0]
+    args = (arr(c["w"]), c["b"], arr(c["X"]))
+    if name == "predict":
+        return args
+    args += (arr(c["Y"]),)
+    return args + ((c["num_iterations"], c["learning_rate"], False) if name == "optimize" else ())
+
+
+#: Longest exception text quoted from the visible example (the message stays two short lines).
+VISIBLE_TEXT_CHARS = 90
+
+
+def _shortened(text):
+    text = " ".join(text.split())
+    return text if len(text) <= VISIBLE_TEXT_CHARS else text[:VISIBLE_TEXT_CHARS - 3] + "..."
+
+
+class _Visible:
+    """The visible example in a case's place (for the decoy globals of ``model``)."""
+
+    def __init__(self, args):
+        self.args = args
+
+
+def visible_raise(prober, spec):
+    """What the student's function raises on its visible example (a ``Raised``), else None.
+
+    Asked before any hidden input reaches the process that answers (the judge child of this
+    test cell): what it says then cannot carry a hidden value, not even one kept from an
+    earlier call, so it may be quoted.
+    """
+    args = visible_args(spec.name)
+    try:
+        outcome = prober.call(spec.name, args, lend=spec.helpers,
+                              globals_=spec.globals_for_call(_Visible(args)))
+    except ProbeFailed:
+        return None
+    return outcome.raised
+
+
+def outcome_result(outcome, name, where, sources=None, visible=None):
     """The result observation of a call, or the Failure saying why there is none.
 
     ``sources`` given (a call on a hidden input): the exception's type is quoted when it is
     Python's or numpy's own, its message and line only when the notebook's cells spell them
-    (:func:`in_sources`); otherwise the student reads them by running the visible test.
+    (:func:`in_sources`) or as the same code raised them on the visible example (``visible``,
+    see :func:`visible_raise`); otherwise the student reads them by running the visible test.
     """
     if outcome.missing:
         raise Failure(say("NOT_DEFINED_SUMMARY", name=name), HINTS.NOT_DEFINED.format(name=name))
@@ -109,11 +172,18 @@ def outcome_result(outcome, name, where, sources=None):
                           exception_hint(name, raised.type, raised.message), where=where)
         kind = raised.type if raised.type in PUBLIC_ERRORS or in_sources(raised.type, sources) \
             else say("OWN_ERROR_TYPE")
-        said = (say("RAISED_TEXT", text=raised.message) if in_sources(raised.message, sources)
-                else say("RAISED_TEXT_HIDDEN"))
-        at = say("RAISED_AT", line=raised.line) if in_sources(raised.line, sources) else ""
-        raise Failure(say("RAISED", name=name, kind=kind, said=said, at=at),
-                      exception_hint(name, raised.type, raised.message, sources), where=where)
+        if in_sources(raised.message, sources):
+            said = say("RAISED_TEXT", text=raised.message)
+        elif visible is not None and visible.message:
+            said = say("RAISED_TEXT_VISIBLE", text=_shortened(visible.message))
+        else:
+            said = say("RAISED_TEXT_HIDDEN")
+        line = raised.line if in_sources(raised.line, sources) else (
+            visible.line if visible is not None and in_sources(visible.line, sources) else "")
+        at = say("RAISED_AT", line=line) if line else ""
+        hint = (exception_hint(name, visible.type, visible.message) if visible is not None
+                else exception_hint(name, raised.type, raised.message, sources))
+        raise Failure(say("RAISED", name=name, kind=kind, said=said, at=at), hint, where=where)
     return outcome.result
 
 
@@ -128,6 +198,7 @@ def judge_function(spec, prober, cases, sources=()):
     Returns the notes of accepted-but-unusual results; raises the first Failure, diagnosed.
     """
     check_parameters(spec, sources)
+    early = visible_raise(prober, spec) if sources else None  # before any hidden input
     notes = []
     for case in cases:
         expected = spec.unpack(reference_result(spec, case.args, case.key), case)
@@ -137,8 +208,10 @@ def judge_function(spec, prober, cases, sources=()):
         except ProbeFailed as error:
             raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
                           HINTS.NO_RESULT.format(name=spec.name), where=where) from None
+        visible = (early if early is not None and outcome.raised is not None
+                   and early.type == outcome.raised.type else None)
         try:
-            result = outcome_result(outcome, spec.name, where, sources)
+            result = outcome_result(outcome, spec.name, where, sources, visible)
             if isinstance(result, wire.Other) and result.type == "builtins.NoneType":
                 hint = HINTS.UNFINISHED if unfinished(spec.name, sources) else HINTS.RETURNS_NONE
                 raise Failure(say("RETURNED_NONE", name=spec.name), hint.format(name=spec.name),

@@ -154,6 +154,7 @@ SUMMARIES = {
     "NOT_A_FUNCTION_SUMMARY": "{name} is {what}, not a function.",
     "RAISED": "{name} raised {kind}{said}{at}",
     "RAISED_TEXT": ": {text}",
+    "RAISED_TEXT_VISIBLE": " (on the visible example it says: {text})",
     "RAISED_TEXT_HIDDEN": " (its message is not shown: it may quote the hidden input; the "
                           "visible test shows it)",
     "RAISED_AT": " (at: {line})",
