@@ -82,6 +82,13 @@ c.BubblewrapProvisioner.max_processes = 64
 c.BubblewrapProvisioner.cpu_seconds = 900
 c.BubblewrapProvisioner.max_file_mb = 256
 c.BubblewrapProvisioner.scratch_mb = 512
+# All of a sandbox's processes together (the notebook kernel's; the judge host's with every judge
+# child it forks): memory, shared and in-memory files included; processes and threads; cores kept
+# busy at once (catvnoncat.sandbox.groups: cgroup v1 groups of their own, as root; elsewhere the
+# per-process limits above only, said on the console).
+c.BubblewrapProvisioner.sandbox_memory_mb = 4096
+c.BubblewrapProvisioner.sandbox_processes = 256
+c.BubblewrapProvisioner.sandbox_cpus = 1.0
 # Where bubblewrap cannot run, autograding stops with a message saying how to install it. An
 # instructor who accepts unsandboxed grading (student code then runs with their rights) says so:
 # c.BubblewrapProvisioner.allow_unsandboxed = True

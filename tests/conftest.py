@@ -24,7 +24,8 @@ os.environ.setdefault(SECRET_ENV, TEST_SECRET)
 #: Fixtures that start kernels, servers, browsers or nbgrader runs (test module: fixtures).
 SLOW_FIXTURES = {
     "test_browser": {"browser", "lab"},
-    "test_corpus": {"autograded"},
+    # in_process: judges 60 learners' own propagate and predict, timing each (30 s of CPU).
+    "test_corpus": {"autograded", "in_process"},
     "test_demo": {"demo_run"},
     "test_engine": {"graded", "one_student_course", "postgres_url"},
     "test_exchange": {"day"},

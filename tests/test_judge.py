@@ -68,7 +68,9 @@ def test_overflowing_textbook_sigmoid_passes_without_a_word_on_stderr(solutions,
 
 @pytest.mark.parametrize("name", ["propagate_forgets_divide_by_m", "sigmoid_math_exp",
                                   "model_uses_global_data", "optimize_costs_only_when_printing",
-                                  "propagate_loops_over_examples", "model_keywords"])
+                                  pytest.param("propagate_loops_over_examples",
+                                               marks=pytest.mark.slow),  # times a loop
+                                  "model_keywords"])
 def test_judging_writes_nothing_to_stdout_or_stderr(solutions, dataset, capfd, name):
     namespace = notebook(solutions, dataset, **mutants.by_name(name).replacements)
     with warnings.catch_warnings(record=True) as escaped:
@@ -360,16 +362,14 @@ def test_vectorization_is_judged_on_what_the_code_does_not_on_a_def():
 # ---------------------------------------------------------------------------------------------
 # Messages: expected vs actual, then one sentence; no hidden input or reference output in full
 # ---------------------------------------------------------------------------------------------
-def test_every_failure_message_is_a_summary_and_one_hint(solutions, dataset):
-    for mutant in mutants.MUTANTS:
-        if mutant.correct:
-            continue
-        outcomes = mutants.grade_directly(notebook(solutions, dataset, **mutant.replacements),
-                                          mutant.failing)
-        for test_id in mutant.failing:
-            summary, hint = outcomes[test_id].split("\n")
-            assert len(summary) < 450 and len(hint) < 300, (mutant.name, outcomes[test_id])
-            assert "[[" not in outcomes[test_id] and "array(" not in outcomes[test_id]
+@pytest.mark.parametrize("mutant", mutants.params([m for m in mutants.MUTANTS if not m.correct]))
+def test_every_failure_message_is_a_summary_and_one_hint(solutions, dataset, mutant):
+    outcomes = mutants.grade_directly(notebook(solutions, dataset, **mutant.replacements),
+                                      mutant.failing)
+    for test_id in mutant.failing:
+        summary, hint = outcomes[test_id].split("\n")
+        assert len(summary) < 450 and len(hint) < 300, (mutant.name, outcomes[test_id])
+        assert "[[" not in outcomes[test_id] and "array(" not in outcomes[test_id]
 
 
 def test_messages_do_not_quote_the_hidden_inputs():

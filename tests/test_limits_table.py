@@ -9,7 +9,8 @@ from catvnoncat.facts import course_config
 LIMIT_SECTIONS = ("LimitOutputBytes", "SubmissionQuarantine")
 LIMIT_TRAITS = {("Execute", "timeout")} | {
     ("BubblewrapProvisioner", name) for name in
-    ("memory_mb", "max_processes", "cpu_seconds", "max_file_mb", "scratch_mb")}
+    ("memory_mb", "max_processes", "cpu_seconds", "max_file_mb", "scratch_mb",
+     "sandbox_memory_mb", "sandbox_processes", "sandbox_cpus")}
 
 
 def _table():

@@ -23,7 +23,7 @@ def test_the_notebook_solutions_get_full_marks(solutions, dataset):
     assert mutants.grade_directly(namespace) == {test_id: None for test_id in judge.TEST_CELLS}
 
 
-@pytest.mark.parametrize("mutant", mutants.MUTANTS, ids=lambda m: m.name)
+@pytest.mark.parametrize("mutant", mutants.params())
 def test_mutant_fails_exactly_its_cells_with_its_hint(solutions, dataset, mutant):
     namespace = mutants.solution_namespace(solutions, mutant.replacements, dataset=dataset)
     outcomes = mutants.grade_directly(namespace)

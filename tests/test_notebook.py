@@ -235,7 +235,7 @@ def test_visible_tests_pass_on_the_source_solutions(dataset):
         assert "all visible tests passed." in text and "NOT CHECKED" not in text, gid
 
 
-@pytest.mark.parametrize("mutant", mutants.MUTANTS, ids=lambda m: m.name)
+@pytest.mark.parametrize("mutant", mutants.params())
 def test_visible_tests_never_fail_a_cell_the_hidden_tests_pass(mutant, dataset):
     """One mistake costs one test cell: a visible test must not fail a cell the catalog says
     passes (a correct variant, or a function that only relies on the mutated one)."""
@@ -259,7 +259,7 @@ def test_visible_tests_never_fail_a_cell_the_hidden_tests_pass(mutant, dataset):
                    "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))\n"
                    "    return {'dw': X @ (A - Y).T, 'db': np.sum(A - Y)}, cost\n"},
      "test_propagate", "Did you divide by m = X.shape[1]?"),
-    ({"propagate": "def propagate(w, b, X, Y):\n"
+    pytest.param({"propagate": "def propagate(w, b, X, Y):\n"
                    "    m = X.shape[1]\n"
                    "    dw, db, cost = np.zeros_like(w), 0.0, 0.0\n"
                    "    for i in range(m):\n"
@@ -268,7 +268,8 @@ def test_visible_tests_never_fail_a_cell_the_hidden_tests_pass(mutant, dataset):
                    "        dw[:, 0] += (a - Y[0, i]) * X[:, i] / m\n"
                    "        db += (a - Y[0, i]) / m\n"
                    "    return {'dw': dw, 'db': db}, cost\n"},
-     "test_propagate_vectorized", "propagate loops over the examples"),
+     "test_propagate_vectorized", "propagate loops over the examples",
+                 marks=pytest.mark.slow),  # times a loop
     ({"predict": "def predict(w, b, X):\n    return sigmoid(w.T @ X + b)\n"},
      "test_predict", "not probabilities"),
     ({"initialize_with_zeros": "def initialize_with_zeros(dim):\n    return np.zeros(dim), 0.0\n"},

@@ -194,8 +194,9 @@ def propagate(w, b, X, Y):
 STUDENT_SIGMOID = "def sigmoid(z):\n    a = -z\n    return 1 / (1 + np.exp(a))\n"
 
 
-@pytest.mark.parametrize("source", [LOOP_PROPAGATE, mutants.notebook_solutions()["propagate"]],
-                         ids=["loop", "vectorized"])
+@pytest.mark.parametrize("source", [pytest.param(LOOP_PROPAGATE, id="loop", marks=pytest.mark.slow),
+                                    pytest.param(mutants.notebook_solutions()["propagate"],
+                                                 id="vectorized")])
 def test_visible_self_check_reaches_the_graders_verdict(source):
     from catvnoncat import judge
     from catvnoncat.judge import growth, vectorized

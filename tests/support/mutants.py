@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from catvnoncat import course, judge, reference
+from catvnoncat.judge.specs import SPECS
 
 __all__ = ["Mutant", "MUTANTS", "by_name", "notebook_solutions", "public_tests", "solution_namespace",
            "grade_directly"]
@@ -56,6 +57,12 @@ class Mutant:
     correct: bool = False
     description: str = ""
     follow_on: frozenset = field(default_factory=frozenset)
+
+    @property
+    def times_a_loop(self):
+        """Whether judging it times a Python loop over thousands of examples (seconds in-process:
+        such cases are ``slow``)."""
+        return bool((self.failing - self.follow_on) & set(judge.VECTORIZATION_CELLS.values()))
 
 
 def _wrong(name, description, failing, hint, follow_on=None, **cells):
@@ -939,9 +946,45 @@ def solution_namespace(solutions, replacements=None, dataset=None):
     return namespace
 
 
+#: Vectorization outcomes already measured in this process, by the code they judged (see
+#: :func:`_code_key`): timing a function takes about a second (a loop, ten), and most mutants
+#: and learners share the notebook's propagate and predict.
+_VECTORIZATION_SEEN = {}
+
+
+def _code_key(namespace, name, seen=None, depth=0, lent=()):
+    """What decides the vectorization verdict of ``namespace[name]``: its code, defaults and
+    closure, the values of the other globals it names, and the same of every notebook function
+    it reaches through its global names, except the graded helpers the judge lends it meanwhile
+    (``lent``)."""
+    seen = set(lent) if seen is None else seen
+    function = namespace.get(name)
+    code = getattr(function, "__code__", None)
+    if code is None or name in seen or depth > 8:
+        return (name, type(function).__name__, code is not None)
+    seen.add(name)
+
+    def names(code):
+        yield from code.co_names
+        for constant in code.co_consts:
+            if hasattr(constant, "co_names"):
+                yield from names(constant)
+
+    reached = tuple(_code_key(namespace, n, seen, depth + 1)
+                    if getattr(namespace.get(n), "__code__", None) is not None
+                    else (n, type(namespace.get(n)).__name__, repr(namespace.get(n))[:400])
+                    for n in sorted(set(names(code))))
+    closure = tuple(repr(c.cell_contents) for c in (function.__closure__ or ()))
+    return (name, code, repr(function.__defaults__), repr(function.__kwdefaults__), closure,
+            reached)
+
+
 def grade_directly(namespace, test_ids=None, hidden=None):
     """Judge a namespace's notebook as the grader judges a kernel (in-process prober), with the
     hidden inputs of ``hidden`` (a ``judge.HiddenKey``; default: the session's secret).
+
+    A vectorization cell whose function has the code of one already judged in this process
+    (the key: :func:`_code_key`) gets that judgement again instead of a second timing.
 
     Returns
     -------
@@ -950,9 +993,35 @@ def grade_directly(namespace, test_ids=None, hidden=None):
     """
     prober = judge.InProcessProber(namespace)
     sources = namespace.get("__sources__", ())
+    vectorized_names = {cell: cell.removeprefix("test_").removesuffix("_vectorized")
+                        for cell in judge.VECTORIZATION_CELLS.values()}
     outcomes = {}
     for test_id in judge.TEST_CELLS:
-        if test_ids is None or test_id in test_ids:
-            verdict = judge.judge(test_id, prober, sources, hidden)
-            outcomes[test_id] = None if verdict.passed else verdict.message()
+        if test_ids is not None and test_id not in test_ids:
+            continue
+        key = None
+        if test_id in vectorized_names:
+            try:
+                name = vectorized_names[test_id]
+                key = (test_id, hidden.tag if hidden is not None else None,
+                       _code_key(namespace, name, lent=SPECS[name].helpers))
+                hash(key)
+            except TypeError:  # an unhashable constant somewhere: time it
+                key = None
+        if key is not None and key in _VECTORIZATION_SEEN:
+            outcomes[test_id] = _VECTORIZATION_SEEN[key]
+            continue
+        verdict = judge.judge(test_id, prober, sources, hidden)
+        outcomes[test_id] = None if verdict.passed else verdict.message()
+        if key is not None:
+            _VECTORIZATION_SEEN[key] = outcomes[test_id]
     return outcomes
+
+
+def params(catalog=None):
+    """The catalog as ``pytest.param`` s named after the mutants, the ones that time a loop
+    marked ``slow`` (the fast loop leaves them out)."""
+    import pytest
+
+    return [pytest.param(m, id=m.name, marks=[pytest.mark.slow] * m.times_a_loop)
+            for m in (MUTANTS if catalog is None else catalog)]

@@ -30,6 +30,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from . import groups as _groups
 from . import policy as _policy
 from . import seccomp as _seccomp
 from .cpuacct import account_for
@@ -106,6 +107,7 @@ class JudgeHost:
         self.host_pid = None
         self.runtime_dir = None
         self.sandboxed = False
+        self.groups = None  # the sandbox's cgroups (memory, processes, CPU), when made
         self._buffer = b""
         self._stderr = deque(maxlen=64)
         self.child = None
@@ -148,6 +150,8 @@ class JudgeHost:
         else:
             self.close()
             raise RuntimeError(problem)
+        if self.sandboxed:
+            argv = self._in_groups(argv)
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, cwd=self.runtime_dir, close_fds=True, start_new_session=True)
@@ -172,12 +176,26 @@ class JudgeHost:
         self._launched = time.monotonic()
         return self
 
+    def _in_groups(self, argv):
+        """The host and every judge child it forks share one set of cgroups: their memory,
+        processes and CPU together are the submission's (`catvnoncat.sandbox.groups`)."""
+        settings = self.settings
+        self.groups = (_groups.create(settings.sandbox_memory_mb, settings.sandbox_processes,
+                                      settings.sandbox_cpus) if os.geteuid() == 0 else None)
+        if self.groups is None:
+            _groups.per_process_only_warning(self.log)
+            return argv
+        return self.groups.wrap(argv)
+
     def wait_ready(self):
         """Wait for the launched host's ready message; returns self."""
         reply = self._read_host_reply(self._launched + self.startup_timeout)
         if not reply.get("ready"):
             raise HostFailed(f"the judge host did not start: {reply}")
         self.host_pid = self._find_host_pid()
+        # At the sandbox's memory limit the kernel's OOM killer picks a process of the group:
+        # a judge child (see Child), never the host that forks the next one.
+        _oom_score_adj(self.host_pid, -900)
         return self
 
     def _sandboxed_command(self, command, data_dir):
@@ -240,6 +258,9 @@ class JudgeHost:
                 except OSError:
                     pass
             self.process = None
+        if getattr(self, "groups", None) is not None:
+            self.groups.close()
+            self.groups = None
         if self.runtime_dir is not None:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
             self.runtime_dir = None
@@ -353,7 +374,14 @@ class Child:
 
     def __init__(self, host, pid):
         self.host, self.pid = host, pid
-        self.cpu = account_for(pid)  # before the child runs any student code
+        # Before the child runs any student code. Where cpu and cpuacct share a hierarchy, the
+        # account is made inside the sandbox's cpu group, so that moving the child into it
+        # does not take the child out of the sandbox's CPU quota.
+        _oom_score_adj(pid, 1000)  # first to go at the memory limit; inherited by its forks
+        groups = host.groups
+        shared = (groups is not None and "cpu" in groups.paths
+                  and _groups.own_group("cpu") == _groups.own_group("cpuacct"))
+        self.cpu = account_for(pid, parent=groups.paths["cpu"] if shared else None)
         self.ended = False   # no more frames: died, killed over a frame cap, or closed
         self.died = False    # its channel closed while it was being judged
         self.isolated = False
@@ -413,6 +441,16 @@ class Child:
                 descendants(self.pid) or (self.host.host_pid and descendants(self.host.host_pid))):
             time.sleep(0.01)
         self.cpu.close()
+
+
+def _oom_score_adj(pid, value):
+    """Set ``pid``'s OOM score adjustment from outside (the grader's right; a child cannot
+    lower its own)."""
+    try:
+        with open(f"/proc/{pid}/oom_score_adj", "w") as f:
+            f.write(str(value))
+    except OSError:
+        pass  # gone meanwhile, or not ours to change (unprivileged grader): the default stays
 
 
 def _bootstrap():

@@ -23,8 +23,9 @@ from importlib.util import find_spec
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import Bool, Integer, List, Unicode
+from traitlets import Bool, Float, Integer, List, Unicode
 
+from . import groups as _groups
 from . import policy as _policy
 from . import seccomp as _seccomp
 from .stdio import KernelStdio
@@ -97,6 +98,13 @@ class BubblewrapProvisioner(LocalProvisioner):
         config=True
     )
     cpu_seconds = Integer(900, help="CPU seconds per process (RLIMIT_CPU).").tag(config=True)
+    sandbox_memory_mb = Integer(
+        4096, help="Memory of all of a sandbox's processes together, shared and in-memory files "
+        "included (cgroup memory.limit_in_bytes), MiB.").tag(config=True)
+    sandbox_processes = Integer(
+        256, help="Processes and threads of a sandbox together (cgroup pids.max).").tag(config=True)
+    sandbox_cpus = Float(
+        1.0, help="Cores a sandbox may keep busy at once (cgroup cpu.cfs_quota_us).").tag(config=True)
     max_file_mb = Integer(256, help="Largest file written (RLIMIT_FSIZE), MiB.").tag(config=True)
     scratch_mb = Integer(512, help="Size of the kernel's writable tmpfs, MiB.").tag(config=True)
     extra_ro_binds = List(
@@ -199,6 +207,7 @@ class BubblewrapProvisioner(LocalProvisioner):
             grader_pid=os.getpid(),
             seccomp_file=self._write_seccomp_filter(),
         )
+        kwargs["cmd"] = self._in_groups(kwargs["cmd"])
         kwargs["cwd"] = self.runtime_dir
         self.log.debug("Sandboxed kernel %s: %s", self.kernel_id, kwargs["cmd"])
         return kwargs
@@ -321,9 +330,33 @@ class BubblewrapProvisioner(LocalProvisioner):
             return
         await super().send_signal(signum)
 
+    def _in_groups(self, argv: list[str]) -> list[str]:
+        """``argv`` started inside cgroups of the sandbox's own (memory, processes, CPU of all
+        its processes together: `catvnoncat.sandbox.groups`), or as is where none can be made
+        (said once per grading process)."""
+        old = getattr(self, "_groups", None)
+        if old is not None:  # a restart: the dead kernel's groups go first
+            old.close()
+        self._groups = None
+        if os.geteuid() == 0:
+            self._groups = _groups.create(self.sandbox_memory_mb, self.sandbox_processes,
+                                          self.sandbox_cpus)
+        if self._groups is None:
+            _groups.per_process_only_warning(self.log)
+            return argv
+        return self._groups.wrap(argv)
+
     async def cleanup(self, restart: bool = False) -> None:
-        """Remove the runtime folder (connection file, ipc sockets, stage folders)."""
+        """Remove the runtime folder (connection file, ipc sockets, stage folders) and the
+        sandbox's cgroups."""
         await super().cleanup(restart=restart)
+        groups = getattr(self, "_groups", None)
+        if groups is not None and not restart:
+            reached = groups.limits_reached()
+            if reached:
+                self.log.debug("Kernel %s reached its sandbox limits: %s", self.kernel_id, reached)
+            await asyncio.to_thread(groups.close)
+            self._groups = None
         stdio = getattr(self, "_stdio", None)
         if stdio is not None and stdio.total:
             self.log.debug("Kernel %s: %s", self.kernel_id, stdio.summary())
