@@ -43,8 +43,10 @@ c.CourseDirectory.db_url = os.environ.get("CATVNONCAT_GRADEBOOK_URL", f"sqlite:/
 
 # Only the notebook, the student-facing helpers and the quiz are released; never the data or
 # caches (the quiz's pytest and hypothesis write theirs when a student runs it).
+# The course secret the hidden inputs are drawn from (catvnoncat.judge.secret) never leaves the
+# course folder either.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5", "feedback",
-                            ".pytest_cache", ".hypothesis"]
+                            ".pytest_cache", ".hypothesis", ".catvnoncat_secret"]
 # Autograde copies the source's files over each student's autograded folder (the helpers stay
 # as released); the student's own quiz answers are kept there, not replaced by blank ones.
 c.Autograde.exclude_overwriting = {"logistic_regression": ["quiz/answers.py", "quiz/drill.py"]}

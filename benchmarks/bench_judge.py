@@ -28,6 +28,10 @@ from catvnoncat import course
 from catvnoncat.data import DATASETS_DIR, REPO_ROOT
 from timed_nbgrader import nbgrader_env, scratch_course, timed_nbgrader
 
+# The hidden inputs are drawn from a course secret (catvnoncat.judge.secret): a benchmark's own,
+# inherited by the kernels and nbgrader runs it starts, unless one is set.
+os.environ.setdefault("CATVNONCAT_SECRET", "benchmark-secret-not-a-course-secret")
+
 ASSIGNMENT, NOTEBOOK = course.ASSIGNMENT, course.NOTEBOOK_NAME
 
 #: The hidden part of each test cell in the in-kernel variant.

@@ -7,10 +7,19 @@ model on the real data): by hand
 :data:`SLOW_FIXTURES`, the fixtures that do.
 """
 
+import os
+
 import pytest
 
 from support import mutants
 from catvnoncat.data import load_dataset
+from catvnoncat.facts import SECRET_ENV
+
+#: The course secret of the test session (the hidden inputs are drawn from it, see
+#: catvnoncat.judge.secret); set before any test, so the nbgrader runs the tests start inherit
+#: it. Tests of the secret itself change it or remove it where they need to.
+TEST_SECRET = "test-session-secret-not-a-course-secret"
+os.environ.setdefault(SECRET_ENV, TEST_SECRET)
 
 #: Fixtures that start kernels, servers, browsers or nbgrader runs (test module: fixtures).
 SLOW_FIXTURES = {

@@ -475,13 +475,13 @@ def _hint_renderings():
     """
     from string import Formatter
 
-    from catvnoncat.judge.sentences import HINTS
+    from catvnoncat.judge.sentences import hints_module
 
     words = ("train_set_x", "test_set_x", "train_set_x_flatten", "test_set_x_flatten",
              "m_train", "m_test", "num_px", "sigmoid", "initialize_with_zeros", "propagate",
              "optimize", "predict", "model", "w", "b", "dw", "db", "cost", "costs")
     texts = []
-    for template in vars(HINTS).values():
+    for template in vars(hints_module()).values():
         if not isinstance(template, str):
             continue
         parsed = list(Formatter().parse(template))

@@ -103,7 +103,7 @@ def test_the_judge_never_executes_the_hints_file():
             "import catvnoncat.judge\n"
             "from catvnoncat.judge import sentences\n"
             "from catvnoncat.facts import student_module\n"
-            "print(bool(ran), sentences.HINTS.GENERIC == sentences.hints_module().GENERIC)\n"
+            "print(bool(ran), str(sentences.HINTS.GENERIC) == sentences.hints_module().GENERIC)\n"
             "student_module('hints.py')\n"
             "print(bool(ran))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,8 +17,10 @@ import time
 
 import pytest
 
-from catvnoncat import course, judge
+from catvnoncat import course, judge, report
+from catvnoncat.judge.verdict import record_of
 from support import course_run, mutants
+from support.hidden_values import hidden_values
 
 #: student id -> the mutants in that student's notebook.
 WRONG_GROUPS = {
@@ -173,7 +175,68 @@ def test_the_feedback_shows_the_message_and_nothing_hidden(graded, student):
     hidden = ("make_propagate_input", "Case(make", "import catvnoncat", "from catvnoncat",
               "catvnoncat.judge", "reference.propagate", "logaddexp(0.0", "Evaluated as",
               "BEGIN HIDDEN TESTS")
-    first_hidden_x = judge.cases.propagate_cases()[0].args[2]
+    first_hidden_x = judge.cases.propagate_cases(hidden_key(student))[0].args[2]
     hidden += tuple(f"{value:.6g}" for value in first_hidden_x.ravel()[:10])
     # Collected first: a failing `in` on a page of megabytes would make pytest diff it for hours.
     assert [needle for needle in hidden if needle in text] == []
+
+
+def hidden_key(student):
+    """The key a student's hidden inputs were drawn from: the session's course secret (inherited
+    by nbgrader from tests/conftest.py) and the student's id."""
+    return judge.HiddenKey.from_environment(student)
+
+
+def autograded_notebook(course_dir, student):
+    return course.read_notebook(course_dir / "autograded" / student / course.ASSIGNMENT /
+                                f"{course.NOTEBOOK_NAME}.ipynb")
+
+
+def test_no_feedback_page_holds_a_value_of_any_hidden_input(graded):
+    """Issue 20: every student's hidden inputs (and the reference's results on them), as repr
+    and as 6 significant digits, searched in every feedback page of the class."""
+    _, course_dir = graded
+    # The page's words and numbers: its style sheets hold numbers too (line-height:1.3333333).
+    pages = {student: re.sub(r"(?s)<style.*?</style>", "", (
+        course_dir / "feedback" / student / course.ASSIGNMENT /
+        f"{course.NOTEBOOK_NAME}.html").read_text(encoding="utf-8"))
+        for student in [*WRONG_GROUPS, CORRECT_STUDENT]}
+    pages = {student: html.unescape(re.sub(r"<[^>]+>", " ", page))
+             for student, page in pages.items()}
+    for owner in pages:
+        forms = hidden_values(hidden_key(owner))
+        assert len(forms) > 300
+        found = {(owner, student): sorted(
+                     form for form in forms
+                     if re.search(rf"(?<![\d.]){re.escape(form)}(?![\d])", pages[student]))
+                 for student in pages}
+        assert {where: seen for where, seen in found.items() if seen} == {}
+
+
+@pytest.mark.parametrize("student", [*WRONG_GROUPS, CORRECT_STUDENT])
+def test_every_test_cell_holds_its_verdict_record(graded, student):
+    """Issue 20, item 7: the verdict is stored as data in the autograded notebook, pass or fail,
+    with the points the gradebook holds."""
+    scores, course_dir = graded
+    records = {}
+    for cell in autograded_notebook(course_dir, student).cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in judge.TEST_CELLS:
+            records[grade_id] = record_of(cell)
+    assert set(records) == set(judge.TEST_CELLS) and None not in records.values()
+    for test_id, record in records.items():
+        assert record["part"] == test_id and isinstance(record["message"]["id"], str)
+        assert record["points"] == scores[student][test_id], test_id
+        assert (record["outcome"] == "passed") == (test_id not in expected_failing(student))
+        assert (record["hint"] is None) == (record["outcome"] == "passed")
+
+
+@pytest.mark.parametrize("student", WRONG_GROUPS)
+def test_the_report_renders_each_mistake_from_the_records(graded, student):
+    _, course_dir = graded
+    nb = autograded_notebook(course_dir, student)
+    messages = report.failure_messages(nb)
+    assert set(messages) == expected_failing(student)
+    for cell in nb.cells:  # the words in the outputs are not what the report reads
+        cell["outputs"] = []
+    assert report.failure_messages(nb) == messages

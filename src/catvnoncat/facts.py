@@ -13,7 +13,7 @@ from pathlib import Path
 
 __all__ = [
     "REPO_ROOT", "DATASETS_DIR", "CONFIG_NAME", "MIRROR_ENV", "DATA_ENV", "GRADEBOOK_ENV",
-    "EXCHANGE_ENV", "COURSE_DIR_ENV", "DEFAULT_ASSIGNMENT", "STUDENT_HELPERS", "assignments",
+    "EXCHANGE_ENV", "COURSE_DIR_ENV", "SECRET_ENV", "SECRET_FILE", "DEFAULT_ASSIGNMENT", "STUDENT_HELPERS", "assignments",
     "default_assignment",
     "source_dir", "release_dir", "student_module", "nbgrader_meta", "grade_id", "is_test_cell",
     "course_config", "NO_AUTOGRADED_NOTEBOOK", "reason_from_log",
@@ -36,6 +36,13 @@ GRADEBOOK_ENV = "CATVNONCAT_GRADEBOOK_URL"
 EXCHANGE_ENV = "CATVNONCAT_EXCHANGE"
 #: Environment variable naming the course folder a grading worker uses (default: its cwd).
 COURSE_DIR_ENV = "CATVNONCAT_COURSE_DIR"
+
+#: Environment variable holding the course secret the hidden inputs are drawn from (it wins over
+#: :data:`SECRET_FILE`; set it on grading machines that have no copy of that file).
+SECRET_ENV = "CATVNONCAT_SECRET"
+#: The course secret's file in the course folder: git-ignored, in ``CourseDirectory.ignore``,
+#: generated on first grading when neither it nor :data:`SECRET_ENV` is there.
+SECRET_FILE = ".catvnoncat_secret"
 
 #: The assignment used where one must be named and the course has several (the English edition).
 DEFAULT_ASSIGNMENT = "logistic_regression"

@@ -9,9 +9,10 @@ the course folder) and the autograded notebooks under ``autograded/``, and write
 ``<assignment>.md``
     the same figures as a short Markdown summary.
 
-Scores come from the gradebook only. Failure messages come from the error outputs that
-``nbgrader autograde`` left in each autograded test cell (for the hidden checks: "expected vs
-actual, then the probable mistake"). A student with a submission but no autograded notebook
+Scores come from the gradebook only. Failure messages come from the verdict records the grader
+stored in each autograded test cell's metadata (message ids and parameters, rendered here: the
+probable mistake, then what differed), and for a test cell without one from the error outputs
+the kernel left. A student with a submission but no autograded notebook
 (autograde failed for them, e.g. a notebook that is not valid JSON) is listed with the reason.
 """
 
@@ -129,25 +130,55 @@ def _error_text(output):
     return f"{output.get('ename', 'Error')}: {value}" if value else str(output.get("ename", "Error"))
 
 
-def failure_messages(nb):
+def record_message(record, catalog=None):
+    """One line for a verdict record that lost points: the hint first (so students with the
+    same mistake are counted together after the cut to MESSAGE_CHARS), then what differed."""
+    from .judge.messages import render
+    from .judge.verdict import Verdict
+
+    verdict = Verdict.from_record(record)
+    kind = "HiddenTestFailed" if verdict.judged else "NotRun"  # as the cell's output says
+    said = " ".join(render(verdict.said, catalog).split())
+    if verdict.advice is None:
+        return f"{kind}: {said}"
+    return f"{kind}: {' '.join(render(verdict.advice, catalog).split())} ({said})"
+
+
+def failure_messages(nb, catalog=None):
     """Why each autograded test cell of an executed notebook lost its points.
+
+    A cell the grader judged holds its verdict as a record (:mod:`catvnoncat.judge.verdict`):
+    its message is rendered from the record with ``catalog`` (default: English), never read
+    back from the words in the cell's output. A test cell without a record (run in the kernel
+    by stock nbgrader) is read from what the kernel left: its error, or its text on stderr.
 
     Parameters
     ----------
     nb : dict-like
         An autograded notebook (nbformat node or plain dict).
+    catalog : dict, optional
+        Message id -> template (see :func:`catvnoncat.judge.messages.english`).
 
     Returns
     -------
     dict
-        ``{grade_id: message}`` for the grade cells whose output contains an error or text on
-        stderr (the two things for which nbgrader gives 0 points).
+        ``{grade_id: message}`` for the grade cells that lost their points.
     """
+    from .judge.verdict import record_of
+
     messages = {}
     for cell in nb.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if not meta.get("grade") or cell.get("cell_type") != "code":
             continue
+        record = record_of(cell)
+        if record is not None:
+            try:
+                if record.get("outcome") != "passed":
+                    messages[meta["grade_id"]] = record_message(record, catalog)[:MESSAGE_CHARS]
+                continue
+            except ValueError:
+                pass  # not a record of ours: read the outputs, as for a kernel-run test
         outputs = cell.get("outputs", [])
         # An interrupted cell holds the KeyboardInterrupt and then nbclient's timeout error:
         # the timeout is the reason.
@@ -166,7 +197,8 @@ def failure_messages(nb):
     return messages
 
 
-def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_url=None, course_id=None):
+def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_url=None, course_id=None,
+                      catalog=None):
     """Read every submission's scores from the gradebook, and failure messages from ``autograded/``.
 
     Parameters
@@ -176,6 +208,8 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_ur
     assignment : str
     db_url, course_id : str, optional
         Override the values read from ``nbgrader_config.py``.
+    catalog : dict, optional
+        The words of the failure messages (message id -> template; default: English).
 
     Returns
     -------
@@ -231,7 +265,7 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_ur
             graded = course_dir / "autograded" / student / assignment / f"{notebook}.ipynb"
             if graded.is_file():
                 executed = nbformat.read(graded, as_version=4)
-                for part, message in failure_messages(executed).items():
+                for part, message in failure_messages(executed, catalog).items():
                     grades.failures[student, part] = message
                 said = repair.repairs_of(executed)
                 if said:

@@ -979,8 +979,9 @@ def _code_key(namespace, name, seen=None, depth=0, lent=()):
             reached)
 
 
-def grade_directly(namespace, test_ids=None):
-    """Judge a namespace's notebook as the grader judges a kernel (in-process prober).
+def grade_directly(namespace, test_ids=None, hidden=None):
+    """Judge a namespace's notebook as the grader judges a kernel (in-process prober), with the
+    hidden inputs of ``hidden`` (a ``judge.HiddenKey``; default: the session's secret).
 
     A vectorization cell whose function has the code of one already judged in this process
     (the key: :func:`_code_key`) gets that judgement again instead of a second timing.
@@ -1002,14 +1003,15 @@ def grade_directly(namespace, test_ids=None):
         if test_id in vectorized_names:
             try:
                 name = vectorized_names[test_id]
-                key = (test_id, _code_key(namespace, name, lent=SPECS[name].helpers))
+                key = (test_id, hidden.tag if hidden is not None else None,
+                       _code_key(namespace, name, lent=SPECS[name].helpers))
                 hash(key)
             except TypeError:  # an unhashable constant somewhere: time it
                 key = None
         if key is not None and key in _VECTORIZATION_SEEN:
             outcomes[test_id] = _VECTORIZATION_SEEN[key]
             continue
-        verdict = judge.judge(test_id, prober, sources)
+        verdict = judge.judge(test_id, prober, sources, hidden)
         outcomes[test_id] = None if verdict.passed else verdict.message()
         if key is not None:
             _VECTORIZATION_SEEN[key] = outcomes[test_id]

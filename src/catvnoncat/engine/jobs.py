@@ -32,7 +32,8 @@ def _fingerprinted(course_dir, assignment):
 
 
 def course_fingerprint(course_dir, assignment):
-    """SHA-256 over the course files that decide a grade (names relative to the course folder).
+    """SHA-256 over the course files that decide a grade (names relative to the course folder)
+    and over a digest of the course secret (:mod:`catvnoncat.judge.secret`).
 
     Parameters
     ----------
@@ -45,7 +46,12 @@ def course_fingerprint(course_dir, assignment):
     str
         Hex digest; equal on two machines exactly when those files are equal.
     """
+    from ..judge.secret import secret_digest
+
     digest = hashlib.sha256()
+    # The course secret decides the hidden inputs: a worker with another secret (or none)
+    # would grade differently. Only a digest of it enters the fingerprint.
+    digest.update(f"secret:{secret_digest(course_dir)}\0".encode())
     for path in _fingerprinted(course_dir, assignment):
         digest.update(os.fspath(path.relative_to(course_dir)).encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .gradebook import GradebookWriter, assignment_rows, graded_students
+from ..judge.secret import MissingSecret, read_secret
 from .jobs import GradeJob, StudentOutcome, course_fingerprint
 from .worker import grade_one
 
@@ -190,6 +191,10 @@ def grade_class(course_dir, executor, assignment, students=None, force=False,
     try:
         rows = assignment_rows(db_url, course_id, assignment)
     except LookupError as error:
+        raise EngineError(str(error)) from None
+    try:  # the first grading creates the course secret; workers only read it
+        read_secret(course_dir, create=True)
+    except MissingSecret as error:
         raise EngineError(str(error)) from None
     fingerprint = course_fingerprint(course_dir, assignment)
     found = submissions(course_dir, assignment, students)

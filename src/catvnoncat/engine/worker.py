@@ -12,7 +12,10 @@ many submissions, one at a time.
 
 The worker finds its course folder in ``$CATVNONCAT_COURSE_DIR`` (set by the local pool, or by
 whoever starts a Dask worker), else its current folder, and refuses a job whose course
-fingerprint differs from its own.
+fingerprint differs from its own. The course secret the hidden inputs are drawn from is
+``$CATVNONCAT_SECRET`` when set, else that folder's ``.catvnoncat_secret`` (linked into each
+scratch course); a worker never creates one (a worker without it refuses every job: its
+fingerprint differs from the coordinator's, which created the secret if there was none).
 """
 
 import io
@@ -27,7 +30,7 @@ import time
 import traceback
 from pathlib import Path
 
-from ..facts import COURSE_DIR_ENV
+from ..facts import COURSE_DIR_ENV, SECRET_ENV, SECRET_FILE
 from .jobs import StudentOutcome, NotebookGrades, course_fingerprint
 
 __all__ = ["grade_one", "quiet_worker", "COURSE_DIR_ENV", "execution_notes", "test_cell_changes"]
@@ -99,7 +102,7 @@ def _template_gradebook(job):
 def _scratch_course(job, course_dir):
     """A private course folder for one submission; returns ``(root, db_url)``."""
     root = Path(tempfile.mkdtemp(prefix=f"{job.student_id}-", dir=_scratch_base()))
-    for name in ("source", "release", "nbgrader_config.py", "quarantine"):  # quarantine: its
+    for name in ("source", "release", "nbgrader_config.py", SECRET_FILE, "quarantine"):  # quarantine: its
         # record says in the feedback what the coordinator set aside (catvnoncat.repair.quarantine)
         if (course_dir / name).exists():
             (root / name).symlink_to(course_dir / name)
@@ -329,8 +332,9 @@ def grade_one(job):
     if _FINGERPRINTS[key] != job.fingerprint:
         return StudentOutcome(job.student_id, False, worker=_worker_name(), fatal=True, error=(
             f"worker {_worker_name()} grades with the course at {course_dir}, which differs from "
-            "the coordinator's (source notebook, helpers or nbgrader_config.py): start the "
-            "worker from a checkout of the same commit"))
+            "the coordinator's (source notebook, helpers, nbgrader_config.py or the course "
+            "secret): start the worker from a checkout of the same commit, with the "
+            f"coordinator's {SECRET_FILE} in its course folder or ${SECRET_ENV} set to it"))
     root, db_url = _scratch_course(job, course_dir)
     try:
         with _Watchdog(job.time_limit) as watchdog:

@@ -15,28 +15,32 @@ from . import cases, data_steps
 from .functions import judge_function
 from .child_prober import ChildProber
 from .prober import InProcessProber, ProbeFailed
+from .secret import HiddenKey, MissingSecret
 from .specs import SPECS
 from .vectorized import judge_vectorized
+from .messages import Message, say
 from .verdict import Failure, Verdict
 
-__all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessProber", "ChildProber", "ProbeFailed"]
+__all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessProber", "ChildProber", "ProbeFailed",
+           "HiddenKey", "MissingSecret"]
 
 
 def _function(name, make_cases):
-    def judge_cell(prober, sources):
-        return judge_function(SPECS[name], prober, make_cases(), sources)
+    def judge_cell(prober, sources, hidden):
+        return judge_function(SPECS[name], prober, make_cases(hidden), sources)
     return judge_cell
 
 
 def _vectorized(name):
-    return lambda prober, sources: judge_vectorized(name, prober, sources)
+    return lambda prober, sources, hidden: judge_vectorized(name, prober, sources, hidden)
 
 
-#: Autograded test cell -> its judge ``(prober, sources) -> notes``; raises Failure.
+#: Autograded test cell -> its judge ``(prober, sources, hidden key) -> notes``; raises Failure.
 TEST_CELLS = {
-    "test_dataset_shapes": lambda prober, sources: data_steps.judge_dataset_shapes(prober),
-    "test_flatten": lambda prober, sources: data_steps.judge_flatten(prober),
-    "test_standardize": lambda prober, sources: data_steps.judge_standardize(prober),
+    "test_dataset_shapes": lambda prober, sources, hidden: data_steps.judge_dataset_shapes(prober),
+    "test_flatten": lambda prober, sources, hidden: data_steps.judge_flatten(prober, hidden),
+    "test_standardize": lambda prober, sources, hidden: data_steps.judge_standardize(prober,
+                                                                                      hidden),
     "test_sigmoid": _function("sigmoid", cases.sigmoid_cases),
     "test_initialize_with_zeros": _function("initialize_with_zeros", cases.initialize_cases),
     "test_propagate": _function("propagate", cases.propagate_cases),
@@ -51,17 +55,17 @@ TEST_CELLS = {
 VECTORIZATION_CELLS = {"test_propagate": "test_propagate_vectorized",
                        "test_predict": "test_predict_vectorized"}
 
-#: What a passing cell says.
+#: What a passing cell says (a message; the other cells say FUNCTION_PASSED).
 _PASSED = {
-    "test_dataset_shapes": "m_train, m_test and num_px are right.",
-    "test_flatten": "both sets are flattened right: one picture per column.",
-    "test_standardize": "both sets are scaled right.",
-    "test_propagate_vectorized": "propagate is vectorized (no loop over the examples).",
-    "test_predict_vectorized": "predict is vectorized (no loop over the examples).",
+    "test_dataset_shapes": say("DATASET_SHAPES_PASSED"),
+    "test_flatten": say("FLATTEN_PASSED"),
+    "test_standardize": say("STANDARDIZE_PASSED"),
+    "test_propagate_vectorized": say("VECTORIZED_PASSED", name="propagate"),
+    "test_predict_vectorized": say("VECTORIZED_PASSED", name="predict"),
 }
 
 
-def judge(test_id, prober, sources=()):
+def judge(test_id, prober, sources=(), hidden=None):
     """The verdict on one autograded test cell.
 
     Parameters
@@ -73,15 +77,22 @@ def judge(test_id, prober, sources=()):
     sources : sequence of str
         The notebook's code cells above the test cell, as submitted (read by the vectorization
         judges; never executed by the grader).
+    hidden : HiddenKey, optional
+        Where the hidden inputs are drawn from (the course secret and the student's id, see
+        :mod:`.secret`); default: ``$CATVNONCAT_SECRET`` for no particular student. There is no
+        public default: without a secret this raises :class:`~.secret.MissingSecret`.
 
     Returns
     -------
     Verdict
     """
+    if hidden is None:
+        hidden = HiddenKey.from_environment()
     try:
-        notes = TEST_CELLS[test_id](prober, sources)
+        notes = TEST_CELLS[test_id](prober, sources, hidden)
     except Failure as failure:
         return failure.verdict(test_id)
     name = test_id.removeprefix("test_")
-    summary = _PASSED.get(test_id, f"{name} passed every hidden test.")
-    return Verdict(test_id, True, f"{test_id}: {summary}", notes=tuple(notes))
+    summary = _PASSED.get(test_id, say("FUNCTION_PASSED", name=name))
+    return Verdict(test_id, True, say("PASSED", test_id=test_id, what=summary),
+                   notes=tuple(notes))

@@ -22,6 +22,7 @@ import contextvars
 
 import numpy as np
 
+from .messages import say
 from .sentences import HINTS
 from .verdict import Failure
 from .wire import Arr, Map, Num, Other, Seq
@@ -52,7 +53,11 @@ _MAX_NESTING = 6
 
 
 def _kind(value):
-    return value.type.rsplit(".", 1)[-1]
+    """The value's type name, when it is Python's or numpy's (see :func:`describe`)."""
+    module, _, name = value.type.rpartition(".")
+    if module in ("builtins", "numpy") or module.startswith("numpy."):
+        return name
+    return say("CUSTOM_TYPE")
 
 
 def values_of(value, depth=0):
@@ -70,27 +75,43 @@ def values_of(value, depth=0):
     return None
 
 
+#: Largest size :func:`describe` quotes (a shape or length is the student's code's choice:
+#: made of arbitrary numbers it could spell a value computed from a hidden input).
+QUOTED_SIZE_MAX = 30
+
+
 def describe(value):
-    """'a list of length 3', 'a ndarray of shape (2, 1)', 'a NoneType' ..."""
-    name = value.type.rsplit(".", 1)[-1]
+    """'a list of length 3', 'a ndarray of shape (2, 1)', 'a NoneType' ...
+
+    Only Python's and numpy's type names are quoted (another class could be named after a
+    hidden value), and only small shapes and lengths (at most two axes of at most
+    :data:`QUOTED_SIZE_MAX`).
+    """
+    name = _kind(value)
     if isinstance(value, Arr):
-        return f"a {name} of shape {value.array.shape}"
+        shape = value.array.shape
+        if len(shape) <= 2 and all(size <= QUOTED_SIZE_MAX for size in shape):
+            return say("DESCRIBE_SHAPE", kind=name, shape=shape)
+        return say("DESCRIBE_AXES", kind=name, axes=len(shape)) if len(shape) != 1 \
+            else say("DESCRIBE_1D", kind=name)
     if isinstance(value, Seq):
-        return f"a {name} of length {len(value.items)}"
-    return f"a {name}"
+        if len(value.items) <= QUOTED_SIZE_MAX:
+            return say("DESCRIBE_LENGTH", kind=name, length=len(value.items))
+        return say("DESCRIBE_LONG", kind=name)
+    return say("DESCRIBE", kind=name)
 
 
 def scalar(value, label, note_label=None):
     """``value`` as a float when it holds exactly one number, else a Failure."""
     data = values_of(value)
     if data is None or data.dtype.kind not in "biuf":
-        raise Failure(f"{label} is {describe(value)}, expected a single number.",
+        raise Failure(say("NOT_A_NUMBER_SUMMARY", label=label, what=describe(value)),
                       HINTS.NOT_A_NUMBER.format(label=label))
     if data.size == 1 and data.shape != ():
         _note(HINTS.SCALAR_ARRAY_NOTE.format(label=note_label or label, shape=data.shape))
     elif data.shape != ():
-        raise Failure(f"{label} is an array of shape {data.shape}, expected a single "
-                      f"number.", HINTS.SCALAR_NOT_ARRAY.format(label=label), label,
+        raise Failure(say("SCALAR_ARRAY_SUMMARY", label=label, shape=data.shape),
+                      HINTS.SCALAR_NOT_ARRAY.format(label=label), label,
                       data.astype(float))
     return float(data.reshape(()))
 
@@ -104,7 +125,7 @@ def _note_representation(value, data, label, kinds):
     if data.dtype.kind == "b" and "b" not in kinds:
         _note(HINTS.BOOLEANS_NOTE.format(label=label))
     elif data.dtype.kind not in kinds and data.dtype.kind != "b":
-        _note(HINTS.WRONG_DTYPE_NOTE.format(label=label, dtype=data.dtype,
+        _note(HINTS.WRONG_DTYPE_NOTE.format(label=label, dtype=str(data.dtype),
                                             wanted="floats" if kinds == "f" else "numbers"))
 
 
@@ -116,7 +137,7 @@ def not_an_array(value, label):
         hint = HINTS.ARRAY_NOT_SEQUENCE.format(label=label, kind=_kind(value))
     else:
         hint = HINTS.NOT_AN_ARRAY.format(label=label)
-    return Failure(f"{label} is {describe(value)}, expected a numpy array.", hint)
+    return Failure(say("NOT_AN_ARRAY_SUMMARY", label=label, what=describe(value)), hint)
 
 
 def array(value, label, kinds="f"):
@@ -131,7 +152,8 @@ def array(value, label, kinds="f"):
 def sequence(value, label, length):
     """The items of a returned tuple or list of ``length`` values."""
     if not (isinstance(value, Seq) and len(value.items) == length):
-        raise Failure(f"{label} returned {describe(value)}, expected {length} values.",
+        raise Failure(say("RETURN_VALUES_SUMMARY", label=label, what=describe(value),
+                          length=length),
                       HINTS.RETURN_VALUES.format(length=length))
     return value.items
 
@@ -139,12 +161,12 @@ def sequence(value, label, length):
 def mapping(value, label, keys):
     """The items of a returned dict that has every key in ``keys``."""
     if not isinstance(value, Map):
-        raise Failure(f"{label} is {describe(value)}, expected a dict with keys "
-                      f"{', '.join(map(repr, keys))}.",
+        raise Failure(say("NOT_A_DICT_SUMMARY", label=label, what=describe(value),
+                          keys=", ".join(map(repr, keys))),
                       HINTS.RETURN_DICT.format(keys=", ".join(f"{k!r}: ..." for k in keys)))
     missing = [k for k in keys if k not in value.items]
     if missing:
-        raise Failure(f"{label} has no key {', '.join(map(repr, missing))}.",
+        raise Failure(say("MISSING_KEYS_SUMMARY", label=label, keys=", ".join(map(repr, missing))),
                       HINTS.KEY_NAMES.format(keys=", ".join(map(repr, keys))))
     return value.items
 
@@ -159,7 +181,7 @@ def costs(value, label="costs"):
     if isinstance(value, Arr) and value.array.ndim == 1 and value.array.dtype.kind in "iuf":
         _note(HINTS.COSTS_LIST_NOTE.format(label=label, kind=_kind(value)))
         return value.array.astype(float)
-    raise Failure(f"{label} is {describe(value)}, expected a list.", HINTS.COSTS_LIST)
+    raise Failure(say("NOT_A_LIST_SUMMARY", label=label, what=describe(value)), HINTS.COSTS_LIST)
 
 
 def count(value, label):
@@ -172,5 +194,5 @@ def count(value, label):
         return int(float(data))
     shown = f" ({value.value:.6g})" if isinstance(value, Num) else (
         f" ({value.text[:40]})" if isinstance(value, Other) and value.text else "")
-    raise Failure(f"{label} is {describe(value)}{shown}, expected an integer.",
+    raise Failure(say("NOT_AN_INTEGER_SUMMARY", label=label, what=describe(value), shown=shown),
                   HINTS.COUNT_FROM_SHAPE.format(label=label))

@@ -11,10 +11,11 @@ import math
 import numpy as np
 
 from .. import reference
+from .messages import say
 from .sentences import HINTS
 from .verdict import Failure
 
-__all__ = ["RTOL", "ATOL", "matches", "compare", "shape_hint"]
+__all__ = ["RTOL", "ATOL", "matches", "compare", "shape_hint", "public_shape"]
 
 #: Relative tolerance of every numeric comparison.
 RTOL = 1e-6
@@ -32,29 +33,44 @@ def matches(actual, expected):
         np.allclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True))
 
 
-def compare(quantity, actual, expected):
-    """Raise a failure describing how ``actual`` differs from ``expected`` (shape, then values)."""
+def public_shape(shape, expected, sizes=()):
+    """Whether a shape the student's code returned may be quoted in a message.
+
+    A shape is the student's code's choice: one made of any numbers could carry values computed
+    from a hidden input. It is quoted only when each of its sizes is public anyway: 0, 1, a size
+    of the expected shape or their product, or one of the case's described ``sizes``.
+    """
+    allowed = {0, 1, math.prod(expected), *expected, *sizes}
+    return len(shape) <= 4 and all(size in allowed for size in shape)
+
+
+def compare(quantity, actual, expected, sizes=()):
+    """Raise a failure describing how ``actual`` differs from ``expected`` (shape, then values).
+
+    The message never quotes a value: ``actual`` and ``expected`` come from hidden inputs (see
+    :mod:`.secret`). It says which quantity differs and, for a shape, the expected one (and the
+    actual one when :func:`public_shape` allows it); ``sizes`` are the case's public sizes.
+    """
     a = np.asarray(actual, dtype=float)
     e = np.asarray(expected, dtype=float)
     if quantity in _LIST_QUANTITIES and a.shape != e.shape:
-        raise Failure(f"{quantity} has {a.size} entries, expected {e.size}.",
+        raise Failure(say("COUNT_DIFFERS", q=quantity, expected=e.size,
+                          more_or_fewer=say("MORE" if a.size > e.size else "FEWER")),
                        HINTS.COSTS_COUNT.format(q=quantity, every=reference.COST_EVERY,
                                                 twice=2 * reference.COST_EVERY, n=e.size),
                        quantity, actual)
     if a.shape != e.shape:
-        raise Failure(f"{quantity} has shape {a.shape}, expected {e.shape}.",
-                       shape_hint(quantity, a.shape, e.shape), quantity, actual)
+        if public_shape(a.shape, e.shape, sizes):
+            raise Failure(say("SHAPE_DIFFERS", q=quantity, actual=a.shape, expected=e.shape),
+                          shape_hint(quantity, a.shape, e.shape), quantity, actual)
+        raise Failure(say("OTHER_SHAPE", q=quantity, expected=e.shape),
+                      HINTS.SHAPE.format(q=quantity, expected=e.shape), quantity, actual)
     if matches(a, e):
         return
     if a.ndim == 0:
-        summary = f"{quantity} = {float(a):.6g}, expected {float(e):.6g}."
+        summary = say("VALUE_DIFFERS", q=quantity)
     else:
-        wrong = ~np.isclose(a, e, rtol=RTOL, atol=ATOL)
-        first = tuple(int(i) for i in np.argwhere(wrong)[0])
-        index = ", ".join(map(str, first))
-        summary = (f"{quantity} has the right shape {a.shape}, but {int(wrong.sum())} of "
-                   f"{a.size} entries differ from the expected values (e.g. {quantity}[{index}] "
-                   f"= {a[first]:.6g}, expected {e[first]:.6g}).")
+        summary = say("VALUES_DIFFER", q=quantity, shape=a.shape)
     raise Failure(summary, None, quantity, actual)
 
 

@@ -1,8 +1,8 @@
 """The data-step cells (shapes, flattening, scaling), judged against the real dataset.
 
 The grader loads the dataset itself and asks the kernel for each prepared array's type, dtype
-and shape, then for its values at positions the grader picks (seeded, different for each
-array) rather than trusting any digest the kernel could compute: a kernel can only return the
+and shape, then for its values at positions the grader picks (drawn from the course secret,
+see :mod:`.secret`; different for each array) rather than trusting any digest the kernel could compute: a kernel can only return the
 right values by holding the right array.
 """
 
@@ -14,6 +14,7 @@ from .. import reference
 from . import accept, wire
 from .compare import matches
 from .prober import ProbeFailed
+from .messages import say
 from .sentences import HINTS
 from .verdict import Failure
 
@@ -21,7 +22,6 @@ __all__ = ["judge_dataset_shapes", "judge_flatten", "judge_standardize", "SAMPLE
 
 #: Values sampled from each prepared array (plus the first five pixels of the first picture).
 SAMPLES = 64
-_SEED = 1038
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,9 +37,9 @@ def dataset_truth():
     return truth
 
 
-def _positions(shape, salt):
+def _positions(shape, salt, hidden):
     """Per-axis index lists: the first column's first five entries, then seeded random ones."""
-    rng = np.random.default_rng([_SEED, salt, *shape])
+    rng = hidden.rng(f"data/{salt}/{shape}")
     rows = [0, 1, 2, 3, 4] + rng.integers(0, shape[0], SAMPLES).tolist()
     cols = [0] * 5 + rng.integers(0, shape[1], SAMPLES).tolist()
     return [rows, cols]
@@ -49,10 +49,10 @@ def _look(prober, name, **kwargs):
     try:
         outcome = prober.look(name, **kwargs)
     except ProbeFailed as error:
-        raise Failure(f"{name}: no usable answer from your notebook ({error}).",
+        raise Failure(say("NO_NOTEBOOK_ANSWER", name=name, reason=str(error)),
                       HINTS.NO_ANSWER) from None
     if outcome.missing:
-        raise Failure(f"{name} is not defined.", HINTS.NOT_SET.format(name=name))
+        raise Failure(say("NOT_DEFINED_SUMMARY", name=name), HINTS.NOT_SET.format(name=name))
     return outcome
 
 
@@ -86,7 +86,7 @@ def judge_dataset_shapes(prober):
                 hint = HINTS.FROM_TEST_SET.format(name=name, hint=hints[name])
             elif name == "m_test" and got[name] == expected["m_train"]:
                 hint = HINTS.FROM_TRAINING_SET.format(name=name, hint=hints[name])
-            raise Failure(f"{name} = {got[name]}, expected {value}.", hint)
+            raise Failure(say("COUNT_WRONG", name=name, got=got[name], expected=value), hint)
     return ()
 
 
@@ -95,96 +95,95 @@ def _sets(first, second):
     return ((first, truth["train"], truth["test"]), (second, truth["test"], truth["train"]))
 
 
-def _sampled(prober, name, shape, salt):
-    at = _positions(shape, salt)
+def _sampled(prober, name, shape, salt, hidden):
+    at = _positions(shape, salt, hidden)
     samples = _look(prober, name, at=at).at
     if samples is None:
-        raise Failure(f"{name}: your notebook did not return the requested values.",
+        raise Failure(say("NO_SAMPLES", name=name),
                       HINTS.NO_ANSWER)
     return at, samples
 
 
-def judge_flatten(prober):
+def judge_flatten(prober, hidden):
     """One picture per column, the pixels in their original order."""
     for salt, (label, truth, other) in enumerate(_sets("train_set_x_flatten",
                                                        "test_set_x_flatten")):
         outcome = _array_outcome(prober, label, "fiu")
         expected = truth["flatten"]
         if outcome.shape == other["flatten"].shape != expected.shape:
-            at, samples = _sampled(prober, label, outcome.shape, salt)
+            at, samples = _sampled(prober, label, outcome.shape, salt, hidden)
             if np.array_equal(samples, other["flatten"][tuple(at)]):
-                raise Failure(f"{label} holds the other set's pictures.",
+                raise Failure(say("OTHER_SET_SUMMARY", label=label),
                               HINTS.OTHER_SET.format(label=label,
                                                      orig=label.replace("_flatten", "_orig")))
         if outcome.shape == expected.shape[::-1]:
-            raise Failure(f"{label} has shape {outcome.shape}, expected {expected.shape}.",
-                          HINTS.FLATTEN_TRANSPOSED)
+            raise Failure(say("SHAPE_DIFFERS", q=label, actual=outcome.shape,
+                              expected=expected.shape), HINTS.FLATTEN_TRANSPOSED)
         if outcome.shape != expected.shape:
-            raise Failure(f"{label} has shape {outcome.shape}, expected {expected.shape}.",
-                          HINTS.FLATTEN_SHAPE)
-        at, samples = _sampled(prober, label, expected.shape, salt)
+            raise Failure(say("SHAPE_DIFFERS", q=label, actual=outcome.shape,
+                              expected=expected.shape), HINTS.FLATTEN_SHAPE)
+        at, samples = _sampled(prober, label, expected.shape, salt, hidden)
         index = tuple(at)
         if np.array_equal(samples, expected[index]):
             continue
         orig = truth["orig"]
         if np.array_equal(samples, orig.reshape(-1, orig.shape[0])[index]):
-            raise Failure(f"{label} has the right shape {outcome.shape} but its columns mix "
-                          f"pixels of several pictures.",
+            raise Failure(say("COLUMNS_MIX", label=label, shape=outcome.shape),
                           HINTS.FLATTEN_MIXES)
         if matches(samples, truth["standardize"][index]):
-            raise Failure(f"{label} holds values scaled to [0, 1], expected the raw pixels 0-255.",
+            raise Failure(say("FLATTEN_SCALED_SUMMARY", label=label),
                           HINTS.FLATTEN_SCALED)
-        raise Failure(f"{label} has the right shape {outcome.shape} but other values.",
+        raise Failure(say("OTHER_VALUES", label=label, shape=outcome.shape),
                       HINTS.FLATTEN)
     return ()
 
 
-def judge_standardize(prober):
+def judge_standardize(prober, hidden):
     """The flattened pixels scaled to [0, 1]; a flattening mistake is test_flatten's business."""
     rearranged = []
     for salt, (label, truth, _) in enumerate(_sets("train_set_x", "test_set_x")):
         outcome = _array_outcome(prober, label, "fiu")
         expected = truth["standardize"]
         if outcome.shape == expected.shape:
-            at, samples = _sampled(prober, label, expected.shape, 10 + salt)
+            at, samples = _sampled(prober, label, expected.shape, 10 + salt, hidden)
             if outcome.dtype[1] == "f" and matches(samples, expected[tuple(at)]):
                 continue
         if outcome.dtype[1] == "f" and np.prod(outcome.shape) == expected.size:
-            ranks = _ranks(expected.size, salt)
+            ranks = _ranks(expected.size, salt, hidden)
             sorted_samples = _look(prober, label, sorted_at=ranks).sorted_at
             if sorted_samples is not None and matches(sorted_samples,
                                                       np.sort(expected, axis=None)[ranks]):
                 rearranged.append(label)
                 continue
-        raise _standardize_failure(prober, label, outcome, truth, 10 + salt)
+        raise _standardize_failure(prober, label, outcome, truth, 10 + salt, hidden)
     if rearranged:
         return (HINTS.REARRANGED_NOTE.format(labels=" and ".join(rearranged)),)
     return ()
 
 
-def _ranks(size, salt):
-    rng = np.random.default_rng([_SEED, 20 + salt, size])
+def _ranks(size, salt, hidden):
+    rng = hidden.rng(f"data/ranks/{salt}/{size}")
     return [0, size - 1] + rng.integers(0, size, SAMPLES).tolist()
 
 
-def _standardize_failure(prober, label, outcome, truth, salt):
+def _standardize_failure(prober, label, outcome, truth, salt, hidden):
     flat, expected = truth["flatten"].astype(float), truth["standardize"]
-    where = f"{label} has "
     if outcome.shape != expected.shape:
-        return Failure(f"{where}shape {outcome.shape}, expected {expected.shape}.",
+        return Failure(say("SHAPE_DIFFERS", q=label, actual=outcome.shape,
+                           expected=expected.shape),
                        HINTS.STANDARDIZE_SHAPE.format(label=label))
-    at, samples = _sampled(prober, label, expected.shape, salt)
+    at, samples = _sampled(prober, label, expected.shape, salt, hidden)
     index = tuple(at)
     if matches(samples, flat[index]):
-        return Failure(f"{where}the raw pixel values 0-255, expected values in [0, 1].",
+        return Failure(say("RAW_PIXELS", label=label),
                        HINTS.NOT_STANDARDIZED.format(label=label))
     if matches(samples, (flat // 255)[index]):
-        return Failure(f"{where}only the values 0 and 1.", HINTS.INTEGER_DIVISION)
+        return Failure(say("ZEROS_AND_ONES", label=label), HINTS.INTEGER_DIVISION)
     stats = _look(prober, label).stats
     if stats is not None and abs(stats[2]) < 1e-6:
-        return Failure(f"{where}mean 0: it was centred, expected pixels scaled to [0, 1].",
+        return Failure(say("CENTRED_SUMMARY", label=label),
                        HINTS.CENTRED)
-    biggest = f"max {stats[1]:.4g}, " if stats is not None else ""
-    return Failure(f"{where}the right shape but other values ({biggest}expected max "
-                   f"{float(expected.max()):.4g}).",
+    biggest = say("BIGGEST", value=float(stats[1])) if stats is not None else ""
+    return Failure(say("SCALED_OTHERWISE", label=label, biggest=biggest,
+                       expected=float(expected.max())),
                    HINTS.DIVIDE_BY_255)

@@ -5,8 +5,10 @@ comparisons alone; :func:`diagnose` only chooses the hint of a failure (a modell
 hard-coded answer, global data read instead of arguments), using extra probes when it needs to.
 """
 
+import builtins
 import copy
 import difflib
+import functools
 import inspect
 import re
 import sys
@@ -16,11 +18,15 @@ import numpy as np
 from . import accept, mistakes, wire
 from .compare import compare, matches
 from .prober import ProbeFailed, quiet
+from .messages import say
 from .sentences import HINTS
 from .source import definitions, unfinished
+from .sentences import literal_constants
+from ..facts import source_dir
 from .verdict import Failure
 
-__all__ = ["judge_function", "reference_result", "outcome_result", "exception_hint"]
+__all__ = ["judge_function", "reference_result", "outcome_result", "exception_hint", "in_sources",
+           "public_sizes", "PUBLIC_ERRORS"]
 
 #: Reference results by (function, case key): computed once per grading process.
 _REFERENCE_CACHE = {}
@@ -37,14 +43,40 @@ def reference_result(spec, args, key=None):
     return result
 
 
-def exception_hint(name, error_type, text):
-    """The probable mistake behind an exception raised by the student's ``name``."""
+#: Exception type names a message may quote: Python's and numpy's own (any other name is the
+#: student's code's choice, and could spell a value computed from a hidden input).
+PUBLIC_ERRORS = frozenset(
+    [name for name, value in vars(builtins).items()
+     if isinstance(value, type) and issubclass(value, BaseException)]
+    + ["AxisError", "LinAlgError", "UFuncTypeError", "ComplexWarning", "TooHardError",
+       "DTypePromotionError"])
+
+
+def in_sources(text, sources):
+    """Whether ``text`` (from the student's process) is written in the notebook's own cells.
+
+    Text the kernel reports while it works on a hidden input may carry values computed from it;
+    text the student wrote before grading (their source) cannot, so it may be quoted.
+    """
+    text = text.strip()
+    return bool(text) and any(text in source for source in sources)
+
+
+def exception_hint(name, error_type, text, sources=None):
+    """The probable mistake behind an exception raised by the student's ``name``.
+
+    With ``sources`` (a hidden input's exception), a name or key is quoted from ``text`` only
+    when the notebook's own cells spell it (see :func:`in_sources`).
+    """
+    def quotable(word):
+        return sources is None or in_sources(word, sources)
+
     if error_type == "NotImplementedError":
         return HINTS.NOT_IMPLEMENTED.format(name=name)
     if error_type == "NameError":
         missing = re.search(r"name '(\w+)' is not defined", text)
         module = missing.group(1) if missing else ""
-        if module in sys.stdlib_module_names or module in ("np", "numpy"):
+        if (module in sys.stdlib_module_names or module in ("np", "numpy")) and quotable(module):
             return HINTS.MISSING_IMPORT.format(module="numpy as np" if module == "np" else module)
         return HINTS.NAME_ERROR
     if error_type == "TypeError" and any(words in text for words in (
@@ -53,23 +85,105 @@ def exception_hint(name, error_type, text):
     if error_type == "ValueError" and any(word in text for word in
                                           ("matmul", "aligned", "broadcast", "shape")):
         return HINTS.SHAPES_MISMATCH
-    if error_type == "KeyError":
+    if error_type == "KeyError" and quotable(text.strip("'\"")):
         return HINTS.MISSING_KEY.format(key=text)
     return HINTS.READ_TRACEBACK.format(name=name)
 
 
-def outcome_result(outcome, name, where):
-    """The result observation of a call, or the Failure saying why there is none."""
+_VISIBLE_NAMES = ("SIGMOID_CASES", "INITIALIZE_DIMS", "PROPAGATE_CASES", "OPTIMIZE_CASES",
+                  "PREDICT_CASES", "MODEL_CASE")
+
+
+@functools.cache
+def visible_args(name):
+    """The arguments of ``name``'s first visible example (the student-facing
+    ``public_tests.py``, read from its syntax tree): public, so what the student's code says
+    about them may be quoted."""
+    found = literal_constants(source_dir() / "public_tests.py", _VISIBLE_NAMES)
+    arr = np.array
+    if name == "sigmoid":
+        return (arr(found["SIGMOID_CASES"][0]["z"]),)
+    if name == "initialize_with_zeros":
+        return (found["INITIALIZE_DIMS"][0],)
+    if name == "model":
+        c = found["MODEL_CASE"]
+        return (arr(c["X_train"]), arr(c["Y_train"]), arr(c["X_test"]), arr(c["Y_test"]),
+                c["num_iterations"], c["learning_rate"], False)
+    c = found[f"{name.upper()}_CASES"][0]
+    args = (arr(c["w"]), c["b"], arr(c["X"]))
+    if name == "predict":
+        return args
+    args += (arr(c["Y"]),)
+    return args + ((c["num_iterations"], c["learning_rate"], False) if name == "optimize" else ())
+
+
+#: Longest exception text quoted from the visible example (the message stays two short lines).
+VISIBLE_TEXT_CHARS = 90
+
+
+def _shortened(text):
+    text = " ".join(text.split())
+    return text if len(text) <= VISIBLE_TEXT_CHARS else text[:VISIBLE_TEXT_CHARS - 3] + "..."
+
+
+class _Visible:
+    """The visible example in a case's place (for the decoy globals of ``model``)."""
+
+    def __init__(self, args):
+        self.args = args
+
+
+def visible_raise(prober, spec):
+    """What the student's function raises on its visible example (a ``Raised``), else None.
+
+    Asked before any hidden input reaches the process that answers (the judge child of this
+    test cell): what it says then cannot carry a hidden value, not even one kept from an
+    earlier call, so it may be quoted.
+    """
+    args = visible_args(spec.name)
+    try:
+        outcome = prober.call(spec.name, args, lend=spec.helpers,
+                              globals_=spec.globals_for_call(_Visible(args)))
+    except ProbeFailed:
+        return None
+    return outcome.raised
+
+
+def outcome_result(outcome, name, where, sources=None, visible=None):
+    """The result observation of a call, or the Failure saying why there is none.
+
+    ``sources`` given (a call on a hidden input): the exception's type is quoted when it is
+    Python's or numpy's own, its message and line only when the notebook's cells spell them
+    (:func:`in_sources`) or as the same code raised them on the visible example (``visible``,
+    see :func:`visible_raise`); otherwise the student reads them by running the visible test.
+    """
     if outcome.missing:
-        raise Failure(f"{name} is not defined.", HINTS.NOT_DEFINED.format(name=name))
+        raise Failure(say("NOT_DEFINED_SUMMARY", name=name), HINTS.NOT_DEFINED.format(name=name))
     if outcome.not_callable:
-        raise Failure(f"{name} is {accept.describe(outcome.result)}, not a function.",
+        raise Failure(say("NOT_A_FUNCTION_SUMMARY", name=name,
+                          what=accept.describe(outcome.result)),
                       HINTS.NOT_A_FUNCTION.format(name=name))
     if outcome.raised is not None:
         raised = outcome.raised
-        at = f" (at: {raised.line})" if raised.line else ""
-        raise Failure(f"{where}: {name} raised {raised.type}: {raised.message}{at}",
-                      exception_hint(name, raised.type, raised.message))
+        if sources is None:
+            at = say("RAISED_AT", line=raised.line) if raised.line else ""
+            raise Failure(say("RAISED", name=name, kind=raised.type,
+                              said=say("RAISED_TEXT", text=raised.message), at=at),
+                          exception_hint(name, raised.type, raised.message), where=where)
+        kind = raised.type if raised.type in PUBLIC_ERRORS or in_sources(raised.type, sources) \
+            else say("OWN_ERROR_TYPE")
+        if in_sources(raised.message, sources):
+            said = say("RAISED_TEXT", text=raised.message)
+        elif visible is not None and visible.message:
+            said = say("RAISED_TEXT_VISIBLE", text=_shortened(visible.message))
+        else:
+            said = say("RAISED_TEXT_HIDDEN")
+        line = raised.line if in_sources(raised.line, sources) else (
+            visible.line if visible is not None and in_sources(visible.line, sources) else "")
+        at = say("RAISED_AT", line=line) if line else ""
+        hint = (exception_hint(name, visible.type, visible.message) if visible is not None
+                else exception_hint(name, raised.type, raised.message, sources))
+        raise Failure(say("RAISED", name=name, kind=kind, said=said, at=at), hint, where=where)
     return outcome.result
 
 
@@ -84,28 +198,32 @@ def judge_function(spec, prober, cases, sources=()):
     Returns the notes of accepted-but-unusual results; raises the first Failure, diagnosed.
     """
     check_parameters(spec, sources)
+    early = visible_raise(prober, spec) if sources else None  # before any hidden input
     notes = []
     for case in cases:
         expected = spec.unpack(reference_result(spec, case.args, case.key), case)
-        where = f"{spec.call} on a hidden input with {case.description}"
+        where = say("HIDDEN_CASE", call=spec.call, description=case.description)
         try:
             outcome = _probe(prober, spec, case.args, case)
         except ProbeFailed as error:
-            raise Failure(f"{where}: no usable answer from your code ({error}).",
-                          HINTS.NO_RESULT.format(name=spec.name)) from None
+            raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+                          HINTS.NO_RESULT.format(name=spec.name), where=where) from None
+        visible = (early if early is not None and outcome.raised is not None
+                   and early.type == outcome.raised.type else None)
         try:
-            result = outcome_result(outcome, spec.name, where)
+            result = outcome_result(outcome, spec.name, where, sources, visible)
             if isinstance(result, wire.Other) and result.type == "builtins.NoneType":
                 hint = HINTS.UNFINISHED if unfinished(spec.name, sources) else HINTS.RETURNS_NONE
-                raise Failure(f"{where}: {spec.name} returned None.", hint.format(name=spec.name))
+                raise Failure(say("RETURNED_NONE", name=spec.name), hint.format(name=spec.name),
+                              where=where)
             with accept.noting() as found:
                 actual = spec.unpack(result, case)
             notes += [note for note in found if note not in notes]
             for quantity, value in expected.items():
-                compare(quantity, actual[quantity], value)
+                compare(quantity, actual[quantity], value, public_sizes(case))
         except Failure as failure:
-            if not failure.summary.startswith(where):
-                failure.summary = f"{where}: {failure.summary}"
+            if failure.where is None:
+                failure.where = where
             returned = outcome.result
             judged = (outcome.raised is None and returned is not None
                       and getattr(returned, "type", "") != "builtins.NoneType")
@@ -123,6 +241,15 @@ def judge_function(spec, prober, cases, sources=()):
             note = HINTS.IN_PLACE_NOTE.format(name=spec.name, example=spec.new_arrays)
             notes += [note] if note not in notes else []
     return tuple(notes)
+
+
+def public_sizes(case):
+    """The sizes a hidden input's description says (n, m, dim, a shape's axes, ...)."""
+    sizes = []
+    for value in case.sizes.values():
+        values = value if isinstance(value, tuple) else (value,)
+        sizes += [v for v in values if type(v) is int]
+    return tuple(sizes)
 
 
 def check_parameters(spec, sources):
@@ -152,8 +279,7 @@ def check_parameters(spec, sources):
         missing = [n for n, p in template.items()
                    if p.default is not inspect.Parameter.empty and n not in got]
         example = f"{spec.name}(..., {missing[0]}=...)" if missing else f"{spec.name}(...)"
-        raise Failure(f"def {spec.name}({', '.join(got)}): the parameters differ from the "
-                      f"template's.",
+        raise Failure(say("PARAMETERS_DIFFER", name=spec.name, got=", ".join(got)),
                       HINTS.PARAMETERS.format(name=spec.name, expected=", ".join(template),
                                               problem="; ".join(problems), example=example))
 
@@ -185,30 +311,59 @@ def diagnose(spec, prober, case, result, failure):
             hint = HINTS.CONSTANT_ZEROS if _all_zero(result) else HINTS.HARD_CODED
             return hint.format(name=spec.name)
         if spec.diagnose_data_globals and _reads_data_globals(spec, prober, case):
-            return ("model uses the notebook's global data (train_set_x, train_set_y, ...) "
-                    "instead of its arguments X_train, Y_train, X_test, Y_test.")
+            return say("MODEL_READS_DATA_GLOBALS")
     except ProbeFailed:
         pass
     if failure.quantity is None or failure.actual is None:
         return None
-    expected = spec.unpack(reference_result(spec, case.args, case.key), case)[failure.quantity]
+    found = _matching_candidates(spec, case.args, case.key, case, failure.quantity,
+                                 failure.actual)
+    for index in range(1, TELL_APART_DRAWS + 1):
+        if len({hint for hint, _ in found}) < 2:
+            break
+        # Several modelled mistakes give this result on this input (e.g. a small bias): those
+        # that also give the student's result on other inputs of the same sizes stay.
+        sibling, sibling_key = case.sibling(index)
+        try:
+            other = _probe(prober, spec, sibling, case)
+            actual = spec.unpack(other.result, case)[failure.quantity] \
+                if other.raised is None and other.result is not None else None
+        except (ProbeFailed, Failure):
+            actual = None
+        if actual is None:
+            break
+        names = {id(mistake) for _, mistake in _matching_candidates(
+            spec, sibling, sibling_key, case, failure.quantity, actual)}
+        found = [item for item in found if id(item[1]) in names] or found
+    return found[0][0].format(q=failure.quantity) if found else None
+
+
+#: Most extra inputs probed to tell apart modelled mistakes that give the same wrong result.
+TELL_APART_DRAWS = 12
+
+
+def _matching_candidates(spec, args, key, case, quantity, actual):
+    """The candidates ``(hint, mistake)`` that differ from the reference on ``args`` and give
+    ``actual`` there."""
+    expected = spec.unpack(reference_result(spec, args, key), case)[quantity]
+    found = []
     for hint, mistake in spec.candidates:
         try:
             with quiet():
-                modelled = spec.unpack(wire.observe(mistake(*copy.deepcopy(case.args))),
-                                       case)[failure.quantity]
+                modelled = spec.unpack(wire.observe(mistake(*copy.deepcopy(args))),
+                                       case)[quantity]
         except Failure as rejected:  # the mistake's result is rejected the same way?
-            if rejected.quantity != failure.quantity or rejected.actual is None:
+            if rejected.quantity != quantity or rejected.actual is None:
                 continue
             modelled = rejected.actual
         if matches(modelled, expected):
             continue
-        actual = failure.actual
-        if np.size(actual) == np.size(modelled) and np.shape(actual) != np.shape(modelled):
-            actual, modelled = np.ravel(actual), np.ravel(modelled)  # e.g. a squeezed result
-        if matches(actual, modelled):
-            return hint.format(q=failure.quantity)
-    return None
+        got = actual
+        if np.size(got) == np.size(modelled) and np.shape(got) != np.shape(modelled):
+            got, modelled = np.ravel(got), np.ravel(modelled)  # e.g. a squeezed result
+        if matches(got, modelled):
+            found.append((hint, mistake))
+    return found
 
 
 def _all_zero(observation):

@@ -156,6 +156,8 @@ def model_start_hint(case, outcome, sources):
     what = fixed_feature_count(function) if function is not None else None
     if what is not None and (wrong_size is not None or shapes):
         return HINTS.MODEL_W_FIXED_SIZE.format(what=what)
-    if wrong_size is not None:
-        return HINTS.MODEL_FEATURES.format(dim=wrong_size, n=n)
+    if wrong_size is not None:  # quoted only when public (the student's code chose it)
+        public = wrong_size in (0, 1, PICTURE_FEATURES, *X_train.shape, *case.args[2].shape)
+        return HINTS.MODEL_FEATURES.format(dim=wrong_size if public else "another number of",
+                                           n=n)
     return None

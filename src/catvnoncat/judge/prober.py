@@ -183,8 +183,8 @@ def answer_lend(message, allowed, log=None, spent=None):
 def _call_outcome(answer):
     if not isinstance(answer, dict):
         raise wire.BadAnswer("the answer is not an object")
-    if "error" in answer:
-        raise ProbeFailed(f"the probe failed in the kernel: {wire.clean_text(str(answer['error']))}")
+    if "error" in answer:  # its text is not quoted: the call was on a hidden input
+        raise ProbeFailed("the probe failed in the kernel (its result could not be sent)")
     if answer.get("missing") is True:
         return CallOutcome(missing=True)
     if answer.get("not_callable") is True:

@@ -11,32 +11,10 @@ import functools
 import types
 from pathlib import Path
 
-from ..facts import DEFAULT_ASSIGNMENT, source_dir
+from ..facts import DEFAULT_ASSIGNMENT
+from .messages import Message, read_hints, read_hints_of
 
-__all__ = ["HINTS", "hints_module", "read_hints", "literal_constants"]
-
-
-def read_hints(path):
-    """The ``NAME = "sentence"`` constants of a hints file, without executing it.
-
-    Raises
-    ------
-    ValueError
-        A top-level assignment whose value is not a plain string (the file must hold sentences
-        only); the message names the line.
-    """
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    sentences = {}
-    for node in tree.body:
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            continue  # the module docstring
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
-            raise ValueError(f"{path}, line {node.lineno}: hints.py holds only NAME = \"sentence\" "
-                             "constants (the grader reads them without running the file)")
-        sentences[node.targets[0].id] = node.value.value
-    return sentences
+__all__ = ["HINTS", "hints_module", "read_hints", "read_hints_of", "literal_constants"]
 
 
 def literal_constants(path, names):
@@ -63,23 +41,27 @@ def literal_constants(path, names):
     return found
 
 
-@functools.cache
 def hints_module(assignment=DEFAULT_ASSIGNMENT):
-    """The assignment's ``hints.py`` as a namespace, read once, when a sentence is first needed."""
-    return types.SimpleNamespace(**read_hints(source_dir(assignment) / "hints.py"))
+    """The assignment's ``hints.py`` as a namespace of sentences, read once."""
+    return types.SimpleNamespace(**read_hints_of(assignment))
 
 
 class _Hints:
-    """The hints' names (``HINTS.RETURNS_NONE.format(name=...)``, ...), read on first access."""
+    """The hints as messages: ``HINTS.RETURNS_NONE.format(name=...)`` is the
+    :class:`~.messages.Message` ``("RETURNS_NONE", {"name": ...})``; its words are rendered
+    from a catalog where a person reads them. The names are checked against ``hints.py``
+    (read on first access)."""
 
     __slots__ = ()
 
     def __getattr__(self, name):
-        return getattr(hints_module(), name)
+        if name.startswith("_") or name not in read_hints_of():
+            raise AttributeError(f"hints.py has no sentence {name}")
+        return Message(name)
 
     def __dir__(self):
-        return dir(hints_module())
+        return sorted(read_hints_of())
 
 
-#: The assignment's hints (``HINTS.RETURNS_NONE.format(name=...)``, ...).
+#: The assignment's hints, as messages (``HINTS.RETURNS_NONE.format(name=...)``, ...).
 HINTS = _Hints()

@@ -149,8 +149,9 @@ class JudgeSession:
                         f"if it persists") from None
 
     def _judge_once(self, cells, test_id, order, judge_fn, deadline=None, out_of_time=""):
-        from .verdict import Verdict
+        from .messages import say
         from .sentences import HINTS
+        from .verdict import Verdict
 
         host = self._started_host()
         child = host.spawn(timeout=self.startup_timeout)
@@ -170,15 +171,16 @@ class JudgeSession:
                 except KernelDied:
                     return Judged(stopped=f"the kernel died in cell {index + 1}")
                 except ProbeFailed as error:
-                    verdict = Verdict(test_id, False, f"{test_id}: your code did not answer "
-                                                      f"({error}).", HINTS.NO_RESULT.format(
-                                                          name=test_id.removeprefix("test_")))
+                    verdict = Verdict(test_id, False, say("NO_ANSWER_FROM_CODE", test_id=test_id,
+                                                          reason=str(error)),
+                                      HINTS.NO_RESULT.format(name=test_id.removeprefix("test_")))
                     return Judged(verdict=verdict)
             try:
                 verdict = judge_fn(prober, tuple(sources))
             except KernelUnresponsive as error:
-                verdict = Verdict(test_id, False, f"{test_id}: your code did not answer "
-                                                  f"({error}).", HINTS.IGNORES_INTERRUPTS)
+                verdict = Verdict(test_id, False, say("NO_ANSWER_FROM_CODE", test_id=test_id,
+                                                      reason=str(error)),
+                                  HINTS.IGNORES_INTERRUPTS)
                 return Judged(verdict=verdict, stopped="the judging kernel ignored the interrupt")
             if child.died:
                 return Judged(verdict=verdict, stopped="the kernel died", died=True)

@@ -143,7 +143,7 @@ def _squared_error_propagate(half):
 
 
 def _misplaced(form, detail):
-    return (HINTS.COST_MISPLACED_PARENTHESIS.replace("{detail}", detail),
+    return (HINTS.COST_MISPLACED_PARENTHESIS.format(detail=detail),
             lambda w, b, X, Y: _propagate_formula(w, b, X, Y, cost_form=form))
 
 

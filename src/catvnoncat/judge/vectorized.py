@@ -25,6 +25,7 @@ from . import growth
 from .compare import compare
 from .functions import outcome_result, reference_result
 from .prober import ProbeFailed, quiet
+from .messages import say
 from .sentences import HINTS
 from .specs import SPECS
 from .verdict import Failure
@@ -62,23 +63,23 @@ _FORMS = {
 
 
 def _inputs(name, rng, m):
-    from . import cases as hidden
+    from . import cases
 
-    maker = {"propagate": hidden.make_propagate_input, "predict": hidden.make_predict_input}
+    maker = {"propagate": cases.make_propagate_input, "predict": cases.make_predict_input}
     return maker[name](rng, 3, m)
 
 
-def _check_results(name, prober):
+def _check_results(name, prober, hidden):
     """Raise a Failure unless ``name`` gives the reference's results on :data:`SIZES`."""
     spec = SPECS[name]
     for m in SIZES:
-        args = _inputs(name, np.random.default_rng(700 + m), m)
-        where = f"{spec.call} on {m} examples"
+        args = _inputs(name, hidden.rng(f"vectorized/{name}/{m}"), m)
+        where = say("CHECK_CASE", call=spec.call, m=m)
         try:
             outcome = prober.call(name, args, lend=spec.helpers)
         except ProbeFailed as error:
-            raise Failure(f"{where}: no usable answer from your code ({error}).",
-                          HINTS.NO_RESULT.format(name=name)) from None
+            raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+                          HINTS.NO_RESULT.format(name=name), where=where) from None
         expected = spec.unpack(reference_result(spec, args), None)
         if outcome.missing or outcome.not_callable:  # no function: say so, never "not right"
             outcome_result(outcome, name, where)
@@ -87,8 +88,7 @@ def _check_results(name, prober):
             for quantity, value in expected.items():
                 compare(quantity, actual[quantity], value)
         except Failure:
-            raise Failure(f"{where}: the result is not right, {NOT_JUDGED} "
-                          f"(see {name}'s own test above).",
+            raise Failure(say("NOT_RIGHT_NOT_JUDGED", where=where, name=name),
                           HINTS.CORRECT_FIRST.format(name=name)) from None
 
 
@@ -162,25 +162,25 @@ def _reference_run(name, n, m, seed):
 
 class _Unanswered(Exception):
     def __init__(self, summary, spent):
-        super().__init__(summary)
+        super().__init__(summary.id)
         self.summary, self.spent = summary, spent
 
 
 def _student_run(name, prober, n, m, seed, expected):
     """CPU time of the student's answer to a timing request; _Unanswered if it is unusable."""
     spec = SPECS[name]
-    where = f"{spec.call} on {m} examples of {n} feature{'s' * (n > 1)}"
+    where = say("TIMED_CASE", call=spec.call, m=m, n=n, s="s" * (n > 1))
     before = prober.cpu_ns()
     try:
         answer, spent = prober.time_call(name, name, n=n, m=m, calls=TIMING["calls"], seed=seed,
                                          lend=spec.helpers)
     except ProbeFailed as error:
-        raise _Unanswered(f"{where}: no usable answer from your code ({error})",
+        raise _Unanswered(say("TIMING_UNANSWERED", where=where, reason=str(error)),
                           prober.cpu_ns() - before) from None
     if isinstance(answer, dict) and isinstance(answer.get("raised"), dict):
-        raise _Unanswered(f"{where}: your code raised an error", spent)
+        raise _Unanswered(say("TIMING_RAISED", where=where), spent)
     if not digests_match(expected, answer, TIMING["calls"]):
-        raise _Unanswered(f"{where}: the results are not right", spent)
+        raise _Unanswered(say("TIMING_WRONG", where=where), spent)
     return spent
 
 
@@ -222,7 +222,7 @@ def measure(name, prober):
                                              prober.cpu_resolution_ns())
                 if growth.classify(partial) == growth.LOOPS:
                     return {**measurements, size: partial}
-            raise Failure(f"{unanswered.summary}, {NOT_JUDGED}.",
+            raise Failure(say("UNANSWERED_NOT_JUDGED", why=unanswered.summary),
                           HINTS.CORRECT_FIRST.format(name=name)) from None
         if size != "small":
             measurements[size] = growth.Measurement(cpu["small"], cpu[size], cpu["reference_small"],
@@ -231,14 +231,15 @@ def measure(name, prober):
     return measurements
 
 
-def judge_vectorized(name, prober, sources=()):
+def judge_vectorized(name, prober, sources=(), hidden=None):
     """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring).
 
-    ``sources`` is not read: the verdict comes from CPU time, not from the code's text. The
+    ``hidden`` (a :class:`~.secret.HiddenKey`) draws the inputs the results are checked on;
+    the timing requests' inputs are fresh random ones. ``sources`` is not read: the verdict comes from CPU time, not from the code's text. The
     ratios measured go to the grader's log (``catvnoncat.judge.vectorized``), not to the
     student: the message is the same whatever the figures of one run.
     """
-    _check_results(name, prober)
+    _check_results(name, prober, hidden)
     ratios = []
     for _ in range(2):
         by_axis = {axis: growth.ratio(m) for axis, m in measure(name, prober).items()}
@@ -248,8 +249,7 @@ def judge_vectorized(name, prober, sources=()):
         if ratios[-1] is None or ratios[-1] < growth.LOOP_FROM:
             break  # vectorized, or in between: a second measurement could not make it a loop
     if growth.final_call(ratios) == growth.LOOPS:
-        raise Failure(f"{name} loops in Python: with {growth.GROWTH} times more examples, or "
-                      f"{growth.FEATURES_GROWTH} times more features, its CPU time grew at least "
-                      f"{growth.LOOP_FROM:g} times as much as whole-array code's, twice.",
+        raise Failure(say("LOOPS_SUMMARY", name=name, growth=growth.GROWTH,
+                          features_growth=growth.FEATURES_GROWTH, loop_from=growth.LOOP_FROM),
                       HINTS.LOOPS.format(name=name, form=_FORMS[name]))
     return ()

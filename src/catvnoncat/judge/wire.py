@@ -113,7 +113,7 @@ def _bytes(node, dtype, shape):
     except (binascii.Error, ValueError):
         raise BadAnswer("array data is not base64") from None
     if dtype not in ALLOWED_DTYPES:
-        raise BadAnswer(f"dtype {dtype[:20]!r} is not a plain numeric dtype")
+        raise BadAnswer("an array's dtype is not a plain numeric dtype")
     dt = np.dtype(dtype)
     if len(data) != math.prod(shape) * dt.itemsize:
         raise BadAnswer("array data does not match its shape")
@@ -156,7 +156,7 @@ def decode(node, _budget=None):
         return Other(name, "None")
     if kind == "other":
         return Other(name, clean_text(node.get("repr", "")))
-    raise BadAnswer(f"unknown kind {kind[:20]!r}")
+    raise BadAnswer("an unknown kind of value")
 
 
 def encode(value):

@@ -25,13 +25,16 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
 from .. import course, judge
+from ..judge.messages import say
+from ..judge.secret import course_key
+from ..judge.verdict import METADATA_KEY
 from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
 from ..sandbox.policy import INSTALL_HINT
 from .output_limits import CapOutputsWhileRunning
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
-           "verdict_outputs"]
+           "verdict_outputs", "record_verdict"]
 
 
 #: A hidden test region, as generate_assignment removes it from the released notebook.
@@ -45,14 +48,30 @@ def _error(name, message):
                                    for i, line in enumerate(message.splitlines())])
 
 
-def verdict_outputs(verdict):
-    """The outputs a judged test cell gets: a pass line (full points) or an error (none)."""
+def verdict_outputs(verdict, catalog=None):
+    """The outputs a judged test cell gets, in the words of ``catalog`` (default: English): a
+    pass line (full points), an error (none), or NotRun for a cell that was not judged."""
+    if not verdict.judged:
+        return [_error("NotRun", verdict.message(catalog))]
     if verdict.passed:
-        text = "\n".join([verdict.summary, *verdict.notes]) + "\n"
+        text = "\n".join([verdict.message(catalog), *verdict.note_lines(catalog)]) + "\n"
         return [NotebookNode(output_type="stream", name="stdout", text=text)]
     notes = [NotebookNode(output_type="stream", name="stdout", text=note + "\n")
-             for note in verdict.notes]
-    return [*notes, _error("HiddenTestFailed", verdict.message())]
+             for note in verdict.note_lines(catalog)]
+    return [*notes, _error("HiddenTestFailed", verdict.message(catalog))]
+
+
+def record_verdict(cell, verdict):
+    """Store ``verdict`` as a record in the test cell's metadata (points from its nbgrader
+    metadata: all of them for a pass, none otherwise) and write its outputs."""
+    full = cell.metadata.get("nbgrader", {}).get("points")
+    cell.metadata.setdefault(METADATA_KEY, {})["verdict"] = verdict.record(
+        full if verdict.passed else 0, full)
+    cell.outputs = verdict_outputs(verdict)
+
+
+def _not_judged(test_id, message):
+    return judge.Verdict(test_id, False, message, judged=False)
 
 
 class SandboxUnavailable(BaseException):
@@ -108,6 +127,8 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
     ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
+        for cell in nb.cells:  # a verdict record is the grader's: none comes from a submission
+            cell.get("metadata", {}).pop(METADATA_KEY, None)
         self._stopped = None         # (cell index, why) once the notebook kernel is gone
         self._test_cells = {}        # index -> grade id of the test cells judged afterwards
         self._deadline = time.monotonic() + self.submission_seconds  # the grader's clock
@@ -146,7 +167,12 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         if self._stopped is None and cell.cell_type == "code" and self._out_of_time():
             self._stop(index, self._out_of_time())
         if self._stopped is not None:
-            if cell.cell_type == "code" and cell.source.strip():
+            test_id = _test_id(cell)
+            if test_id is not None:
+                record_verdict(cell, _not_judged(test_id, say(
+                    "NOT_RUN_STOPPED", why=say("TEXT", text=self._stopped[1]),
+                    cell=self._stopped[0] + 1)))
+            elif cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [_error("NotRun", f"Not run: {self._stopped[1]} in cell "
                                                  f"{self._stopped[0] + 1} of the notebook.")]
             return cell, resources
@@ -202,6 +228,7 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         if not self._test_cells:
             return
         order = assignment_order(self.config, resources)
+        hidden = self._hidden_key(resources)
         rank = {grade_id: i for i, (grade_id, _) in enumerate(order)}
         cells = sorted(self._test_cells.items(),
                        key=lambda item: (rank.get(item[1], len(rank)), item[0]))
@@ -213,35 +240,45 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                 self.log.error("Test cell %s has no judge in catvnoncat.judge: it scores 0. "
                                "Add a judge, or set "
                                "ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
-                cell.outputs = verdict_outputs(judge.Verdict(
-                    test_id, False, f"{test_id}: the grader has no judge for this cell.",
-                    HINTS.NO_JUDGE))
+                record_verdict(cell, judge.Verdict(
+                    test_id, False, say("NO_JUDGE_SUMMARY", test_id=test_id), HINTS.NO_JUDGE))
                 continue
             if stopped is None and self._out_of_time():
                 stopped = (test_id, self._out_of_time())
             if stopped is not None:
-                cell.outputs = [_error("NotRun", f"Not judged: {stopped[1]} in "
-                                                 f"{stopped[0]}.")]
+                record_verdict(cell, _not_judged(test_id, say(
+                    "NOT_JUDGED_AFTER", why=say("TEXT", text=stopped[1]), test_id=stopped[0])))
                 continue
             judged = session.judge_cell(
                 nb.cells, test_id, order,
-                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober, sources),
+                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
+                                                                     sources, hidden),
                 deadline=self._deadline, out_of_time=self._spent_sentence())
             if judged.stopped is not None:
                 stopped = (test_id, judged.stopped)
                 self.log.warning("%s (%s): the test cells after it are not judged",
                                  judged.stopped, test_id)
             if judged.verdict is None:
-                cell.outputs = [_error("NotRun", f"Not judged: {judged.stopped}.")]
+                record_verdict(cell, _not_judged(test_id, say(
+                    "NOT_JUDGED_STOPPED", why=say("TEXT", text=judged.stopped))))
                 continue
             verdict = judged.verdict
             self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
-            cell.outputs = verdict_outputs(verdict)
+            record_verdict(cell, verdict)
             if judged.died:
                 cell.outputs.append(_error("DeadKernelError", (
                     "The judging kernel died while this cell was judged (os._exit, a crash, "
                     "out of memory or over a resource limit); the test cells after it are "
                     "not judged.")))
+
+    def _hidden_key(self, resources):
+        """The key this submission's hidden inputs are drawn from: the course secret (created
+        in the course folder on first grading, see :mod:`catvnoncat.judge.secret`) and the
+        student's id, so each student gets other values of the same sizes."""
+        from nbgrader.coursedir import CourseDirectory
+
+        student = (resources or {}).get("nbgrader", {}).get("student") or ""
+        return course_key(CourseDirectory(config=self.config).root, student)
 
 
 class OverwriteCellsQuietly(OverwriteCells):
