@@ -104,6 +104,7 @@ def test_the_course_fingerprint_changes_with_the_secret(tmp_path, monkeypatch):
     assert course_fingerprint(tmp_path, "a") != first
 
 
+@pytest.mark.slow  # grades the whole catalog three times (70 s)
 def test_the_catalog_grades_the_same_under_three_secrets(solutions, dataset):
     """Every mistake of the catalog fails exactly its cells, with its hint, whatever the secret.
 
@@ -126,6 +127,7 @@ def test_the_catalog_grades_the_same_under_three_secrets(solutions, dataset):
     assert differences == [], differences
 
 
+@pytest.mark.slow  # grades the whole catalog (17 s)
 def test_the_message_builder_never_receives_a_hidden_value(solutions, dataset, monkeypatch):
     """Every failure the judge builds over the whole catalog: no hidden input's value, and no
     value of the reference's results on it, is in its messages' parameters or words."""
