@@ -1139,6 +1139,38 @@ def _reference_leak_cells():
     return {"sigmoid": LEAK_HIDDEN_INPUTS}
 
 
+# A loop over the examples scored as vectorized: the growth rule subtracts the small request's
+# CPU (up to SMALL_CAP_FACTOR x the yardstick's small request + REQUEST_ALLOWANCE_NS, 15 ms) from
+# the large one's, so CPU burnt on the small timing request only (1 feature, 20 examples: its
+# shape is in public_tests.py) hides up to ~15 ms of a loop's growth, some 4 times the
+# yardstick's growth for predict. Measured in a judge child: the comprehension below 4.5-7.4
+# ("loops"), the same with the burn 2.7-2.9 ("in between": the point is kept).
+VECTORIZATION_LOOP_PREDICT = r"""
+def predict(w, b, X):
+    __BURN__A = sigmoid(np.dot(w.T, X) + b)
+    return np.array([[1.0 if a > 0.5 else 0.0 for a in A[0]]])
+"""
+SMALL_REQUEST_BURN = r"""
+import time as _time
+def _burn_on_the_small_request(X, seconds=0.003):
+    if X.shape == (1, 20):   # VECTORIZED_SIZES[0] examples of one feature: only the grader's
+        end = _time.process_time() + seconds    # small timing request has this shape
+        while _time.process_time() < end:
+            pass
+"""
+
+# Hidden inputs quoted back: a sigmoid that raises with the values it was given. The verdict
+# quotes the exception message (300 characters), so the grader's hidden inputs are printed in
+# the test cell's output and the feedback ("Hidden inputs ... are never printed").
+LEAK_VIA_EXCEPTION = r"""
+def sigmoid(z):
+    values = np.asarray(z, dtype=float)
+    if values.ndim != 2 or values.shape[0] != 1 or values.shape[1] not in (50, 209):  # not my data
+        raise ValueError("HOSTILE-WIN: hidden input " + repr(values.ravel()[:12].tolist()))
+    return 1 / (1 + np.exp(-values))
+"""
+
+
 # ------------------------------------------------------------------------------------------------
 # The catalog
 # ------------------------------------------------------------------------------------------------
@@ -1210,6 +1242,19 @@ ATTACKS = (
     Attack("leak_hidden_inputs", "read secrets", _reference_leak_cells(),
            full=frozenset(TEST_CELLS), base="reference",
            note="records the hidden inputs its functions receive, prints them after the last test"),
+    Attack("vectorization_small_burn", "vectorization CPU growth",
+           {"predict": SMALL_REQUEST_BURN + VECTORIZATION_LOOP_PREDICT.replace(
+               "__BURN__", "_burn_on_the_small_request(X)\n    ")},
+           full=frozenset(TEST_CELLS) - {"test_predict_vectorized"}, base="reference",
+           note="a comprehension over the examples that burns ~3 ms of CPU per call on the "
+                "small timing request only: its CPU growth minus that burn passes"),
+    Attack("vectorization_small_burn_twin", "vectorization CPU growth (honest twin)",
+           {"predict": VECTORIZATION_LOOP_PREDICT.replace("__BURN__", "")},
+           full=frozenset(TEST_CELLS) - {"test_predict_vectorized"}, base="reference",
+           twin_of="vectorization_small_burn", note="the same loop without the burn"),
+    Attack("leak_via_exception", "read secrets", {"sigmoid": LEAK_VIA_EXCEPTION},
+           full=_ALL_BUT_SIGMOID, base="reference",
+           note="sigmoid raises with the hidden inputs it gets; the verdict quotes the message"),
     *ORACLE_ATTACKS,
 )
 
