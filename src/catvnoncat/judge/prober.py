@@ -81,7 +81,6 @@ class CallOutcome:
     not_callable: bool = False
     result: object = None          # a wire observation
     raised: Raised | None = None
-    lines: int | None = None
     lent_calls: tuple = ()         # (helper, {parameter: value}) as the grader served them
     writable_copies: bool = False  # answered on the second try, with writable arguments
 
@@ -189,20 +188,16 @@ def _call_outcome(answer):
         return CallOutcome(missing=True)
     if answer.get("not_callable") is True:
         return CallOutcome(not_callable=True, result=wire.decode(answer["result"]))
-    lines = answer.get("lines")
-    if lines is not None and not (type(lines) is int and 0 <= lines < 10**12):
-        raise wire.BadAnswer("malformed line count")
     if "raised" in answer:
         raised = answer["raised"]
         if not isinstance(raised, dict):
             raise wire.BadAnswer("malformed exception")
         return CallOutcome(raised=Raised(wire.clean_text(raised.get("type", ""), 80),
                                          wire.clean_text(raised.get("message", "")),
-                                         wire.clean_text(raised.get("line", ""))),
-                           lines=lines)
+                                         wire.clean_text(raised.get("line", ""))))
     if "result" not in answer:
         raise wire.BadAnswer("no result")
-    return CallOutcome(result=wire.decode(answer["result"]), lines=lines)
+    return CallOutcome(result=wire.decode(answer["result"]))
 
 
 def raised_on_read_only(outcome):
@@ -258,7 +253,7 @@ class Prober:
         """CPU nanoseconds used so far by the code being probed (see ``ChildProber.cpu_ns``)."""
         raise NotImplementedError
 
-    def call(self, name, args, *, lend=(), globals_=None, trace=False):
+    def call(self, name, args, *, lend=(), globals_=None):
         """Call the notebook's ``name`` on ``args`` (lent helpers and decoy globals patched in).
 
         Array arguments arrive read-only, so an in-place change raises in the student's own
@@ -266,16 +261,16 @@ class Prober:
         (``writable_copies``). Whether an argument was changed is never asked of the kernel: an
         in-place change costs nothing, it earns a note.
         """
-        outcome = self._call_once(name, args, lend, globals_, trace, writable=False)
+        outcome = self._call_once(name, args, lend, globals_, writable=False)
         if raised_on_read_only(outcome):
             outcome = dataclasses.replace(
-                self._call_once(name, args, lend, globals_, trace, writable=True),
+                self._call_once(name, args, lend, globals_, writable=True),
                 writable_copies=True)
         return outcome
 
-    def _call_once(self, name, args, lend, globals_, trace, writable):
+    def _call_once(self, name, args, lend, globals_, writable):
         request = {"op": "call", "name": name, "args": [wire.encode(a) for a in args],
-                   "lend": list(lend), "trace": trace, "writable": writable,
+                   "lend": list(lend), "writable": writable,
                    "globals": {k: wire.encode(v) for k, v in (globals_ or {}).items()}}
         self.lend_log = []
         try:

@@ -264,32 +264,6 @@ def _called_globals(function, user_ns):
     return found
 
 
-def _count_lines(function, args):
-    """Call ``function`` under a tracer counting executed lines of notebook code."""
-    count = 0
-
-    def trace_lines(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return trace_lines
-
-    def trace_calls(frame, event, arg):
-        nonlocal count
-        if event == "call" and _is_student_file(frame.f_code.co_filename):
-            count += 1
-            return trace_lines
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(trace_calls)
-    try:
-        result = function(*args)
-    finally:
-        sys.settrace(previous)
-    return result, count
-
-
 def call(request, user_ns, ask):
     """Call the student's ``request["name"]`` on the grader's arguments; describe what happened."""
     name = request["name"]
@@ -310,10 +284,7 @@ def call(request, user_ns, ask):
         for namespace in namespaces:
             patches.enter_context(_patched(namespace, replacements))
         try:
-            if request.get("trace"):
-                result, answer["lines"] = _count_lines(function, passed)
-            else:
-                result = function(*passed)
+            result = function(*passed)
             answer["result"] = encode(result)
         except Exception as error:  # noqa: BLE001 - the student's error is what is judged
             answer["raised"] = {"type": type(error).__name__, "message": _short(error),
@@ -455,19 +426,3 @@ def serve(request, user_ns, ask):
         return {"error": f"unknown op {request['op']!r}"}
     except Exception as error:  # noqa: BLE001 - reported to the grader as a failed probe
         return {"error": _short(f"{type(error).__name__}: {error}")}
-
-
-def answer_in_kernel(request_b64):
-    """Kernel entry point: decode the request, serve it, send the answer through ``input()``."""
-    import builtins
-
-    ask_grader = builtins.input
-
-    def ask(message):
-        return json.loads(ask_grader(json.dumps({"ask": message})))
-
-    from IPython import get_ipython
-
-    request = json.loads(base64.b64decode(request_b64))
-    answer = serve(request, get_ipython().user_ns, ask)
-    ask_grader(json.dumps({"answer": answer}))
