@@ -106,6 +106,7 @@ class JudgeHost:
         self.host_pid = None
         self.runtime_dir = None
         self.sandboxed = False
+        self.kept_in_scratch = []   # read-only trees bound inside the sandbox's /tmp
         self._buffer = b""
         self._stderr = deque(maxlen=64)
         self.child = None
@@ -167,6 +168,7 @@ class JudgeHost:
             "home": dict(_policy.DEFAULT_ENV_FIXED)["HOME"],
             "submission": _policy.SUBMISSION_MOUNT if self.sandboxed else self.submission_dir,
             "require_isolation": self.sandboxed,
+            "kept_in_scratch": self.kept_in_scratch,
         }
         self._write(b"I", json.dumps(init).encode())
         self._launched = time.monotonic()
@@ -200,6 +202,8 @@ class JudgeHost:
             if os.geteuid() == 0 and not _world_reachable(path, need_read=False):
                 staged[path] = settings._stage_dir(len(staged))
         pol = _replace(pol, ro_binds=tuple(prefixes), masked=_installed_package_dirs(prefixes))
+        # Each child mounts a fresh scratch over /tmp: what is bound inside it, it binds again.
+        self.kept_in_scratch = [p for p in prefixes if p.startswith(_policy.SCRATCH + os.sep)]
         seccomp_file = write_seccomp_filter(self.runtime_dir) if _seccomp.supported() else None
         argv = _policy.bwrap_argv(
             pol, command, scratch_source=scratch, runtime_dir=None, connection_file=None,
