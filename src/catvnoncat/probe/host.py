@@ -411,12 +411,13 @@ def child_main(sock, settings, shell):
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if isolated:
         _restrict(settings, libc)
-    # What the host could import from must still be there after isolation (a folder hidden by
-    # the fresh scratch would fail every student cell, as if the student's code did).
-    for path in settings.get("import_paths", ()):
+    # What the host could import from, and every tree the sandbox bound, must still be there
+    # after isolation: a folder hidden by the fresh scratch would fail every student cell, as
+    # if the student's code did.
+    for path in [*settings.get("import_paths", ()), *settings.get("read_only_trees", ())]:
         if not os.path.isdir(path):
-            raise RuntimeError(f"{path} (on the judge's sys.path) is not visible in the judge "
-                               f"child")
+            raise RuntimeError(f"{path} (bound in the judge's sandbox) is not visible in the "
+                               f"judge child")
     _check_shell(shell, "in a judge child")
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(settings["work_dir"] if isolated else settings["submission"])

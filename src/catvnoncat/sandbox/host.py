@@ -106,7 +106,8 @@ class JudgeHost:
         self.host_pid = None
         self.runtime_dir = None
         self.sandboxed = False
-        self.kept_in_scratch = []   # read-only trees bound inside the sandbox's /tmp
+        self.read_only_trees = []   # host paths the sandbox binds read-only (Python...)
+        self.kept_in_scratch = []   # those of them inside the sandbox's /tmp
         self._buffer = b""
         self._stderr = deque(maxlen=64)
         self.child = None
@@ -168,6 +169,7 @@ class JudgeHost:
             "home": dict(_policy.DEFAULT_ENV_FIXED)["HOME"],
             "submission": _policy.SUBMISSION_MOUNT if self.sandboxed else self.submission_dir,
             "require_isolation": self.sandboxed,
+            "read_only_trees": self.read_only_trees,
             "kept_in_scratch": self.kept_in_scratch,
         }
         self._write(b"I", json.dumps(init).encode())
@@ -203,6 +205,7 @@ class JudgeHost:
                 staged[path] = settings._stage_dir(len(staged))
         pol = _replace(pol, ro_binds=tuple(prefixes), masked=_installed_package_dirs(prefixes))
         # Each child mounts a fresh scratch over /tmp: what is bound inside it, it binds again.
+        self.read_only_trees = prefixes
         self.kept_in_scratch = [p for p in prefixes if p.startswith(_policy.SCRATCH + os.sep)]
         seccomp_file = write_seccomp_filter(self.runtime_dir) if _seccomp.supported() else None
         argv = _policy.bwrap_argv(
