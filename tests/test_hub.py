@@ -46,9 +46,10 @@ TAG = f"{os.environ.get('PYTEST_XDIST_WORKER', 'gw')}-{os.getpid()}"
 TEACHER, ALICE, BOB = (f"cvc{role}-{TAG}" for role in ("teach", "alice", "bob"))
 GRADERS = f"cvcgrade-{TAG}"
 PROFILE_SNIPPET = Path("/etc/profile.d/catvnoncat-hub.sh")
-#: Where hub-setup puts the two environments: a scratch folder (removed at the end), or for
-#: repeated local runs a folder named by CATVNONCAT_HUB_TEST_PREFIX, kept (hub-setup then only
-#: checks them).
+#: Where hub-setup puts the two environments: a scratch folder under /tmp (removed at the end;
+#: each judge child mounts a fresh /tmp and must bind the instructors' environment again, which
+#: once graded alice 0), or for repeated local runs a folder named by CATVNONCAT_HUB_TEST_PREFIX,
+#: kept (hub-setup then only checks them).
 ENVIRONMENTS = (Path(os.environ["CATVNONCAT_HUB_TEST_PREFIX"]).resolve()
                 if os.environ.get("CATVNONCAT_HUB_TEST_PREFIX") else None)
 
@@ -345,7 +346,8 @@ def test_release_hand_in_grading_and_feedback_through_each_persons_own_server(hu
         bob = gb.find_submission(ASSIGNMENT, BOB)
         notebook = gb.find_submission_notebook(course.NOTEBOOK_NAME, ASSIGNMENT, ALICE)
         autograded_points = sum(g.max_score for g in notebook.grades if g.auto_score is not None)
-        assert autograded_points > 0 and alice.score == autograded_points
+        assert autograded_points > 0 and alice.score == autograded_points, (
+            hub_course["grade"].stdout, [(g.name, g.score) for g in notebook.grades])
         assert bob.score == 0.0 and alice.needs_manual_grade
     for student in (ALICE, BOB):
         feedback = list((Path(pwd.getpwnam(student).pw_dir) / ASSIGNMENT / "feedback").rglob(
