@@ -10,9 +10,11 @@ exists, then serves the grader on its standard descriptors (stdin: requests, std
 stderr: the grader's bounded log of the host's own errors). For each autograded test cell the
 grader asks for a fresh **judge child**: the host forks; the child closes every descriptor but
 its socket, makes its own user, mount, IPC and PID namespaces, mounts fresh tmpfs over /tmp
-(the scratch folder, re-populated with the pristine submission) and /dev/shm, forks again to be
-pid 1 of its PID namespace, drops its capabilities and forbids new user namespaces (seccomp),
-then runs the cells the grader sends (an IPython InteractiveShell, outputs discarded) and
+(the scratch folder, re-populated with the pristine submission; read-only trees the sandbox
+bound inside it bound again) and /dev/shm, forks again to be pid 1 of its PID namespace,
+drops its capabilities and forbids new user namespaces (seccomp), checks that it still sees
+every folder the host imported from and can run an empty cell (else a setup error: the
+grader's, never a score), then runs the cells the grader sends (an IPython InteractiveShell, outputs discarded) and
 answers the probes with :func:`serve` of :mod:`.kernel`. The grader kills it with its whole PID
 namespace afterwards: whatever a child learnt (hidden inputs, lent answers) dies with it.
 
