@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # The test tools (pytest-xdist, playwright: pyproject's [test] extra) on top of the package.
 TEST_STAMP := $(VENV)/.test-installed-stamp
 
-.PHONY: help env data test test-fast demo clean-demo reference-run benchmark release clean
+.PHONY: help env data test test-fast demo clean-demo reference-run benchmark release clean hub-setup
 
 help:
 	@echo "make demo   - the instructor's main job: demo class, autograde, feedback, export, report"
@@ -16,6 +16,7 @@ help:
 	@echo "make data   - fetch and verify the dataset (mirror: \$$CATVNONCAT_MIRROR)"
 	@echo "make release - regenerate release/ from source/ with nbgrader"
 	@echo "make benchmark - print timing figures"
+	@echo "make hub-setup COURSE=... INSTRUCTOR=... - (as root) the course on a JupyterHub (docs/hub.md)"
 
 $(STAMP): pyproject.toml
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
@@ -26,6 +27,9 @@ $(STAMP): pyproject.toml
 	@# Chromium for the browser test (tests/test_browser.py drives it with Playwright).
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "chromium is not installed: the browser test will be skipped (as root: apt-get install chromium)." >&2
+	@# configurable-http-proxy (npm) for the real-JupyterHub test (tests/test_hub.py).
+	@command -v configurable-http-proxy >/dev/null || { [ "$$(id -u)" = 0 ] && command -v npm >/dev/null && npm install -g --silent configurable-http-proxy@5 >/dev/null; } \
+		|| echo "configurable-http-proxy is not installed: the JupyterHub test will fail (as root: apt-get install npm && npm install -g configurable-http-proxy)." >&2
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
@@ -67,6 +71,12 @@ benchmark: data
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_autograde.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_judge.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) benchmarks/bench_engine.py
+
+# As root on a JupyterHub's machine (docs/hub.md):
+#   make hub-setup COURSE=/home/teacher/catvnoncat INSTRUCTOR=teacher
+hub-setup: $(STAMP)
+	@test -n "$(COURSE)" -a -n "$(INSTRUCTOR)" || { echo "usage: make hub-setup COURSE=<the instructor's course folder> INSTRUCTOR=<user name>" >&2; exit 2; }
+	$(PY) -m catvnoncat hub-setup --course "$(COURSE)" --instructor "$(INSTRUCTOR)"
 
 clean:
 	rm -rf $(VENV) submitted autograded/*/ feedback gradebook.db grades.csv reports

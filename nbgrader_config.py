@@ -145,12 +145,16 @@ if c.CourseDirectory.db_url.startswith("postgresql://"):
 
 # --- Hand-out and hand-in, offline maths, answers awaiting a human grader (issue 13) ---------
 # nbgrader's exchange (release_assignment, fetch_assignment, submit, collect, release_feedback,
-# fetch_feedback) lives in one folder shared by instructor and students: nbgrader's default
-# /srv/nbgrader/exchange (students on the same machine or JupyterHub need no setting), or the
-# folder named by CATVNONCAT_EXCHANGE (then students set the same c.Exchange.root in their
-# ~/.jupyter/nbgrader_config.py, or the hub in /etc/jupyter/nbgrader_config.py). README: "Hand-out
-# and hand-in".
-c.Exchange.root = os.environ.get("CATVNONCAT_EXCHANGE", "/srv/nbgrader/exchange")
+# fetch_feedback) lives in one folder shared by instructor and students. It is set here only when
+# CATVNONCAT_EXCHANGE names one (students then set the same c.Exchange.root); otherwise the
+# hub-wide setting stands (catvnoncat hub-setup writes it into each environment's config), else
+# nbgrader's default /usr/local/share/nbgrader/exchange: the formgrader (started in ~) and the
+# command line (in this folder) use the same exchange. README: "The exchange"; docs/hub.md.
+if os.environ.get("CATVNONCAT_EXCHANGE"):
+    c.Exchange.root = os.environ["CATVNONCAT_EXCHANGE"]
+# nbgrader's collect leaves submitted/<student>/<assignment>/ mode 0777 (as submit made it in the
+# exchange): this collect then removes every permission of other users (catvnoncat.hub.exchange).
+c.ExchangeFactory.collect = "catvnoncat.hub.exchange.PrivateCollect"
 
 # Feedback pages and the formgrader render maths without network or script: formulas become
 # MathML when the page is generated (catvnoncat.steps.mathml), readable in JupyterLab's untrusted

@@ -287,7 +287,12 @@ def test_students_fetch_from_the_exchange_and_collect_brings_both_submissions(da
         assert (submitted / "timestamp.txt").is_file()
         assert not list(submitted.rglob("*.h5"))
     config = (REPO / "nbgrader_config.py").read_text(encoding="utf-8")
-    assert 'os.environ.get("CATVNONCAT_EXCHANGE", "/srv/nbgrader/exchange")' in config
+    # The exchange is set only when CATVNONCAT_EXCHANGE names one (else the hub-wide setting).
+    assert 'c.Exchange.root = os.environ["CATVNONCAT_EXCHANGE"]' in config
+    assert "/srv/nbgrader" not in config and "/srv/nbgrader" not in README
+    for name in STUDENTS:  # collect left nothing open to other users (catvnoncat.hub.exchange)
+        for path in (day["course"] / "submitted" / name).rglob("*"):
+            assert path.stat().st_mode & 0o007 == 0, (path, oct(path.stat().st_mode))
     assert (day["tmp"] / "exchange" / COURSE_ID / "outbound" / course.ASSIGNMENT).is_dir()
 
 

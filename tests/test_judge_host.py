@@ -396,3 +396,83 @@ def test_a_child_cannot_make_user_namespaces_or_keep_keys(host):
         prober.close()
     assert [getattr(item, "text", None) or _plain(item) for item in result.items] == \
         ["'EPERM'", "'EPERM'", 0]
+
+
+# -- a tree bound inside /tmp (e.g. a Python environment under /tmp, as on the hub test) -------
+KEPT_MODULE = "VALUE = 'from the kept tree'\n"
+
+
+def _host_with_a_tree_in_tmp(tmp_path, host_class=JudgeHost):
+    """A judge host whose sandbox binds a folder under /tmp (the scratch a child mounts anew)."""
+    assert str(tmp_path).startswith("/tmp/"), tmp_path  # pytest's default base: the temp folder
+    tree = tmp_path / "lib"
+    tree.mkdir(parents=True)
+    (tree / "kept_module.py").write_text(KEPT_MODULE)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    config = Config({"BubblewrapProvisioner": {"extra_ro_binds": [str(tree)]}})
+    return tree, host_class(config, str(submission)).start()
+
+
+@needs_bwrap
+def test_a_tree_bound_inside_tmp_is_there_read_only_in_every_child(tmp_path):
+    import errno
+
+    tree, judge_host = _host_with_a_tree_in_tmp(tmp_path)
+    try:
+        assert judge_host.kept_in_scratch == [str(tree)]
+        for _ in range(2):  # each child binds it again over its own fresh /tmp
+            prober = _child(judge_host)
+            try:
+                prober.run_cell(
+                    f"import sys\nsys.path.insert(0, {str(tree)!r})\nimport kept_module\n"
+                    f"import json\nvalue = json.dumps(kept_module.VALUE)\ntry:\n"
+                    f"    open({str(tree / 'written')!r}, 'w')\n    refused = 0\n"
+                    f"except OSError as error:\n    refused = error.errno\n", 10)
+                assert _plain(_value(prober, "value")) == "from the kept tree"
+                assert _plain(_value(prober, "refused")) == errno.EROFS
+            finally:
+                prober.close()
+        assert not (tree / "written").exists()
+    finally:
+        judge_host.close()
+
+
+class _HostThatLosesTheTree(JudgeHost):
+    """Sends its children no tree to bind again: the way the judge host was before (issue 19)."""
+
+    def _sandboxed_command(self, command, data_dir):
+        argv = super()._sandboxed_command(command, data_dir)
+        self.kept_in_scratch = []
+        return argv
+
+
+@needs_bwrap
+def test_a_child_that_lost_a_bound_tree_is_a_grader_error_not_a_score(tmp_path):
+    from catvnoncat.judge.session import JudgeMachineryError, JudgeSession
+    from catvnoncat.sandbox.host import HostFailed
+
+    tree, judge_host = _host_with_a_tree_in_tmp(tmp_path, _HostThatLosesTheTree)
+    try:
+        with pytest.raises(HostFailed, match=f"{tree} .* not visible in the judge child"):
+            judge_host.spawn()
+    finally:
+        judge_host.close()
+
+    attempts = []
+
+    class LosingSession(JudgeSession):  # each attempt gets such a host
+        def _started_host(self):
+            if self.host is None:
+                attempts.append(tmp_path / f"attempt{len(attempts) + 1}")
+                self.host = _host_with_a_tree_in_tmp(attempts[-1], _HostThatLosesTheTree)[1]
+            return self.host
+
+    session = LosingSession(Config(), str(tmp_path), cell_timeout=20, probe_timeout=20, grace=5,
+                            log=_Log())
+    try:
+        with pytest.raises(JudgeMachineryError, match="not graded"):
+            _judge_sigmoid(course.reference_submission().cells, session)
+    finally:
+        session.close()
+    assert len(attempts) == 2 and any("not visible" in line for line in session.log.lines)

@@ -104,6 +104,18 @@ def _report(args):
     return 0
 
 
+def _hub_setup(args):
+    from .hub.deploy import main
+
+    return main(args)
+
+
+def _doctor(args):
+    from .hub.doctor import main
+
+    return main(args.course_dir)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="catvnoncat", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +165,37 @@ def build_parser():
                                                            "this repository)")
     p.add_argument("--out", help="output folder (default: <course-dir>/reports)")
     p.set_defaults(func=_report)
+
+    from .hub import DEFAULT_EXCHANGE
+    from .hub import deploy
+
+    p = sub.add_parser("hub-setup", help="(as root) set the course up on a JupyterHub: student "
+                                         "and instructor environments, exchange, private course "
+                                         "folder (docs/hub.md)")
+    p.add_argument("--course", required=True, help="the instructor's course folder (a checkout "
+                                                    "of this repository in their home)")
+    p.add_argument("--instructor", required=True, help="the instructor's user name")
+    p.add_argument("--graders", default=deploy.DEFAULT_GRADERS,
+                   help=f"group whose members get the instructors' environment (default "
+                        f"{deploy.DEFAULT_GRADERS}; created if missing)")
+    p.add_argument("--prefix", default=deploy.DEFAULT_PREFIX,
+                   help=f"where the environments go (default {deploy.DEFAULT_PREFIX})")
+    p.add_argument("--exchange", default=DEFAULT_EXCHANGE,
+                   help=f"the hub-wide nbgrader exchange (default: nbgrader's, {DEFAULT_EXCHANGE})")
+    p.add_argument("--python", default=deploy.DEFAULT_PYTHON,
+                   help=f"a Python every user can run (default {deploy.DEFAULT_PYTHON})")
+    p.add_argument("--source", help="course checkout to install catvnoncat from (default: this one)")
+    p.add_argument("--jupyterhub", help="pip requirement for the servers' jupyterhub (default: "
+                                        "the version installed here)")
+    p.add_argument("--profile-snippet", default=deploy.PROFILE_SNIPPET,
+                   help=f"where the login-shell PATH snippet goes (default {deploy.PROFILE_SNIPPET})")
+    p.set_defaults(func=_hub_setup)
+
+    p = sub.add_parser("doctor", help="(as the instructor) list what other users can read or "
+                                      "write that they should not, with the command fixing each")
+    p.add_argument("--course-dir", default=".", help="nbgrader course folder (default: the "
+                                                     "current folder)")
+    p.set_defaults(func=_doctor)
     return parser
 
 

@@ -10,9 +10,11 @@ exists, then serves the grader on its standard descriptors (stdin: requests, std
 stderr: the grader's bounded log of the host's own errors). For each autograded test cell the
 grader asks for a fresh **judge child**: the host forks; the child closes every descriptor but
 its socket, makes its own user, mount, IPC and PID namespaces, mounts fresh tmpfs over /tmp
-(the scratch folder, re-populated with the pristine submission) and /dev/shm, forks again to be
-pid 1 of its PID namespace, drops its capabilities and forbids new user namespaces (seccomp),
-then runs the cells the grader sends (an IPython InteractiveShell, outputs discarded) and
+(the scratch folder, re-populated with the pristine submission; read-only trees the sandbox
+bound inside it bound again) and /dev/shm, forks again to be pid 1 of its PID namespace,
+drops its capabilities and forbids new user namespaces (seccomp), checks that it still sees
+every folder the host imported from and can run an empty cell (else a setup error: the
+grader's, never a score), then runs the cells the grader sends (an IPython InteractiveShell, outputs discarded) and
 answers the probes with :func:`serve` of :mod:`.kernel`. The grader kills it with its whole PID
 namespace afterwards: whatever a child learnt (hidden inputs, lent answers) dies with it.
 
@@ -58,7 +60,7 @@ HEADER = struct.Struct(">cI")
 CHILD_HEADER = struct.Struct(">I")
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWUSER = 0x20000, 0x8000000, 0x20000000, 0x10000000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 0x4000, 1 << 18
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 0x1000, 0x4000, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 4, 22, 2
 
 
@@ -117,7 +119,18 @@ def _prepare():
     for name in ("last_type", "last_value", "last_traceback", "last_exc"):
         if hasattr(sys, name):
             delattr(sys, name)
+    # So does the first cell it runs (e.g. IPython.core.logger): also here, once.
+    _check_shell(shell, "in the judge host")
     return shell
+
+
+def _check_shell(shell, where):
+    """Run an empty cell; an error there is our machinery's, never a student's."""
+    result = shell.run_cell("pass", store_history=False, silent=True)
+    error = result.error_before_exec or result.error_in_exec
+    if error is not None:
+        raise RuntimeError(f"the judge's shell cannot run a cell {where}: "
+                           f"{type(error).__name__}: {error}")
 
 
 def _write_all(fd, data):
@@ -255,6 +268,7 @@ def host_main():
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a stray interrupt is for children only
     shell = _prepare()
+    settings["import_paths"] = [path for path in sys.path if path and os.path.isdir(path)]
     Host(settings, shell).run()
 
 
@@ -287,11 +301,23 @@ def _isolate(settings, libc):
         with open(f"/proc/self/{name}", "w") as f:
             f.write(text)
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    # Read-only trees the sandbox bound inside the scratch (a Python environment under /tmp):
+    # held open now, bound again over the fresh tmpfs below, else every module not imported
+    # yet would be gone for the student's cells.
+    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY))
+            for path in settings.get("kept_in_scratch", ())]
     for path, size in ((settings["scratch"], settings["scratch_mb"]),
                        ("/dev/shm", settings["shm_mb"])):
         options = f"size={int(size) * 1024 * 1024},mode=0755".encode()
         _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options),
                f"mount tmpfs {path}")
+    for path, fd in kept:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _check(libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, MS_BIND | MS_REC,
+                          None), f"mount --rbind {path}")
+        os.close(fd)
+        if not os.statvfs(path).f_flag & os.ST_RDONLY:  # (locked read-only: never expected)
+            raise OSError(f"{path} is writable after binding it again")
     work, home = settings["work_dir"], settings["home"]
     os.makedirs(work, exist_ok=True)
     os.makedirs(home, exist_ok=True)
@@ -387,6 +413,14 @@ def child_main(sock, settings, shell):
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if isolated:
         _restrict(settings, libc)
+    # What the host could import from, and every tree the sandbox bound, must still be there
+    # after isolation: a folder hidden by the fresh scratch would fail every student cell, as
+    # if the student's code did.
+    for path in [*settings.get("import_paths", ()), *settings.get("read_only_trees", ())]:
+        if not os.path.isdir(path):
+            raise RuntimeError(f"{path} (bound in the judge's sandbox) is not visible in the "
+                               f"judge child")
+    _check_shell(shell, "in a judge child")
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(settings["work_dir"] if isolated else settings["submission"])
     sys.path.insert(0, "")

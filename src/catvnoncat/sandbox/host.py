@@ -108,6 +108,8 @@ class JudgeHost:
         self.runtime_dir = None
         self.sandboxed = False
         self.groups = None  # the sandbox's cgroups (memory, processes, CPU), when made
+        self.read_only_trees = []   # host paths the sandbox binds read-only (Python...)
+        self.kept_in_scratch = []   # those of them inside the sandbox's /tmp
         self._buffer = b""
         self._stderr = deque(maxlen=64)
         self.child = None
@@ -171,6 +173,8 @@ class JudgeHost:
             "home": dict(_policy.DEFAULT_ENV_FIXED)["HOME"],
             "submission": _policy.SUBMISSION_MOUNT if self.sandboxed else self.submission_dir,
             "require_isolation": self.sandboxed,
+            "read_only_trees": self.read_only_trees,
+            "kept_in_scratch": self.kept_in_scratch,
         }
         self._write(b"I", json.dumps(init).encode())
         self._launched = time.monotonic()
@@ -218,6 +222,9 @@ class JudgeHost:
             if os.geteuid() == 0 and not _world_reachable(path, need_read=False):
                 staged[path] = settings._stage_dir(len(staged))
         pol = _replace(pol, ro_binds=tuple(prefixes), masked=_installed_package_dirs(prefixes))
+        # Each child mounts a fresh scratch over /tmp: what is bound inside it, it binds again.
+        self.read_only_trees = prefixes
+        self.kept_in_scratch = [p for p in prefixes if p.startswith(_policy.SCRATCH + os.sep)]
         seccomp_file = write_seccomp_filter(self.runtime_dir) if _seccomp.supported() else None
         argv = _policy.bwrap_argv(
             pol, command, scratch_source=scratch, runtime_dir=None, connection_file=None,
