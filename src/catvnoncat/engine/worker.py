@@ -125,15 +125,17 @@ def _cell_timeout(course_dir, cache={}):
 
 
 class _Watchdog:
-    """Kills this process's kernels when a submission runs past its wall-clock limit."""
+    """Kills this process's kernels when a submission runs past its wall-clock limit, and
+    goes on killing what the grading starts again (a judge host replaced after the first
+    kill) until the submission's job returns; then reaps what it killed."""
 
     def __init__(self, seconds):
         self.expired = False
+        self._done = threading.Event()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def _expire(self):
-        self.expired = True
+    def _kill_descendants(self):
         from ..sandbox.provisioner import descendants
 
         for pid in descendants(os.getpid()):
@@ -142,12 +144,37 @@ class _Watchdog:
             except OSError:
                 pass
 
+    def _expire(self):
+        self.expired = True
+        while not self._done.is_set():
+            self._kill_descendants()
+            self._done.wait(0.2)
+
     def __enter__(self):
         self._timer.start()
         return self
 
     def __exit__(self, *exc):
+        self._done.set()
         self._timer.cancel()
+        if self.expired:
+            self._timer.join(timeout=5)
+            self._kill_descendants()
+            _reap_children()
+
+
+def _reap_children():
+    """Wait for this process's children that have exited (killed ones would stay zombies)."""
+    from ..sandbox.provisioner import descendants
+
+    for pid in descendants(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            if state == "Z":
+                os.waitpid(pid, os.WNOHANG)
+        except (OSError, IndexError, ChildProcessError):
+            pass
 
 
 def _run_autograde(root, db_url, job):
