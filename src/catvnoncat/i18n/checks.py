@@ -19,10 +19,13 @@ from catvnoncat.i18n.catalog import sources
 __all__ = ["glossary", "kept_pieces", "entry_mismatches", "mismatches"]
 
 _FORMULA = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
-_CODE = re.compile(r"`[^`\n]+`")
+_CODE = re.compile(r"``[^`]+``|`[^`\n]+`")
 _URL = re.compile(r"https?://[^\s)>\]]+")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 _ARGUMENT_LINE = re.compile(r"^(\w+) -- ", re.M)
+#: Placeholders that only fill in English grammar ("does" / "do", "its" / "their", a plural
+#: "s"): a Chinese sentence needs none of them and may leave them out (str.format ignores them).
+GRAMMAR_PLACEHOLDERS = frozenset({"{does}", "{its}", "{s}", "{them}"})
 
 
 def _placeholders(text):
@@ -81,10 +84,17 @@ def entry_mismatches(kind, english, chinese, terms=None):
     found = []
     remaining = chinese
     for piece in kept_pieces(english, kind):
+        if piece in GRAMMAR_PLACEHOLDERS:
+            continue
         if piece in remaining:
             remaining = remaining.replace(piece, "\0", 1)
         else:
             found.append(f"{piece!r} not kept")
+    if kind in ("string", "literal", "docstring", "comment"):
+        english_fields = set(_placeholders(english))
+        found += [f"{field!r} is no placeholder of the English" for field in
+                  dict.fromkeys(_placeholders(_CODE.sub(" ", chinese)))
+                  if field not in english_fields and field not in _CODE.findall(english)]
     if kind == "literal" and _literal_shape(chinese) != _literal_shape(english):
         found.append("not a Python string literal with the same {expressions}")
     words = _CODE.sub(" ", _FORMULA.sub(" ", english))
