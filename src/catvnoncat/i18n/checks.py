@@ -76,7 +76,8 @@ def _literal_shape(text):
         return []
     if not isinstance(node, ast.JoinedStr):
         return None
-    return [ast.dump(v) for v in node.values if isinstance(v, ast.FormattedValue)]
+    # A sentence may put its expressions in another order: compared as a sorted list.
+    return sorted(ast.dump(v) for v in node.values if isinstance(v, ast.FormattedValue))
 
 
 def entry_mismatches(kind, english, chinese, terms=None):
