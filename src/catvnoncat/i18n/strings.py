@@ -161,22 +161,36 @@ def _quote(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _width(text):
+    """Columns ``text`` takes in a monospaced editor (a CJK character takes two)."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
+#: Where a long sentence may be cut: after a space or Chinese punctuation.
+_BREAK_AFTER = " ，。：；、？！）"
+
+
 def string_literal(text, column, multiline):
     """``text`` as a double-quoted Python literal starting at ``column``; when ``multiline``
     (the English literal spanned lines, inside parentheses), long text is cut into several
     literals, one a line, that Python glues back together."""
     whole = _quote(text)
-    if not multiline or column + len(whole) <= LINE_WIDTH:
+    if not multiline or column + _width(whole) <= LINE_WIDTH:
         return whole
-    chunks, chunk = [], ""
-    width = max(LINE_WIDTH - column - 2, 20)
-    for char in text:
-        # A CJK character takes two columns of a monospaced editor.
-        if sum(2 if ord(c) > 0x2E80 else 1 for c in _quote(chunk + char)) > width:
-            chunks.append(chunk)
-            chunk = ""
-        chunk += char
-    chunks.append(chunk)
+    width = max(LINE_WIDTH - column, 40)
+    chunks, rest = [], text
+    while _width(_quote(rest)) > width + 4:  # a last word or stop may overhang
+        cut = 0
+        for end in range(1, len(rest)):
+            if _width(_quote(rest[:end])) > width:
+                break
+            if rest[end - 1] in _BREAK_AFTER:
+                cut = end
+        if not cut:
+            cut = max(end - 1, 1)
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    chunks.append(rest)
     return ("\n" + " " * column).join(_quote(c) for c in chunks)
 
 
