@@ -154,6 +154,12 @@ def translations(source):
             if e.msgstr and not e.fuzzy and not e.obsolete}
 
 
+def _shown(path):
+    """``path`` relative to the course folder when it lies inside it."""
+    path = Path(path)
+    return path.relative_to(facts.REPO_ROOT) if path.is_relative_to(facts.REPO_ROOT) else path
+
+
 def _short(text, width=90):
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 3] + "..."
@@ -164,7 +170,7 @@ def problems(source):
     the catalog (run ``make i18n``), untranslated, or fuzzy (its English changed)."""
     catalog = polib.pofile(str(source.catalog)) if source.catalog.exists() else []
     entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
-    where = source.catalog.relative_to(facts.REPO_ROOT)
+    where = _shown(source.catalog)
     lines = []
     for context, _, msgid in source.entries():
         entry = entries.get((context, msgid))
