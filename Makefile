@@ -27,6 +27,9 @@ $(STAMP): pyproject.toml
 	@# Chromium for the browser test (tests/test_browser.py drives it with Playwright).
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "chromium is not installed: the browser test will be skipped (as root: apt-get install chromium)." >&2
+	@# A Chinese font for the Chinese edition's plots (tests/test_i18n.py draws them).
+	@ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; } \
+		|| echo "fonts-noto-cjk is not installed: the Chinese plots would show boxes (as root: apt-get install fonts-noto-cjk)." >&2
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .

@@ -211,3 +211,42 @@ def test_the_chinese_notebook_reads_chinese():
     assert "逻辑回归" in markdown and "梯度下降" in markdown
     english_words = [w for w in ("you", "the ", "which") if w in markdown.replace("`", "")]
     assert len(markdown) > 5000 and english_words == [], english_words
+
+
+def test_the_chinese_plots_draw_every_glyph():
+    """The zh notebook's plotting cells, run as written on small stand-in data, with matplotlib's
+    missing-glyph warnings turned into errors (lr_utils picks the Chinese font)."""
+    import warnings
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    cells = {c.id: c.source for c in _read(CHINESE_NB).cells}
+    lr_utils = facts.student_module("lr_utils.py", EDITION)
+    assert lr_utils.use_cjk_fonts() is not None, \
+        "no Chinese font: install one (as root: apt-get install fonts-noto-cjk)"
+    rng = np.random.default_rng(0)
+    costs = list(np.linspace(0.69, 0.1, 20))
+    namespace = {
+        "np": np, "plt": plt, "classes": np.array([b"non-cat", b"cat"]),
+        "logistic_regression_model": {"costs": costs, "learning_rate": 0.005,
+                                      "Y_prediction_test": np.array([[1.0, 0.0, 1.0, 1.0, 0.0]])},
+        "test_set_y": np.array([[0, 0, 1, 0, 1]]),
+        "test_set_x_orig": rng.integers(0, 255, (5, 8, 8, 3), dtype=np.uint8),
+        "learning_rates": [0.01, 0.001], "models": {0.01: {"costs": costs}, 0.001: {"costs": costs}},
+    }
+    drawn = []
+    show = plt.show
+    plt.show = lambda: drawn.append(plt.gcf().canvas.draw())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for cell in ("learning-curve", "misclassified", "learning-rates-plot"):
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in cells[cell]), cell
+                exec(compile(cells[cell], cell, "exec"), namespace)
+    finally:
+        plt.show = show
+        plt.close("all")
+    assert len(drawn) == 3
