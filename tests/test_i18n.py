@@ -250,3 +250,22 @@ def test_the_chinese_plots_draw_every_glyph():
         plt.show = show
         plt.close("all")
     assert len(drawn) == 3
+
+
+def test_the_chinese_release_holds_no_solution():
+    import re
+
+    source = _read(CHINESE_NB)
+    release_dir = facts.release_dir(EDITION)
+    released = _read(release_dir / f"{EDITION}.ipynb")
+    lines = {line.strip() for cell in source.cells
+             for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)
+             for line in block.splitlines() if line.strip()}
+    assert len(lines) > 20
+    code = "\n".join(c.source for c in released.cells if c.cell_type == "code")
+    assert [line for line in lines if line in code] == []
+    answer = next(c.source for c in source.cells if c.id == "learning-rate-question")
+    texts = [p.read_text(encoding="utf-8") for p in release_dir.rglob("*") if p.is_file()]
+    assert not any(answer in text for text in texts)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "catvnoncat.judge"):
+        assert not any(marker in text for text in texts), marker
