@@ -202,7 +202,9 @@ def test_the_chinese_visible_tests_name_a_mistake_in_chinese():
         public_tests.sigmoid_test(sigmoid)
     assert zh_hints.NOT_IMPLEMENTED.format(name="sigmoid") in str(failure.value)
     assert "还没有实现" in str(failure.value)
-    assert np.isclose(public_tests.sigmoid_test(lambda z: 1 / (1 + np.exp(-z))) or 0.5, 0.5)
+    with pytest.raises(Exception) as failure:
+        public_tests.sigmoid_test(lambda z: 1 / (1 + np.exp(z)))     # sigmoid(-z)
+    assert "期望" in str(failure.value) and zh_hints.SIGMOID_HINT in str(failure.value)
 
 
 def test_the_chinese_notebook_reads_chinese():

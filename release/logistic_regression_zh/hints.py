@@ -187,3 +187,35 @@ COST_DETAIL_ONE_MINUS_Y = "1 - Y 没加括号，结果是用 1 减去 Y * np.log
 COST_DETAIL_SUM_CLOSED_EARLY = "求和在 (1 - Y) 之后就结束了，于是 np.log(1 - A) 乘的是整个求和"
 COST_DETAIL_M_TIMES_SUM = "-1 / (m * np.sum(...)) 是除以求和，而不是乘以求和"
 COST_DETAIL_LOG_ONE = "np.log(1) - A 不等于 np.log(1 - A)"
+
+# ---------------------------------------------------------------------------------------------
+# 可见测试的提示框架和各练习的提示（public_tests.py）
+# ---------------------------------------------------------------------------------------------
+EXPECTED_GOT = "{what}：期望 {expected}，得到 {got}。{hint}"
+ALL_PASSED = "{name}：可见测试全部通过。"
+WARNED = "注意：{name} 发出了警告：{warning}"
+RESULT_NO_KEY = "{name} 的结果里没有键 {key}。"
+SHAPES_FROM_DATA = ("请从 train_set_x_orig / test_set_x_orig 的 .shape 读出来，它是 (图片数, 高, "
+                    "宽, 3)。")
+FLATTEN_WHOLE_PICTURE = ("{name} 的每一列必须是一整张图片：先 reshape 成 (m, -1)，"
+                         "让每一行是一张图片，再转置。reshape(-1, m) 的形状虽然对，"
+                         "却会把不同图片的像素混在一起。")
+STANDARDIZE_HINT = "把展平后的像素值（0 到 255）除以 255。"
+SIGMOID_HINT = ("用 np.exp（不是 math.exp）逐元素计算 1 / (1 + exp(-z))，并保持 z 的形状。")
+INITIALIZE_HINT = ("w 必须是形状为 (dim, 1) 的全零列向量（np.zeros 以元组的形式接收形状），b "
+                   "是数字 0。")
+DIVIDED_BY_M_HINT = "你除以 m = X.shape[1] 了吗？"
+DW_HINT = "dw = X (A - Y)^T / m，形状和 w 一样，是 (n_x, 1)。"
+DB_NUMBER_HINT = "db = sum(A - Y) / m 是一个数。"
+DB_HINT = "db = sum(A - Y) / m。"
+COST_NUMBER_HINT = "代价是一个数；np.squeeze 可以去掉多余的维度。"
+COST_HINT = "J = -(1/m) sum(Y log(A) + (1 - Y) log(1 - A))，其中 A = sigmoid(w^T X + b)。"
+OPTIMIZE_HINT = ("每次迭代中，先对当前的 w 和 b 调用 propagate，再让 w 和 b 逆着各自的梯度走一步，"
+                 "步长乘以 learning_rate。")
+LAST_GRADIENTS_HINT = "返回最后一次迭代算出的梯度。"
+COSTS_RECORD_HINT = "记录第 0、100、200……次迭代的代价（每 100 次迭代记一个值）。"
+PREDICT_HINT = ("当 sigmoid(w^T x + b) > 0.5 时预测 1，否则为 0；返回形状为 (1, m) 的标签，"
+                "而不是概率。")
+MODEL_HINT = ("用零初始化，用给定的 num_iterations 和 learning_rate 在训练集上运行 optimize，"
+              "再用学到的 w 和 b 在两个数据集上预测。")
+MODEL_RETURN_HINT = "返回 model 最后构建的字典 d。"
