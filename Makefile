@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # The test tools (pytest-xdist, playwright: pyproject's [test] extra) on top of the package.
 TEST_STAMP := $(VENV)/.test-installed-stamp
 
-.PHONY: help env data test test-fast demo clean-demo reference-run benchmark release clean hub-setup
+.PHONY: help env data test test-fast demo clean-demo reference-run benchmark release i18n clean hub-setup
 
 help:
 	@echo "make demo   - the instructor's main job: demo class, autograde, feedback, export, report"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-fast - the tests that start no kernel, server, browser or nbgrader (pytest -m 'not slow')"
 	@echo "make data   - fetch and verify the dataset (mirror: \$$CATVNONCAT_MIRROR)"
 	@echo "make release - regenerate release/ from source/ with nbgrader"
+	@echo "make i18n   - refresh i18n/zh_CN/*.po from the English, regenerate the Chinese edition, check the translations"
 	@echo "make benchmark - print timing figures"
 	@echo "make hub-setup COURSE=... INSTRUCTOR=... - (as root) the course on a JupyterHub (docs/hub.md)"
 
@@ -30,6 +31,9 @@ $(STAMP): pyproject.toml
 	@# configurable-http-proxy (npm) for the real-JupyterHub test (tests/test_hub.py).
 	@command -v configurable-http-proxy >/dev/null || { [ "$$(id -u)" = 0 ] && command -v npm >/dev/null && npm install -g --silent configurable-http-proxy@5 >/dev/null; } \
 		|| echo "configurable-http-proxy is not installed: the JupyterHub test will fail (as root: apt-get install npm && npm install -g configurable-http-proxy)." >&2
+	@# A Chinese font for the Chinese edition's plots (tests/test_i18n.py draws them).
+	@ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; } \
+		|| echo "fonts-noto-cjk is not installed: the Chinese plots would show boxes (as root: apt-get install fonts-noto-cjk)." >&2
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
@@ -65,6 +69,15 @@ clean-demo:
 # nbgrader runs the `alembic` program installed next to it, hence .venv/bin on PATH.
 release: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m nbgrader generate_assignment logistic_regression --force
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m nbgrader generate_assignment logistic_regression_zh --force
+
+# The Chinese edition: catalogs refreshed from the English source (changed sentences turn fuzzy),
+# source/logistic_regression_zh regenerated and released; fails listing every missing, fuzzy or
+# broken translation (the edition is still written, English where a translation is missing).
+i18n: $(STAMP)
+	$(PY) -m catvnoncat.i18n update build
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m nbgrader generate_assignment logistic_regression_zh --force
+	$(PY) -m catvnoncat.i18n check
 
 benchmark: data
 	$(PY) benchmarks/bench_model.py

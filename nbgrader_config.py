@@ -49,7 +49,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.h5"
                             ".pytest_cache", ".hypothesis", ".catvnoncat_secret"]
 # Autograde copies the source's files over each student's autograded folder (the helpers stay
 # as released); the student's own quiz answers are kept there, not replaced by blank ones.
-c.Autograde.exclude_overwriting = {"logistic_regression": ["quiz/answers.py", "quiz/drill.py"]}
+c.Autograde.exclude_overwriting = {name: ["quiz/answers.py", "quiz/drill.py"]
+                                   for name in ("logistic_regression", "logistic_regression_zh")}
 
 # Per-cell time limit while autograding. The slowest honest cell, the 2000-step training on the
 # real data, takes about 1.5 s on an idle laptop and was measured at 5 s on 2 cores shared with

@@ -15,7 +15,7 @@ def test_assignments_are_the_source_folders_holding_a_notebook(tmp_path):
     course = _course(tmp_path, "logistic_regression_zh", "logistic_regression")
     assert facts.assignments(course) == ["logistic_regression", "logistic_regression_zh"]
     assert facts.assignments(tmp_path / "nowhere") == []
-    assert facts.assignments() == ["logistic_regression"]
+    assert facts.assignments() == ["logistic_regression", "logistic_regression_zh"]
 
 
 def test_the_default_assignment_is_the_only_one_else_the_english_edition(tmp_path):

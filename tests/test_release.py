@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from catvnoncat import course
+from catvnoncat import course, facts
 from catvnoncat.quiz_truth import quiz_files
 from support import course_run
 
@@ -24,17 +24,18 @@ def release_files(folder):
 
 
 @pytest.mark.slow
-def test_generate_assignment_reproduces_the_committed_release(tmp_path):
-    course_dir = course_run.scratch_course(tmp_path / "course", course.ASSIGNMENT, data=False)
-    result = course_run.run_nbgrader(["generate_assignment", course.ASSIGNMENT, "--force"],
+@pytest.mark.parametrize("assignment", facts.assignments())
+def test_generate_assignment_reproduces_the_committed_release(tmp_path, assignment):
+    course_dir = course_run.scratch_course(tmp_path / "course", assignment, data=False)
+    result = course_run.run_nbgrader(["generate_assignment", assignment, "--force"],
                                      course_dir, CATVNONCAT_GRADEBOOK_URL=f"sqlite:///{tmp_path / 'gradebook.db'}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Exception while loading config file" not in result.stderr, result.stderr[-3000:]
-    generated = release_files(course_dir / "release" / course.ASSIGNMENT)
-    committed = release_files(RELEASE_DIR)
+    generated = release_files(course_dir / "release" / assignment)
+    committed = release_files(facts.release_dir(assignment))
     assert sorted(generated) == sorted(committed)
     stale = [name for name in committed if generated[name] != committed[name]]
-    assert stale == [], f"release/ is stale for {stale}: run `make release` and commit release/"
+    assert stale == [], f"release/{assignment} is stale for {stale}: run `make release` and commit release/"
 
 
 def solution_lines():

@@ -222,3 +222,37 @@ COST_DETAIL_ONE_MINUS_Y = "1 - Y without its parentheses subtracts Y * np.log(1 
 COST_DETAIL_SUM_CLOSED_EARLY = "the sum closes after (1 - Y), so np.log(1 - A) multiplies the sum"
 COST_DETAIL_M_TIMES_SUM = "-1 / (m * np.sum(...)) divides by the sum instead of multiplying by it"
 COST_DETAIL_LOG_ONE = "np.log(1) - A is not np.log(1 - A)"
+
+# ---------------------------------------------------------------------------------------------
+# The visible tests' framing and per-exercise hints (public_tests.py)
+# ---------------------------------------------------------------------------------------------
+EXPECTED_GOT = "{what}: expected {expected}, got {got}. {hint}"
+ALL_PASSED = "{name}: all visible tests passed."
+WARNED = "note: {name} warned: {warning}"
+RESULT_NO_KEY = "{name}'s result has no key {key}."
+SHAPES_FROM_DATA = ("Read it from the .shape of train_set_x_orig / test_set_x_orig, which is "
+                    "(number of pictures, height, width, 3).")
+FLATTEN_WHOLE_PICTURE = ("Each column of {name} must be one whole picture: reshape to (m, -1) so "
+                         "every row is one image, then transpose. reshape(-1, m) gives the right "
+                         "shape but mixes pixels of different pictures.")
+STANDARDIZE_HINT = "Divide the flattened pixel values (0 to 255) by 255."
+SIGMOID_HINT = ("Compute 1 / (1 + exp(-z)) element-wise with np.exp (not math.exp), keeping the "
+                "shape of z.")
+INITIALIZE_HINT = ("w must be a column of zeros of shape (dim, 1) (np.zeros takes the shape as a "
+                   "tuple), and b the number 0.")
+DIVIDED_BY_M_HINT = "Did you divide by m = X.shape[1]?"
+DW_HINT = "dw = X (A - Y)^T / m has the shape of w, (n_x, 1)."
+DB_NUMBER_HINT = "db = sum(A - Y) / m is a single number."
+DB_HINT = "db = sum(A - Y) / m."
+COST_NUMBER_HINT = "The cost is a single number; np.squeeze removes extra axes."
+COST_HINT = "J = -(1/m) sum(Y log(A) + (1 - Y) log(1 - A)) with A = sigmoid(w^T X + b)."
+OPTIMIZE_HINT = ("In each iteration, call propagate on the current w and b, then move w and b "
+                 "against their gradients, scaled by learning_rate.")
+LAST_GRADIENTS_HINT = "Return the gradients computed in the last iteration."
+COSTS_RECORD_HINT = "Record the cost of iterations 0, 100, 200, ... (one value per 100 iterations)."
+PREDICT_HINT = ("Predict 1 where sigmoid(w^T x + b) > 0.5 and 0 elsewhere; return labels of shape "
+                "(1, m), not probabilities.")
+MODEL_HINT = ("Initialize with zeros, run optimize on the training set with the given "
+              "num_iterations and learning_rate, then predict on both sets with the learned w "
+              "and b.")
+MODEL_RETURN_HINT = "Return the dictionary d built at the end of model."

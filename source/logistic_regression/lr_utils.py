@@ -9,10 +9,15 @@
    not there yet, it downloads them once from the mirror named by ``CATVNONCAT_MIRROR`` (a
    folder or an http(s) base URL), else from the public origin below, and checks each file's
    sha256 against :data:`SHA256` before keeping it. So the assignment folder alone is enough.
+
+When the notebook has imported matplotlib before this module (its packages cell does), plots get
+a font list that falls back glyph by glyph to a Chinese font where one is installed (the Chinese
+edition's titles and labels): see :func:`use_cjk_fonts`.
 """
 
 import hashlib
 import os
+import sys
 import shutil
 import tempfile
 import urllib.error
@@ -206,3 +211,39 @@ def load_dataset(data_dir=None):
     train_x, train_y, classes = _read(folder / FILES["train"][0], *FILES["train"][1:])
     test_x, test_y, _ = _read(folder / FILES["test"][0], *FILES["test"][1:])
     return (train_x, train_y.reshape(1, -1), test_x, test_y.reshape(1, -1), classes)
+
+
+#: Chinese fonts tried for plots, by family name (Linux, Windows, macOS), then by file (fonts
+#: installed after matplotlib built its font cache are only found by path).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "Microsoft YaHei",
+                "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
+CJK_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/simhei.ttf",
+             "/System/Library/Fonts/PingFang.ttc", "/System/Library/Fonts/STHeiti Light.ttc")
+
+
+def use_cjk_fonts():
+    """Let matplotlib draw Chinese text: DejaVu Sans first, then the first Chinese font found.
+
+    Matplotlib (3.6 and later) falls back glyph by glyph along ``font.family``; only installed
+    fonts are listed (a missing one would log a warning on every plot). Returns the Chinese
+    family used, or None when the machine has none (Chinese text then shows as boxes: install
+    one, e.g. ``apt-get install fonts-noto-cjk``).
+    """
+    from matplotlib import font_manager, rcParams
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    family = next((name for name in CJK_FAMILIES if name in known), None)
+    for path in CJK_FILES if family is None else ():
+        if os.path.isfile(path):
+            font_manager.fontManager.addfont(path)
+            family = font_manager.get_font(path).family_name
+            break
+    if family is not None:
+        rcParams["font.family"] = ["DejaVu Sans", family]
+    return family
+
+
+if "matplotlib" in sys.modules:
+    use_cjk_fonts()

@@ -212,7 +212,8 @@ def _show(value):
 
 
 def _fail(what, expected, got, hint):
-    raise VisibleTestFailure(f"{what}: expected {_show(expected)}, got {_show(got)}. {hint}")
+    raise VisibleTestFailure(hints.EXPECTED_GOT.format(what=what, expected=_show(expected),
+                                                         got=_show(got), hint=hint))
 
 
 def _expect_close(what, got, expected, hint):
@@ -336,7 +337,7 @@ def _call(function, *args, **kwargs):
         except Exception as error:  # noqa: BLE001 - your code's error, shown without the machinery
             raise _student_error(name, error, function) from None
     for w in caught:
-        print(f"note: {name} warned: {w.category.__name__}: {w.message}")
+        print(hints.WARNED.format(name=name, warning=f"{w.category.__name__}: {w.message}"))
     placeholder = _placeholder(function) if _holds_none(result) else ""
     if placeholder:
         raise VisibleTestFailure(hints.TEMPLATE_NONE.format(name=name, var=placeholder))
@@ -357,7 +358,7 @@ def _visible_test(name):
                 raise
             except KeyError as error:
                 raise VisibleTestFailure(
-                    f"{name}'s result has no key {error}. "
+                    hints.RESULT_NO_KEY.format(name=name, key=error) + " "
                     + hints.MISSING_KEY.format(key=error)) from None
             except Exception as error:  # noqa: BLE001 - about the result, not the machinery
                 raise VisibleTestFailure(hints.RESULT_UNUSABLE.format(
@@ -369,7 +370,7 @@ def _visible_test(name):
 def _passed(name, lines):
     for line in lines:
         print(f"  {line}")
-    print(f"{name}: all visible tests passed.")
+    print(hints.ALL_PASSED.format(name=name))
 
 
 def _array(values):
@@ -563,15 +564,12 @@ def dataset_shapes_test(m_train, m_test, num_px):
         value = got[name]
         if not isinstance(value, (int, np.integer)) or value != expected:
             _fail(name, expected, value,
-                  "Read it from the .shape of train_set_x_orig / test_set_x_orig, which is "
-                  "(number of pictures, height, width, 3).")
+                  hints.SHAPES_FROM_DATA)
     _passed("dataset_shapes", [f"{name} = {got[name]}" for name in DATASET_SHAPES])
 
 
 def _flatten_hint(name):
-    return (f"Each column of {name} must be one whole picture: reshape to (m, -1) so every row "
-            f"is one image, then transpose. reshape(-1, m) gives the right shape but mixes "
-            f"pixels of different pictures.")
+    return hints.FLATTEN_WHOLE_PICTURE.format(name=name)
 
 
 @_visible_test("flatten")
@@ -595,7 +593,7 @@ def standardize_test(train_set_x, test_set_x, train_set_x_flatten, test_set_x_fl
             name="standardize", relies="train_set_x_flatten and test_set_x_flatten", does="do",
             its="their", fix="them"))
     got = {"train_set_x": train_set_x, "test_set_x": test_set_x}
-    hint = "Divide the flattened pixel values (0 to 255) by 255."
+    hint = hints.STANDARDIZE_HINT
     for name, value in got.items():
         _expect_shape(name, value, FLATTEN_SHAPES[f"{name}_flatten"], hint)
         _expect_close(f"{name}[0:5, 0]", value[:5, 0], STANDARDIZE_FIRST_VALUES[name], hint)
@@ -616,8 +614,7 @@ def sigmoid_test(sigmoid):
         z = _array(case["z"])
         got = _call(sigmoid, z)
         _expect_close(f"sigmoid({_show(z)})", got, case["expected"],
-                      "Compute 1 / (1 + exp(-z)) element-wise with np.exp (not math.exp), "
-                      "keeping the shape of z.")
+                      hints.SIGMOID_HINT)
         lines.append(f"sigmoid({_show(z)}) = {_show(np.asarray(got))}")
     _passed("sigmoid", lines)
 
@@ -625,8 +622,7 @@ def sigmoid_test(sigmoid):
 @_visible_test("initialize_with_zeros")
 def initialize_with_zeros_test(initialize_with_zeros):
     """``w`` is a zero column of shape (dim, 1), ``b`` the number zero."""
-    hint = ("w must be a column of zeros of shape (dim, 1) (np.zeros takes the shape as a tuple), "
-            "and b the number 0.")
+    hint = hints.INITIALIZE_HINT
     _check_ready("initialize_with_zeros", initialize_with_zeros)
     lines = []
     for dim in INITIALIZE_DIMS:
@@ -649,7 +645,7 @@ def initialize_with_zeros_test(initialize_with_zeros):
 def propagate_test(propagate):
     """Gradients and cost on small fixed examples."""
     _check_ready("propagate", propagate)
-    m_hint = "Did you divide by m = X.shape[1]?"
+    m_hint = hints.DIVIDED_BY_M_HINT
     lines = []
     for case in PROPAGATE_CASES:
         w, b, X, Y = _array(case["w"]), case["b"], _array(case["X"]), _array(case["Y"])
@@ -657,13 +653,12 @@ def propagate_test(propagate):
         if isinstance(cost, dict) and not isinstance(grads, dict):
             raise VisibleTestFailure(hints.PROPAGATE_SWAPPED)
         _expect_close("dw", grads["dw"], case["dw"],
-                      "dw = X (A - Y)^T / m has the shape of w, (n_x, 1). " + m_hint)
-        _expect_number("db", grads["db"], "db = sum(A - Y) / m is a single number.")
-        _expect_close("db", np.squeeze(grads["db"]), case["db"], "db = sum(A - Y) / m. " + m_hint)
-        _expect_number("cost", cost, "The cost is a single number; np.squeeze removes extra axes.")
+                      hints.DW_HINT + " " + m_hint)
+        _expect_number("db", grads["db"], hints.DB_NUMBER_HINT)
+        _expect_close("db", np.squeeze(grads["db"]), case["db"], hints.DB_HINT + " " + m_hint)
+        _expect_number("cost", cost, hints.COST_NUMBER_HINT)
         _expect_close("cost", np.squeeze(cost), case["cost"],
-                      "J = -(1/m) sum(Y log(A) + (1 - Y) log(1 - A)) with A = sigmoid(w^T X + b). "
-                      + m_hint)
+                      hints.COST_HINT + " " + m_hint)
         lines.append(f"m = {X.shape[1]}: dw = {_show(grads['dw'])}, db = {_show(grads['db'])}, "
                      f"cost = {_show(cost)}")
     _passed("propagate", lines)
@@ -680,9 +675,8 @@ def propagate_vectorized_test(propagate):
 def optimize_test(optimize):
     """Gradient descent on small fixed examples (uses your ``propagate``)."""
     _check_ready("optimize", optimize)
-    hint = ("In each iteration, call propagate on the current w and b, then move w and b "
-            "against their gradients, scaled by learning_rate.")
-    last_hint = "Return the gradients computed in the last iteration. "
+    hint = hints.OPTIMIZE_HINT
+    last_hint = hints.LAST_GRADIENTS_HINT + " "
     lines = []
     for case in OPTIMIZE_CASES:
         w, b, X, Y = _array(case["w"]), case["b"], _array(case["X"]), _array(case["Y"])
@@ -696,8 +690,7 @@ def optimize_test(optimize):
         _expect_number("grads['db']", grads["db"], hint)
         _expect_close("grads['db']", np.squeeze(grads["db"]), case["db"], last_hint + hint)
         _expect_close("costs", [np.squeeze(c) for c in costs], case["costs"],
-                      "Record the cost of iterations 0, 100, 200, ... (one value per 100 "
-                      "iterations).")
+                      hints.COSTS_RECORD_HINT)
         if not np.array_equal(w, w_before):
             print(hints.IN_PLACE_NOTE.format(name="optimize",
                                              example="w = w.copy() before the loop"))
@@ -710,8 +703,7 @@ def optimize_test(optimize):
 def predict_test(predict):
     """Labels 0 / 1 on small fixed examples."""
     _check_ready("predict", predict)
-    hint = ("Predict 1 where sigmoid(w^T x + b) > 0.5 and 0 elsewhere; return labels of shape "
-            "(1, m), not probabilities.")
+    hint = hints.PREDICT_HINT
     lines = []
     for case in PREDICT_CASES:
         got = _call(predict, _array(case["w"]), case["b"], _array(case["X"]))
@@ -736,14 +728,12 @@ def model_test(model):
     d = _call(model, _array(case["X_train"]), _array(case["Y_train"]), _array(case["X_test"]),
               _array(case["Y_test"]), num_iterations=case["num_iterations"],
               learning_rate=case["learning_rate"])
-    hint = ("Initialize with zeros, run optimize on the training set with the given "
-            "num_iterations and learning_rate, then predict on both sets with the learned w "
-            "and b.")
+    hint = hints.MODEL_HINT
     expected_keys = {"costs", "Y_prediction_test", "Y_prediction_train", "w", "b",
                      "learning_rate", "num_iterations"}
     if not isinstance(d, dict) or not expected_keys <= set(d):
         _fail("model(...) keys", sorted(expected_keys), sorted(d) if isinstance(d, dict) else d,
-              "Return the dictionary d built at the end of model.")
+              hints.MODEL_RETURN_HINT)
     for key in ("w", "b", "costs", "Y_prediction_train", "Y_prediction_test"):
         got = [np.squeeze(c) for c in d[key]] if key == "costs" else d[key]
         if key == "b":

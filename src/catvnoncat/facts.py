@@ -83,12 +83,19 @@ def student_module(filename, assignment=DEFAULT_ASSIGNMENT):
     spec = importlib.util.spec_from_file_location(f"_student_{Path(filename).stem}",
                                                   Path(folder) / filename)
     module = importlib.util.module_from_spec(spec)
-    # The helpers import each other by plain name (public_tests imports hints), as in a notebook.
+    # The helpers import each other by plain name (public_tests imports hints), as in a notebook:
+    # each load gets its own assignment's helpers (the English and the Chinese hints share the
+    # name), and sys.modules is left as it was.
+    plain = [Path(name).stem for name in STUDENT_HELPERS]
+    shadowed = {name: sys.modules.pop(name) for name in plain if name in sys.modules}
     sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(folder)
+        for name in plain:
+            sys.modules.pop(name, None)
+        sys.modules.update(shadowed)
     return module
 
 

@@ -1,0 +1,273 @@
+"""The Chinese edition: every sentence translated, nothing stale, the same assignment in Chinese.
+
+The catalogs (``i18n/zh_CN/*.po``) hold a finished translation of every English sentence; the
+generated ``source/logistic_regression_zh/`` and the catalogs are what ``make i18n`` writes;
+the two editions have the same cells, grade ids, points and test cells, and code cells that
+differ only in docstrings, comments and the text they print or draw.
+"""
+
+import ast
+import json
+import shutil
+
+import nbformat
+import polib
+import pytest
+from nbgrader.utils import compute_checksum
+
+from catvnoncat import facts
+from catvnoncat.i18n import EDITION, ENGLISH, build, catalog, checks
+from catvnoncat.i18n.strings import PLOT_TEXT_CALLS, TEXT_KEYWORDS
+
+ENGLISH_NB = facts.source_dir(ENGLISH) / f"{ENGLISH}.ipynb"
+CHINESE_NB = facts.source_dir(EDITION) / f"{EDITION}.ipynb"
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_every_english_sentence_has_a_finished_translation():
+    sources = catalog.sources()
+    counts = {s.catalog.name: len({(c, m) for c, _, m in s.entries()}) for s in sources}
+    assert counts["hints.po"] > 100 and counts[f"{ENGLISH}.po"] > 100, counts
+    problems = [line for source in sources for line in catalog.problems(source)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_translations_keep_placeholders_code_numbers_urls_and_the_glossary_terms():
+    problems = checks.mismatches()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("kind, english, chinese, wanted", [
+    ("string", "{name} returned None.", "{nom} 返回了 None。", "'{name}' not kept"),
+    ("string", "Use `np.zeros((dim, 1))`.", "用 `np.zeros((dim,1))`。", "'`np.zeros((dim, 1))`' not kept"),
+    ("string", "about 100 times faster", "快大约一百倍", "'100' not kept"),
+    ("paragraph", "[numpy](https://numpy.org) for arrays", "[numpy](https://numpy.cn) 处理数组",
+     "'https://numpy.org' not kept"),
+    ("paragraph", "Formula $a = \\sigma(z)$.", "公式 $a = sigma(z)$。", "not kept"),
+    ("string", "The cost is wrong.", "成本算错了。", "glossary: 'cost' should read '代价'"),
+    ("string", "Tune the learning rate.", "调一调步长。", "glossary: 'learning rates?'"),
+    ("literal", 'f"cost {i}"', 'f"代价 {j}"', "not a Python string literal"),
+    ("string", "Shape {q}.", "{q} 的形状是 {shape}。", "'{shape}' is no placeholder"),
+    ("docstring", "Args:\nw -- weights", "参数：\nweights -- 权重", "'w -- ' not kept"),
+])
+def test_a_broken_translation_is_named(kind, english, chinese, wanted):
+    found = checks.entry_mismatches(kind, english, chinese)
+    assert any(wanted in problem for problem in found), found
+
+
+def test_a_good_translation_passes_the_checks():
+    assert checks.entry_mismatches(
+        "literal", 'f"{wrong.size} of {n} pictures"', 'f"{n} 张图片中有 {wrong.size} 张"') == []
+    assert checks.entry_mismatches("string", "{name} has {does} not {its} cost.",
+                                   "{name} 的代价不对。") == []
+
+
+def _temporary_source(tmp_path, english_text):
+    """The hints catalog and an English hints.py (``english_text``) copied under ``tmp_path``."""
+    hints, po = tmp_path / "hints.py", tmp_path / "hints.po"
+    hints.write_text(english_text, encoding="utf-8")
+    shutil.copy(catalog.sources()[1].catalog, po)
+    return catalog.Source(str(hints), po)
+
+
+def test_a_changed_english_sentence_turns_its_translation_fuzzy_and_fails_naming_it(tmp_path):
+    english = (facts.source_dir(ENGLISH) / "hints.py").read_text(encoding="utf-8")
+    old = "The denominator is 1 + np.exp(-z), with a plus sign."
+    new = "The denominator is 1 + np.exp(-z): a plus sign, not a minus."
+    assert old in english
+    source = _temporary_source(tmp_path, english.replace(old, new)
+                               + '\nBRAND_NEW = "A sentence nobody has translated yet."\n')
+    assert catalog.update(source) == (1, 1)
+    entry = polib.pofile(str(source.catalog)).find(new, msgctxt="SIGMOID_DENOMINATOR_SIGN")
+    assert entry.fuzzy and entry.previous_msgid == old and "分母" in entry.msgstr
+    problems = catalog.problems(source)
+    assert len(problems) == 2, problems
+    assert "[SIGMOID_DENOMINATOR_SIGN] fuzzy" in problems[0] and new in problems[0]
+    assert str(source.catalog) in problems[0] and "hints.py" in problems[0]
+    assert "[BRAND_NEW] untranslated" in problems[1]
+    # The translator's fix: a new msgstr, the fuzzy flag removed.
+    po = polib.pofile(str(source.catalog))
+    fixed = po.find(new, msgctxt="SIGMOID_DENOMINATOR_SIGN")
+    fixed.flags.remove("fuzzy")
+    po.find("A sentence nobody has translated yet.", msgctxt="BRAND_NEW").msgstr = "还没人翻译的句子。"
+    po.save()
+    assert catalog.problems(source) == []
+
+
+def test_the_catalogs_and_the_generated_edition_are_what_make_i18n_writes(tmp_path):
+    for source in catalog.sources():
+        copy = tmp_path / source.catalog.name
+        shutil.copy(source.catalog, copy)
+        catalog.update(catalog.Source(source.path, copy))
+        assert copy.read_bytes() == source.catalog.read_bytes(), \
+            f"{source.catalog.name} is stale: run `make i18n` and commit i18n/"
+    wanted = build.edition_files()
+    folder = facts.source_dir(EDITION)
+    present = {p.relative_to(facts.REPO_ROOT).as_posix() for p in folder.rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
+               and ".hypothesis" not in p.parts}
+    assert present == set(wanted)
+    stale = [name for name, data in wanted.items() if (facts.REPO_ROOT / name).read_bytes() != data]
+    assert stale == [], f"{stale} stale: run `make i18n` and commit source/{EDITION}"
+
+
+class _TextSetAside(ast.NodeTransformer):
+    """Blank what a translation may change: docstrings and the text printed or drawn."""
+
+    def _blank(self, node):
+        if isinstance(node, ast.JoinedStr):
+            # An f-string keeps its expressions (a sentence may put them in another order).
+            fields = [v for v in node.values if isinstance(v, ast.FormattedValue)]
+            return ast.Tuple(elts=sorted(fields, key=ast.dump), ctx=ast.Load())
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return ast.Constant("")
+        return node
+
+    def _undocument(self, node):
+        self.generic_visit(node)
+        if node.body and isinstance(node.body[0], ast.Expr):
+            node.body[0].value = self._blank(node.body[0].value)
+        return node
+
+    visit_Module = visit_FunctionDef = visit_ClassDef = _undocument
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        name = getattr(node.func, "id", getattr(node.func, "attr", None))
+        if name in PLOT_TEXT_CALLS:
+            node.args = [self._blank(arg) for arg in node.args]
+        for keyword in node.keywords:
+            if keyword.arg in TEXT_KEYWORDS:
+                keyword.value = self._blank(keyword.value)
+        return node
+
+
+def _shape(source):
+    """The syntax tree of a code cell with its translatable text set aside (magics blanked)."""
+    code = "\n".join("" if line.lstrip().startswith("%") else line for line in source.split("\n"))
+    return ast.dump(_TextSetAside().visit(ast.parse(code)))
+
+
+@pytest.mark.parametrize("folder", ["source", "release"])
+def test_the_editions_are_the_same_assignment(folder):
+    english = _read(facts.REPO_ROOT / folder / ENGLISH / f"{ENGLISH}.ipynb")
+    chinese = _read(facts.REPO_ROOT / folder / EDITION / f"{EDITION}.ipynb")
+    assert [c.id for c in chinese.cells] == [c.id for c in english.cells]
+    assert [c.cell_type for c in chinese.cells] == [c.cell_type for c in english.cells]
+    assert chinese.metadata == english.metadata
+    tests = translated = 0
+    for en, zh in zip(english.cells, chinese.cells):
+        meta = en.metadata.get("nbgrader", {})
+        # Grade ids, points, locks: all of nbgrader's metadata but a translated cell's checksum.
+        unchecked = {**zh.metadata, "nbgrader": {**zh.metadata.get("nbgrader", {}), "checksum": 0}}
+        assert unchecked == {**en.metadata, "nbgrader": {**meta, "checksum": 0}}, en.id
+        if en.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            assert zh.metadata == en.metadata, en.id
+            tests += 1
+            assert zh.source.encode() == en.source.encode(), f"test cell {en.id} differs"
+            assert compute_checksum(zh) == compute_checksum(en)
+            if folder == "release":
+                assert meta["checksum"] == compute_checksum(zh)
+        elif en.cell_type == "code":
+            assert _shape(zh.source) == _shape(en.source), f"code cell {en.id} differs"
+        translated += zh.source != en.source
+    # Every Markdown cell and every code cell with words in it: 47 of 64 cells (the release's
+    # manual answer cell says YOUR ANSWER HERE in both editions).
+    assert tests == 11 and translated == (47 if folder == "source" else 46), (tests, translated)
+
+
+def test_the_shape_check_sees_a_changed_line_of_code():
+    english = 'def f(x):\n    """Doc."""\n    print(f"x = {x}")\n    return x + 1\n'
+    assert _shape(english.replace('"""Doc."""', '"""文档。"""').replace("x = ", "x 等于 ")) \
+        == _shape(english)
+    assert _shape(english.replace("x + 1", "x + 2")) != _shape(english)
+    assert _shape(english.replace('{x}', '{x + 1}')) != _shape(english)
+
+
+def test_the_chinese_visible_tests_name_a_mistake_in_chinese():
+    public_tests = facts.student_module("public_tests.py", EDITION)
+    zh_hints = facts.student_module("hints.py", EDITION)
+    en_hints = facts.student_module("hints.py", ENGLISH)
+    names = {n for n in dir(en_hints) if n.isupper()}
+    assert {n for n in dir(zh_hints) if n.isupper()} == names
+    import numpy as np
+
+    def sigmoid(z):
+        raise NotImplementedError()
+
+    with pytest.raises(Exception) as failure:
+        public_tests.sigmoid_test(sigmoid)
+    assert zh_hints.NOT_IMPLEMENTED.format(name="sigmoid") in str(failure.value)
+    assert "还没有实现" in str(failure.value)
+    with pytest.raises(Exception) as failure:
+        public_tests.sigmoid_test(lambda z: 1 / (1 + np.exp(z)))     # sigmoid(-z)
+    assert "期望" in str(failure.value) and zh_hints.SIGMOID_HINT in str(failure.value)
+
+
+def test_the_chinese_notebook_reads_chinese():
+    text = json.loads(CHINESE_NB.read_text(encoding="utf-8"))
+    markdown = "".join("".join(c["source"]) for c in text["cells"] if c["cell_type"] == "markdown")
+    assert "逻辑回归" in markdown and "梯度下降" in markdown
+    english_words = [w for w in ("you", "the ", "which") if w in markdown.replace("`", "")]
+    assert len(markdown) > 5000 and english_words == [], english_words
+
+
+def test_the_chinese_plots_draw_every_glyph():
+    """The zh notebook's plotting cells, run as written on small stand-in data, with matplotlib's
+    missing-glyph warnings turned into errors (lr_utils picks the Chinese font)."""
+    import warnings
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    cells = {c.id: c.source for c in _read(CHINESE_NB).cells}
+    lr_utils = facts.student_module("lr_utils.py", EDITION)
+    assert lr_utils.use_cjk_fonts() is not None, \
+        "no Chinese font: install one (as root: apt-get install fonts-noto-cjk)"
+    rng = np.random.default_rng(0)
+    costs = list(np.linspace(0.69, 0.1, 20))
+    namespace = {
+        "np": np, "plt": plt, "classes": np.array([b"non-cat", b"cat"]),
+        "logistic_regression_model": {"costs": costs, "learning_rate": 0.005,
+                                      "Y_prediction_test": np.array([[1.0, 0.0, 1.0, 1.0, 0.0]])},
+        "test_set_y": np.array([[0, 0, 1, 0, 1]]),
+        "test_set_x_orig": rng.integers(0, 255, (5, 8, 8, 3), dtype=np.uint8),
+        "learning_rates": [0.01, 0.001], "models": {0.01: {"costs": costs}, 0.001: {"costs": costs}},
+    }
+    drawn = []
+    show = plt.show
+    plt.show = lambda: drawn.append(plt.gcf().canvas.draw())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for cell in ("learning-curve", "misclassified", "learning-rates-plot"):
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in cells[cell]), cell
+                exec(compile(cells[cell], cell, "exec"), namespace)
+    finally:
+        plt.show = show
+        plt.close("all")
+    assert len(drawn) == 3
+
+
+def test_the_chinese_release_holds_no_solution():
+    import re
+
+    source = _read(CHINESE_NB)
+    release_dir = facts.release_dir(EDITION)
+    released = _read(release_dir / f"{EDITION}.ipynb")
+    lines = {line.strip() for cell in source.cells
+             for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)
+             for line in block.splitlines() if line.strip()}
+    assert len(lines) > 20
+    code = "\n".join(c.source for c in released.cells if c.cell_type == "code")
+    assert [line for line in lines if line in code] == []
+    answer = next(c.source for c in source.cells if c.id == "learning-rate-question")
+    texts = [p.read_text(encoding="utf-8") for p in release_dir.rglob("*") if p.is_file()]
+    assert not any(answer in text for text in texts)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "catvnoncat.judge"):
+        assert not any(marker in text for text in texts), marker
