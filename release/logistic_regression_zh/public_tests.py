@@ -110,13 +110,13 @@ MODEL_CASE = {
 #: VECTORIZED_SIZES[1] examples of one feature, then on VECTORIZED_FEATURES_EXAMPLES examples of
 #: VECTORIZED_FEATURES features (random inputs). What the larger inputs add to your code's CPU
 #: time (time.thread_time: numpy's own worker threads do not count) is divided by what they add
-#: to the whole-array code's: 1 or below for whole-array code, 6 to 500 for a loop over the
+#: to the whole-array code's: 1 or below for whole-array code, 4.5 to 500 for a loop over the
 #: examples (or the features). From VECTORIZED_LOOP_FROM on, twice in a row, it is a loop.
 VECTORIZED_SIZES = (20, 20000)
 VECTORIZED_FEATURES = 20000
 VECTORIZED_FEATURES_EXAMPLES = 5
 VECTORIZED_CALLS = 20
-VECTORIZED_LOOP_FROM = 4.0
+VECTORIZED_LOOP_FROM = 3.0
 
 #: The functions each graded function relies on (looked up where your function looks them up).
 PREREQUISITES = {
