@@ -95,7 +95,8 @@ def test_every_demo_submission_has_its_time_and_its_student_a_name(demo_run):
 def test_faults_are_explained_per_student(demo_run):
     _, _, results, _, _ = demo_run
     for student_id, why in WHY.items():
-        assert any(why in note for note in results[student_id].notes), results[student_id].notes
+        assert any(why in note for note in results[student_id].notes), (student_id,
+                                                                         results[student_id].notes)
     assert results["not_json"].skipped
     # Students without faults of the process ran to the end with nothing to report.
     for student_id in ("reference", "forgets_m", "probabilities", "seed_author"):

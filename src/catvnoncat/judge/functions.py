@@ -144,8 +144,12 @@ def visible_raise(prober, spec):
     try:
         outcome = prober.call(spec.name, args, lend=spec.helpers,
                               globals_=spec.globals_for_call(_Visible(args)))
-    except ProbeFailed:
-        return None
+    except ProbeFailed as error:
+        # No usable answer even on the public example (it ran past the time limit, the child
+        # died, the answer was malformed): that is the part's failure, said as such. (Probing
+        # on after an interrupted call found the child answering the next probe with nothing.)
+        raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+                      HINTS.NO_RESULT.format(name=spec.name)) from None
     return outcome.raised
 
 
