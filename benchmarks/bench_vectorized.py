@@ -19,7 +19,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from traitlets.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import vectorization_styles as styles  # noqa: E402
@@ -47,16 +46,9 @@ def stop(processes):
 
 def start_host(folder):
     """The grader's sandboxed fork server, on a copy of the release (as the grader runs it)."""
-    import shutil
+    from support.judge_host import start_judge_host
 
-    from catvnoncat.facts import DATASETS_DIR, REPO_ROOT
-    from catvnoncat.sandbox.host import JudgeHost
-
-    for f in (REPO_ROOT / "release" / "logistic_regression").iterdir():
-        if f.is_file():
-            shutil.copy(f, Path(folder) / f.name)
-    config = Config({"BubblewrapProvisioner": {"data_dir": str(DATASETS_DIR)}})
-    return JudgeHost(config, str(folder)).start()
+    return start_judge_host(folder)
 
 
 def child_with(host, source):

@@ -153,12 +153,9 @@ def test_flock_on_a_read_only_system_file_fails_in_the_sandbox(tmp_path):
 # -- judge children ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def host(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("submission")
-    for f in (REPO / "release" / "logistic_regression").iterdir():
-        if f.is_file():
-            shutil.copy(f, folder / f.name)
-    config = Config({"BubblewrapProvisioner": {"data_dir": str(REPO / "datasets")}})
-    judge_host = JudgeHost(config, str(folder), frame_cap=1 << 20).start()
+    from support.judge_host import start_judge_host
+
+    judge_host = start_judge_host(tmp_path_factory.mktemp("submission"), frame_cap=1 << 20)
     yield judge_host
     judge_host.close()
 

@@ -5,7 +5,6 @@ core), children running hostile cells, the groups read from outside.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,8 @@ from traitlets.config import Config
 from catvnoncat.judge.child_prober import ChildProber
 from catvnoncat.judge.prober import KernelDied, KernelUnresponsive
 from catvnoncat.sandbox import groups
-from catvnoncat.sandbox.host import JudgeHost
 from catvnoncat.sandbox.policy import check_bubblewrap
+from support.judge_host import start_judge_host
 
 REPO = Path(__file__).resolve().parents[1]
 LIMITS = {"sandbox_memory_mb": 256, "sandbox_processes": 48, "sandbox_cpus": 0.2}
@@ -28,12 +27,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("submission")
-    for f in (REPO / "release" / "logistic_regression").iterdir():
-        if f.is_file():
-            shutil.copy(f, folder / f.name)
-    config = Config({"BubblewrapProvisioner": {"data_dir": str(REPO / "datasets"), **LIMITS}})
-    judge_host = JudgeHost(config, str(folder), frame_cap=1 << 20).start()
+    judge_host = start_judge_host(tmp_path_factory.mktemp("submission"), frame_cap=1 << 20,
+                                  **LIMITS)
     yield judge_host
     judge_host.close()
 
@@ -122,11 +117,7 @@ def test_spinning_processes_are_held_to_the_cpu_share(host):
 
 
 def test_closing_the_host_removes_its_groups(tmp_path):
-    for f in (REPO / "release" / "logistic_regression").iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
-    config = Config({"BubblewrapProvisioner": {"data_dir": str(REPO / "datasets"), **LIMITS}})
-    judge_host = JudgeHost(config, str(tmp_path)).start()
+    judge_host = start_judge_host(tmp_path, **LIMITS)
     paths = dict(judge_host.groups.paths)
     assert all(os.path.isdir(p) for p in paths.values())
     judge_host.close()

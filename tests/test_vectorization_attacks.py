@@ -8,17 +8,15 @@ dearer) it hid the cheapest loops (measured 2.7 - 2.9, vectorized, where its twi
 7.4); with the untimed warm-up request and a cap of 2 x + 3 ms it measured 5.0 - 6.1 (a loop).
 """
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from traitlets.config import Config
 
 from catvnoncat import judge
 from catvnoncat.judge.child_prober import ChildProber
-from catvnoncat.sandbox.host import JudgeHost
 from catvnoncat.sandbox.policy import check_bubblewrap
+from support.judge_host import start_judge_host
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hostile  # noqa: E402
@@ -30,12 +28,7 @@ needs_bwrap = pytest.mark.skipif(check_bubblewrap() is not None, reason="no bubb
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("submission")
-    for f in (REPO / "release" / "logistic_regression").iterdir():
-        if f.is_file():
-            shutil.copy(f, folder / f.name)
-    config = Config({"BubblewrapProvisioner": {"data_dir": str(REPO / "datasets")}})
-    judge_host = JudgeHost(config, str(folder)).start()
+    judge_host = start_judge_host(tmp_path_factory.mktemp("submission"))
     yield judge_host
     judge_host.close()
 

@@ -209,19 +209,9 @@ def test_every_whole_array_style_keeps_the_point(name, label):
 @pytest.fixture(scope="module")
 def host(tmp_path_factory):
     """A judge host (the grader's sandboxed fork server) for this module's judge children."""
-    import shutil
+    from support.judge_host import start_judge_host
 
-    from traitlets.config import Config
-
-    from catvnoncat.facts import DATASETS_DIR, REPO_ROOT
-    from catvnoncat.sandbox.host import JudgeHost
-
-    folder = tmp_path_factory.mktemp("submission")
-    for f in (REPO_ROOT / "release" / "logistic_regression").iterdir():
-        if f.is_file():
-            shutil.copy(f, folder / f.name)
-    config = Config({"BubblewrapProvisioner": {"data_dir": str(DATASETS_DIR)}})
-    judge_host = JudgeHost(config, str(folder)).start()
+    judge_host = start_judge_host(tmp_path_factory.mktemp("submission"))
     yield judge_host
     judge_host.close()
 
