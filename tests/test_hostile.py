@@ -9,6 +9,8 @@ Run as root (as CI does), the sandbox gives each kernel a uid of its own. Most i
 as themselves, where the kernel has the grader's uid and only the namespaces and mounts stand
 between it and the course: so the attacks on the operating system run a second time with the
 grader unprivileged (uid 1000 in a user namespace of its own, no capability on the host).
+The judge's attacks (oracles and their honest twins, forged facts, hidden-input carriers, the
+vectorization CPU burn) run a third time through ``catvnoncat grade --workers 2``, the engine.
 """
 
 import hashlib
@@ -57,6 +59,14 @@ if os.geteuid() == 0:
     IDENTITIES["unprivileged"] = [a for a in hostile.ATTACKS if a.name in {
         "gradebook_sql", "gradebook_trigger", "gradebook_daemon", "file_writes", "kill_all",
         "kill_parent", "read_secrets", "network", "busy_loop_honest"}]
+#: The judge's attacks once more through the course's engine (``catvnoncat grade --workers 2``):
+#: two students' sandboxes at a time share /tmp's neighbours, /dev/shm's and the read-only
+#: files, so the caches and carriers that a serial grader never puts side by side meet here.
+ENGINE_WORKERS = 2
+IDENTITIES["engine"] = [a for a in hostile.ATTACKS if a.name in {
+    *(attack.name for attack in hostile.ORACLE_ATTACKS), "forge_io", "inplace_hidden",
+    "leak_hidden_inputs", "leak_via_exception", "kill_all", "vectorization_small_burn",
+    "vectorization_small_burn_twin"}]
 UNPRIVILEGED = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
 #: (identity, attack) for the tests about one attacker.
 CASES = [pytest.param(who, attack, id=f"{who}-{attack.name}")
@@ -221,8 +231,9 @@ def grade_hostile_class(identity, tmp_path_factory):
     result_path = base / "result.json"
     start = time.perf_counter()
     as_user = UNPRIVILEGED if identity == "unprivileged" else []
+    engine = [str(ENGINE_WORKERS)] if identity == "engine" else []
     proc = subprocess.Popen([*as_user, sys.executable, str(RUNNER), str(subs_dir), str(workdir),
-                             str(result_path)], env=env, preexec_fn=_outer_limits,
+                             str(result_path), *engine], env=env, preexec_fn=_outer_limits,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         output, _ = proc.communicate(timeout=OUTER_TIMEOUT)

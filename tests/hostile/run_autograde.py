@@ -1,6 +1,9 @@
 """Run one real autograde (+ generate_feedback) of the hostile class, in its own process.
 
-Usage: python run_autograde.py <submissions dir> <workdir> <result.json>
+Usage: python run_autograde.py <submissions dir> <workdir> <result.json> [<workers>]
+
+With ``<workers>``, the class is graded by ``catvnoncat grade --workers <workers>`` (the
+course's engine) instead of ``nbgrader autograde``; the feedback step is the same.
 
 tests/test_hostile.py starts this under outer resource limits and a timeout, so a regression
 that lets an attack take down the grader does not take down the test run. This process is a
@@ -108,6 +111,8 @@ def reap_survivors():
 
 def main():
     submissions_dir, workdir, result_path = map(Path, sys.argv[1:4])
+    # a fourth argument N: graded by `catvnoncat grade --workers N`, not `nbgrader autograde`
+    workers = int(sys.argv[4]) if len(sys.argv) > 4 else None
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     submissions = {path.stem: nbformat.read(os.fspath(path), as_version=4)
@@ -115,24 +120,32 @@ def main():
     result = {"error": None, "before": {}, "times": {}}
     course_dir = Path(workdir).resolve() / "course"
 
-    original = course_run._run_nbgrader
+    def snapshot(env):
+        result["before"] = {
+            "source": tree_hashes(course_dir / "source"),
+            "config": tree_hashes(course_dir / "nbgrader_config.py"),
+            "submitted": tree_hashes(course_dir / "submitted"),
+        }
+        shutil.copy2(course_dir / "gradebook.db", course_dir / "gradebook.before.db")
+        result["env"] = {"PATH": env["PATH"], course.GRADEBOOK_ENV: env[course.GRADEBOOK_ENV]}
+        result["autograde_started"] = time.time()
+
+    original_nbgrader, original_engine = course_run._run_nbgrader, course_run._grade_with_engine
 
     def snapshot_then_run(args, cwd, env, log_path):
         if args[0] == "autograde":
-            result["before"] = {
-                "source": tree_hashes(course_dir / "source"),
-                "config": tree_hashes(course_dir / "nbgrader_config.py"),
-                "submitted": tree_hashes(course_dir / "submitted"),
-            }
-            shutil.copy2(course_dir / "gradebook.db", course_dir / "gradebook.before.db")
-            result["env"] = {"PATH": env["PATH"], course.GRADEBOOK_ENV: env[course.GRADEBOOK_ENV]}
-            result["autograde_started"] = time.time()
-        return original(args, cwd, env, log_path)
+            snapshot(env)
+        return original_nbgrader(args, cwd, env, log_path)
+
+    def snapshot_then_grade(root, env, log_path, assignment, workers):
+        snapshot(env)
+        return original_engine(root, env, log_path, assignment, workers)
 
     course_run._run_nbgrader = snapshot_then_run
+    course_run._grade_with_engine = snapshot_then_grade
     start = time.time()
     try:
-        result["scores"] = course_run.autograde(submissions, workdir)
+        result["scores"] = course_run.autograde(submissions, workdir, workers=workers)
     except Exception as error:  # noqa: BLE001 - reported, the test decides
         result["error"] = f"{type(error).__name__}: {str(error)[-3000:]}"
         result["scores"] = None

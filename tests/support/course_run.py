@@ -35,6 +35,8 @@ COPY_IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # nbgrader's log line for a submission it could not grade.
 _FAILED_STUDENT = re.compile(r"error processing assignment '[^']*' for student '([^']*)'")
+# catvnoncat grade's summary line for a submission it could not grade.
+_NOT_GRADED = re.compile(r"^  not graded: ([^:]+):", re.MULTILINE)
 
 
 class AutogradeError(RuntimeError):
@@ -120,8 +122,28 @@ def _write_submission(path, submission):
         nbformat.write(submission, os.fspath(path))
 
 
-def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT, config_lines=""):
+def _grade_with_engine(root, env, log_path, assignment, workers):
+    """``catvnoncat grade <assignment> --workers N --force`` in ``root``; the students it
+    reports not graded (a grader error or an unreadable file), for :func:`autograde`."""
+    args = [sys.executable, "-m", "catvnoncat", "grade", assignment, "--workers", str(workers),
+            "--force", "--course-dir", os.fspath(root)]
+    result = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True)
+    with open(log_path, "a", encoding="utf-8") as log:
+        log.write(f"$ {' '.join(args[2:])}  (exit {result.returncode})\n")
+        log.write(result.stdout)
+        log.write(result.stderr)
+    failed = set(_NOT_GRADED.findall(result.stdout))
+    if result.returncode not in (0, 1) or (result.returncode and not failed):
+        raise AutogradeError(f"catvnoncat grade failed (exit {result.returncode}):\n"
+                             f"{(result.stdout + result.stderr)[-3000:]}")
+    return failed
+
+
+def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT, config_lines="", workers=None):
     """Grade submissions with the real ``nbgrader generate_assignment`` + ``autograde``.
+
+    With ``workers``, the class is graded by ``catvnoncat grade --workers N`` instead (the
+    course's engine, local workers, the real CLI in a subprocess), after the same preparation.
 
     A fresh course directory is built under ``workdir`` (a copy of ``source/<assignment>`` and
     ``nbgrader_config.py``, its own gradebook), every submission is written to
@@ -140,6 +162,8 @@ def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT, config_lines=
     config_lines : str
         Settings appended to the scratch course's ``nbgrader_config.py`` (e.g. a longer time
         limit for a test about bytes, not time).
+    workers : int, optional
+        Grade with ``catvnoncat grade --workers workers`` rather than ``nbgrader autograde``.
 
     Returns
     -------
@@ -181,11 +205,14 @@ def autograde(submissions, workdir, assignment=DEFAULT_ASSIGNMENT, config_lines=
                           submission)
     # A submission nbgrader cannot grade (not a notebook, broken metadata) is logged as an error
     # for that student and makes the run exit non-zero; the other students are still graded.
-    result = _run_nbgrader(["autograde", assignment, "--force"], root, env, log_path)
-    failed = set(_FAILED_STUDENT.findall(result.stdout + result.stderr))
-    if result.returncode != 0 and not failed:
-        raise AutogradeError(f"nbgrader autograde failed (exit {result.returncode}):\n"
-                             f"{result.stderr[-3000:]}")
+    if workers:
+        failed = _grade_with_engine(root, env, log_path, assignment, workers)
+    else:
+        result = _run_nbgrader(["autograde", assignment, "--force"], root, env, log_path)
+        failed = set(_FAILED_STUDENT.findall(result.stdout + result.stderr))
+        if result.returncode != 0 and not failed:
+            raise AutogradeError(f"nbgrader autograde failed (exit {result.returncode}):\n"
+                                 f"{result.stderr[-3000:]}")
 
     from nbgrader.api import Gradebook, MissingEntry
 
