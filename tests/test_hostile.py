@@ -33,6 +33,8 @@ import nbformat
 import pytest
 
 from catvnoncat import course, demo
+from catvnoncat.judge.verdict import METADATA_KEY
+from catvnoncat.sandbox.groups import PER_PROCESS_ONLY
 from support import mutants
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -395,6 +397,16 @@ def test_honest_students(run):
     failing = mutants.by_name(BUG_MUTANT).failing
     expected = {gid: (0.0 if gid in failing else full) for gid, full in table.items()}
     assert {gid: scores[HONEST_BUG][gid] for gid in table} == expected
+
+
+def test_the_notebooks_say_which_limits_their_sandboxes_had(run):
+    """Unprivileged, no cgroup can be made: every graded notebook says "per-process limits
+    only" (the class report lists them); as root each sandbox had its groups, none says so."""
+    require_result(run)
+    said = {name: (autograded_notebook(run, name).metadata.get(METADATA_KEY, {}).get("limits"))
+            for name in run["submissions"] if autograded_notebook(run, name) is not None}
+    expected = PER_PROCESS_ONLY if run["identity"] == "unprivileged" else None
+    assert said and all(value == expected for value in said.values()), said
 
 
 def test_gradebook_matches_the_autograded_notebooks(run):

@@ -3,27 +3,28 @@
 Two real ``nbgrader autograde`` runs: an honest class of one (the baseline), then that honest
 classmate with four correct notebooks that each add one scratch cell printing a 110 MB line,
 twelve 100 MB stream messages, 25 MB in small lines, or displaying one 6 MB message whose
-metadata is two million empty dicts. While nbgrader runs, its VmHWM (peak
-resident memory, /proc/<pid>/status) is sampled. Then ``nbgrader generate_feedback``. The
-autograded notebooks and feedback pages must stay under the configured caps plus a stated
-margin, the grader's peak under the baseline plus a stated bound, every score exact (the scratch
-cell costs nothing), and each flooding cell must say what was dropped. Fast tests check
+metadata is two million empty dicts, and the attackers of tests/test_grader_share.py (lent
+helpers asked for work the grader must refuse, a flood from the judging side only). While
+nbgrader runs, the grader's own processes are sampled (:mod:`support.grader_share`: peak
+resident memory, CPU time). Then ``nbgrader generate_feedback``. The autograded notebooks and
+feedback pages must stay under the configured caps plus a stated margin, the grader's peak
+within 500 MB of the baseline's and its CPU time within the baseline's per student times the
+class size plus 5 s per flooding or attacking student, every score exact (the scratch cell
+costs nothing), and each flooding cell must say what was dropped. Fast tests check
 :class:`LimitOutputBytes` on notebooks in memory.
 """
 
 import os
 import subprocess
 import sys
-import threading
-import time
-import types
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from catvnoncat import course
-from support import course_run
+from support.grader_share import (ATTACKERS, CPU_BOUND_S, MEMORY_BOUND_MB, class_with_attackers,
+                                  grade_sampled)
 from catvnoncat.data import DATA_ENV, DATASETS_DIR
 from catvnoncat.steps.output_limits import LimitOutputBytes, output_bytes
 from catvnoncat.facts import course_config
@@ -34,7 +35,6 @@ A = course.ASSIGNMENT
 LIMITS = course_config(course.REPO_ROOT).LimitOutputBytes
 #: Stated bounds: what the grader may hold above the honest baseline, and what a feedback page
 #: may add to the honest one beyond the notebook cap (HTML escaping, the note, the template).
-GRADER_MARGIN_MB = 200
 FEEDBACK_FACTOR = 3
 
 SCRATCH = {
@@ -55,43 +55,11 @@ def with_scratch_cell(source):
     return nb
 
 
-def _sampling_run(peaks):
-    """``subprocess.run`` for ``course``: the same, recording each nbgrader command's VmHWM."""
-
-    def run(cmd, **kwargs):
-        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True, cwd=kwargs.get("cwd"), env=kwargs.get("env"))
-        peak = [0]
-
-        def sample():
-            status = Path(f"/proc/{process.pid}/status")
-            while process.poll() is None:
-                try:
-                    for line in status.read_text().splitlines():
-                        if line.startswith("VmHWM:"):
-                            peak[0] = max(peak[0], int(line.split()[1]) * 1024)
-                except (OSError, ValueError):
-                    pass
-                time.sleep(0.05)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        out, err = process.communicate()
-        sampler.join()
-        peaks.append((cmd[3], peak[0]))
-        return subprocess.CompletedProcess(cmd, process.returncode, out, err)
-
-    return types.SimpleNamespace(run=run)
-
-
 def _autograde(submissions, workdir):
-    peaks = []
     # A longer cell time limit: twelve 100 MB messages take a kernel about 30 s on a loaded
     # 2-core machine, and this test is about bytes, not time.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(course_run, "subprocess", _sampling_run(peaks))
-        scores = course_run.autograde(submissions, workdir, config_lines="c.Execute.timeout = 180")
-    return scores, workdir / "course", max(p for cmd, p in peaks if cmd == "autograde")
+    scores, grader = grade_sampled(submissions, workdir, config_lines="c.Execute.timeout = 180")
+    return scores, workdir / "course", grader
 
 
 def _feedback(root):
@@ -106,12 +74,13 @@ def _feedback(root):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    base_scores, base_root, base_peak = _autograde(
+    base_scores, base_root, baseline = _autograde(
         {"honest": course.reference_submission()}, tmp_path_factory.mktemp("baseline"))
     _feedback(base_root)
     submissions = {"honest": course.reference_submission()}
     submissions.update({sid: with_scratch_cell(src) for sid, src in SCRATCH.items()})
-    scores, root, peak = _autograde(submissions, tmp_path_factory.mktemp("flood"))
+    submissions.update(class_with_attackers())
+    scores, root, grader = _autograde(submissions, tmp_path_factory.mktemp("flood"))
     _feedback(root)
     sizes = {sid: ((root / "autograded" / sid / A / NB).stat().st_size,
                    (root / "feedback" / sid / A / f"{course.NOTEBOOK_NAME}.html").stat().st_size)
@@ -119,10 +88,12 @@ def runs(tmp_path_factory):
     base_sizes = ((base_root / "autograded" / "honest" / A / NB).stat().st_size,
                   (base_root / "feedback" / "honest" / A /
                    f"{course.NOTEBOOK_NAME}.html").stat().st_size)
-    print(f"\ngrader peak (VmHWM): honest class {base_peak / MB:.0f} MB, with the floods "
-          f"{peak / MB:.0f} MB; autograded / feedback bytes: honest {base_sizes}, " +
+    print(f"\ngrader peak (VmHWM): honest class {baseline.peak_bytes / MB:.0f} MB, with the floods "
+          f"{grader.peak_bytes / MB:.0f} MB; grader CPU: honest {baseline.cpu_seconds:.1f} s, class "
+          f"of {len(submissions)} {grader.cpu_seconds:.1f} s; autograded / feedback bytes: honest {base_sizes}, " +
           ", ".join(f"{sid} {size}" for sid, size in sizes.items()))
-    return {"scores": scores, "root": root, "peak": peak, "base_peak": base_peak,
+    return {"scores": scores, "root": root, "grader": grader, "baseline": baseline,
+            "size": len(submissions),
             "sizes": sizes, "base_sizes": base_sizes, "base_scores": base_scores}
 
 
@@ -130,7 +101,7 @@ def _total(scores):
     return sum(v for gid, v in scores.items() if gid != "learning_rate_question")
 
 
-@pytest.mark.parametrize("student", ["honest", *SCRATCH])
+@pytest.mark.parametrize("student", ["honest", *SCRATCH, *ATTACKERS])
 def test_every_score_is_exact(runs, student):
     assert _total(runs["scores"][student]) == 95, (
         student, runs["scores"][student], (runs["root"] / "nbgrader.log").read_text()[-3000:])
@@ -155,8 +126,11 @@ def test_the_flooding_cell_says_what_was_dropped(runs, student):
 
 
 def test_the_grader_holds_a_bounded_share(runs):
-    assert runs["peak"] <= runs["base_peak"] + GRADER_MARGIN_MB * MB, (runs["peak"],
-                                                                       runs["base_peak"])
+    grader, baseline = runs["grader"], runs["baseline"]
+    assert grader.peak_bytes <= baseline.peak_bytes + MEMORY_BOUND_MB * MB, (
+        grader.peak_bytes / MB, baseline.peak_bytes / MB)
+    bound = baseline.cpu_seconds * runs["size"] + CPU_BOUND_S * (runs["size"] - 1)
+    assert grader.cpu_seconds <= bound, (grader.cpu_seconds, bound)
 
 
 # -- LimitOutputBytes in memory -----------------------------------------------------------------

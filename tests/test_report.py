@@ -17,6 +17,8 @@ from nbgrader.api import Gradebook
 from PIL import Image
 
 from catvnoncat import report
+from catvnoncat.judge.verdict import METADATA_KEY
+from catvnoncat.sandbox.groups import PER_PROCESS_ONLY
 
 # nbgrader's own add_submission triggers SQLAlchemy autoflush warnings; they are not ours.
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
@@ -57,6 +59,10 @@ def _answer_cell():
     return new_markdown_cell("my answer", metadata={"nbgrader": {
         "grade": True, "solution": True, "locked": False, "grade_id": "answer",
         "points": PARTS["answer"], "schema_version": 3}})
+
+
+#: The student whose autograded notebook says its sandbox had per-process limits only.
+PER_PROCESS_STUDENT = "s2"
 
 
 def _write(path, nb):
@@ -104,6 +110,8 @@ def _write_notebooks(tmp_path):
         errors = ERRORS.get(student, {})
         cells = [_grade_cell(g, errors.get(g, [])) for g in ORDER[:2]]
         nb = new_notebook(cells=[*cells, _answer_cell()])
+        if student == PER_PROCESS_STUDENT:  # graded where no cgroup could be made
+            nb.metadata[METADATA_KEY] = {"limits": PER_PROCESS_ONLY}
         _write(tmp_path / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", nb)
     # s4's notebook was cut off while saving: nbgrader could not autograde it.
     broken = tmp_path / "submitted" / "s4" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -181,6 +189,13 @@ def test_write_report_png_and_markdown(grades, tmp_path):
     assert re.search(r"\*\*s4\*\*: submitted notebook (\S+ )?is not valid JSON", text)
     assert "mean 7.2, median 5, min 0, max 19" in text  # totals 19, 10, 0, 0
     assert png.name in text
+
+
+def test_a_submission_graded_with_per_process_limits_only_is_said_loudly(grades, tmp_path):
+    assert grades.per_process_only == {PER_PROCESS_STUDENT}
+    _png, md = report.write_report(grades, tmp_path / "out")
+    assert re.search(rf"\*\*Graded with per-process limits only: 1 of 4 submissions\*\* "
+                     rf"\({PER_PROCESS_STUDENT}\)", md.read_text())
 
 
 def test_missing_gradebook_says_what_to_do(tmp_path):

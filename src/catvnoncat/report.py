@@ -25,6 +25,8 @@ from pathlib import Path
 
 from . import repair
 from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
+from .judge.verdict import METADATA_KEY
+from .sandbox.groups import PER_PROCESS_ONLY
 
 __all__ = [
     "Part",
@@ -87,6 +89,8 @@ class ClassGrades:
         ``{student: reason}`` for submissions with no autograded notebook.
     repairs : dict
         ``{student: [sentence, ...]}``: what was repaired before grading (catvnoncat.repair).
+    per_process_only : set
+        Students whose sandbox had per-process limits only (no cgroups where it was graded).
     """
 
     assignment: str
@@ -97,6 +101,7 @@ class ClassGrades:
     failures: dict = field(default_factory=dict)
     not_graded: dict = field(default_factory=dict)
     repairs: dict = field(default_factory=dict)
+    per_process_only: set = field(default_factory=set)
 
     @property
     def max_total(self):
@@ -267,6 +272,8 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_ur
                 executed = nbformat.read(graded, as_version=4)
                 for part, message in failure_messages(executed, catalog).items():
                     grades.failures[student, part] = message
+                if executed.metadata.get(METADATA_KEY, {}).get("limits") == PER_PROCESS_ONLY:
+                    grades.per_process_only.add(student)
                 said = repair.repairs_of(executed)
                 if said:
                     grades.repairs[student] = said
@@ -454,6 +461,18 @@ def _markdown(grades, png_name):
         "",
         f"![pass rates, score distribution and failures]({png_name})",
         "",
+    ]
+    if grades.per_process_only:
+        lines += [
+            f"**Graded with per-process limits only: {len(grades.per_process_only)} of "
+            f"{len(grades.students)} submissions** ({', '.join(sorted(grades.per_process_only))})."
+            " Their sandboxes had no cgroups (the grader was not root, or the machine has "
+            "cgroup v2 only): a submission's processes together could use more memory, "
+            "processes and CPU than the README's table says. Grade again as root on a cgroup v1 "
+            "machine for the full limits.",
+            "",
+        ]
+    lines += [
         "## Pass rate per graded part",
         "",
         "| part | points | full points | pass rate |",

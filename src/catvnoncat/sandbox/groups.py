@@ -30,7 +30,8 @@ import os
 import time
 from dataclasses import dataclass
 
-__all__ = ["SandboxGroups", "own_group", "create", "per_process_only_warning", "GROUP_PREFIX",
+__all__ = ["SandboxGroups", "own_group", "create", "per_process_only_warning",
+           "sandboxes_without_groups", "PER_PROCESS_ONLY", "GROUP_PREFIX",
            "CONTROLLERS", "remove_orphaned_groups"]
 
 #: Same prefix as :mod:`.cpuacct`'s groups (one clean-up for both).
@@ -184,6 +185,8 @@ def create(memory_mb, processes, cpus):
             except OSError:
                 pass
         LOG.debug("no cgroups for the sandbox: %s", error)
+        global _without_groups
+        _without_groups += 1
         return None
     return SandboxGroups(made, memory_mb, processes, cpus)
 
@@ -208,6 +211,16 @@ def remove_orphaned_groups(parent):
 
 
 _warned = False
+_without_groups = 0
+#: What a graded notebook's metadata ``catvnoncat.limits`` says when a sandbox of its
+#: submission had no groups; the class report lists those submissions.
+PER_PROCESS_ONLY = "per-process only"
+
+
+def sandboxes_without_groups():
+    """How many sandboxes this process has started with per-process limits only (a grading
+    step compares the count before and after a submission, to say so in its notebook)."""
+    return _without_groups
 
 
 def per_process_only_warning(log=None):

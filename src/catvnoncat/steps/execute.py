@@ -30,6 +30,7 @@ from ..judge.secret import course_key
 from ..judge.verdict import METADATA_KEY
 from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
+from ..sandbox import groups as sandbox_groups
 from ..sandbox.policy import INSTALL_HINT
 from .output_limits import CapOutputsWhileRunning
 
@@ -130,8 +131,11 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         for cell in nb.cells:  # a verdict record is the grader's: none comes from a submission
             cell.get("metadata", {}).pop(METADATA_KEY, None)
         self._stopped = None         # (cell index, why) once the notebook kernel is gone
+        self._started_twice = False  # a failed kernel start is tried once more, not again
         self._test_cells = {}        # index -> grade id of the test cells judged afterwards
         self._deadline = time.monotonic() + self.submission_seconds  # the grader's clock
+        unlimited_before = sandbox_groups.sandboxes_without_groups()
+        nb.metadata.get(METADATA_KEY, {}).pop("limits", None)  # the grader's to say, not the file's
         submission_dir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
         session = JudgeSession(self.config, submission_dir, cell_timeout=self.timeout or 60,
                                probe_timeout=self.probe_timeout or self.timeout or 60,
@@ -154,6 +158,9 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             self._judge_test_cells(nb, resources, session)
         finally:
             session.close()
+        if sandbox_groups.sandboxes_without_groups() > unlimited_before:
+            # said in the report: this submission's processes were limited one by one only
+            nb.metadata.setdefault(METADATA_KEY, {})["limits"] = sandbox_groups.PER_PROCESS_ONLY
         return nb, resources
 
     def _spent_sentence(self):
@@ -202,6 +209,46 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                 f"This cell ran past the {self.timeout} s limit and ignored the interrupt, so "
                 f"its kernel was stopped; the cells after it were not run.")))
         return cell, resources
+
+    # -- the notebook kernel's start: ours to get right, tried twice ---------------------------
+    async def async_start_new_kernel(self, **kwargs):
+        """Start the notebook kernel; a start that fails is tried once more on a fresh kernel.
+
+        No student code has run yet, so the failure is the grader's (a sandbox that could not be
+        set up, a kernel that died or never answered while starting): the submission is never
+        charged for it. A second failure is raised, and nbgrader reports the submission as not
+        graded (an error, no scores), as it does any exception of its own."""
+        try:
+            await super().async_start_new_kernel(**kwargs)
+        except Exception as error:  # noqa: BLE001 - any start failure is ours; raised again below
+            await self._before_second_start(error)
+            await super().async_start_new_kernel(**kwargs)
+
+    async def async_start_new_kernel_client(self):
+        """Connect to the notebook kernel; a kernel that does not come up (nbclient has shut it
+        down) is replaced once by a fresh one, as in :meth:`async_start_new_kernel`."""
+        try:
+            return await super().async_start_new_kernel_client()
+        except Exception as error:  # noqa: BLE001
+            await self._before_second_start(error)
+            await super().async_start_new_kernel()
+            return await super().async_start_new_kernel_client()
+
+    # nbclient binds its sync names to its own coroutines at class creation: bind them again
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def _before_second_start(self, error):
+        if INSTALL_HINT in str(error) or self._started_twice:
+            raise error  # no sandbox on this machine (a fresh kernel cannot help), or a 2nd time
+        self._started_twice = True
+        self.log.warning("The notebook kernel did not start (%s: %s); starting a fresh one.",
+                         type(error).__name__, str(error)[:300])
+        if self.km is not None and self.km.has_kernel:
+            await self.km.shutdown_kernel(now=True)
+        self.kc = None
+        if self.km is None:  # nbclient's clean-up after a failed client drops its manager
+            self.km = self.create_kernel_manager()
 
     async def _async_handle_timeout(self, timeout, cell=None):
         """Interrupt at the time limit, as nbclient does; a kernel that has not answered the

@@ -1,0 +1,169 @@
+"""What a grading costs the grader itself, and the students who try to make it cost more.
+
+:class:`GraderSampler` watches a grading command's process and its descendants in this PID
+namespace (the grader's own: the command, its workers; a sandbox's processes live in a PID
+namespace of their own and are bounded by its limits); :func:`grade_sampled` grades a class with
+``course_run.autograde`` (either mode) and returns the scores and the sampler of the grading
+command. :data:`ATTACKERS` ask the grader for work it must refuse; the stated bounds are
+:data:`MEMORY_BOUND_MB` and :data:`CPU_BOUND_S`. Used by tests/test_grader_share.py (the engine)
+and tests/test_output_limits.py (plain ``nbgrader autograde``).
+"""
+
+import os
+import subprocess
+import threading
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from catvnoncat import course
+from support import course_run, mutants
+
+__all__ = ["GraderSampler", "grade_sampled", "ATTACKERS", "class_with_attackers",
+           "MEMORY_BOUND_MB", "CPU_BOUND_S"]
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _pid_namespace(pid):
+    return os.readlink(f"/proc/{pid}/ns/pid")
+
+
+class GraderSampler:
+    """Samples the grader's own processes (``root``'s descendants in this PID namespace)."""
+
+    def __init__(self, root):
+        self.root, self.namespace = root, _pid_namespace(os.getpid())
+        self.cpu, self.peak = {}, {}  # pid -> last CPU seconds seen, peak resident bytes
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _descendants(self):
+        children = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        found, frontier = [self.root], [self.root]
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                found.append(child)
+                frontier.append(child)
+        return found
+
+    def _sample(self):
+        for pid in self._descendants():
+            try:
+                if _pid_namespace(pid) != self.namespace:
+                    continue  # a sandbox's process: bounded by its own limits, not ours
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak[pid] = max(self.peak.get(pid, 0), int(line.split()[1]) * 1024)
+
+    def _run(self):
+        while not self.done.is_set():
+            self._sample()
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+
+    @property
+    def cpu_seconds(self):
+        return sum(self.cpu.values())
+
+    @property
+    def peak_bytes(self):
+        return max(self.peak.values(), default=0)
+
+
+def grade_sampled(submissions, workdir, workers=None, config_lines=""):
+    """Grade ``submissions`` with the mode's real command, sampling the grader's processes;
+    returns the scores and the sampler of the grading command (autograde or grade)."""
+    samplers = {}
+
+    def run(cmd, **kwargs):
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, cwd=kwargs.get("cwd"), env=kwargs.get("env"))
+        with GraderSampler(process.pid) as sampler:
+            out, err = process.communicate()
+        samplers[cmd[3]] = sampler  # [python, -m, nbgrader|catvnoncat, command, ...]
+        return subprocess.CompletedProcess(cmd, process.returncode, out, err)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(course_run, "subprocess", types.SimpleNamespace(run=run))
+        scores = course_run.autograde(submissions, workdir, workers=workers,
+                                      config_lines=config_lines)
+    return scores, samplers["grade" if workers else "autograde"]
+
+
+#: Stated bounds above the honest baseline (the issue's numbers): the grader's largest process
+#: within this many MB of the baseline's; its CPU time within the baseline's per student times
+#: the class size plus this many seconds per attacking student.
+MEMORY_BOUND_MB = 500
+CPU_BOUND_S = 5.0
+
+
+def _model_asking(*calls):
+    """The reference ``model``, first asking the lent helpers for each of ``calls`` (its error
+    caught: what is at stake is only the grader's refusal, the rest of the function is right)."""
+    asks = "".join(f"    try:\n        {call}\n    except Exception:\n        pass\n"
+                   for call in calls)
+    return ("import numpy as np\n"
+            "def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,"
+            " print_cost=False):\n" + asks +
+            "    w, b = initialize_with_zeros(X_train.shape[0])\n"
+            "    params, grads, costs = optimize(w, b, X_train, Y_train, num_iterations,"
+            " learning_rate, print_cost)\n"
+            "    w, b = params['w'], params['b']\n"
+            "    return {'costs': costs, 'Y_prediction_test': predict(w, b, X_test),\n"
+            "            'Y_prediction_train': predict(w, b, X_train), 'w': w, 'b': b,\n"
+            "            'learning_rate': learning_rate, 'num_iterations': num_iterations}\n")
+
+
+#: student id -> {solution cell: code}. Each asks the grader (through a lent helper) or the
+#: judging side's output channel for far more than an honest submission does.
+ATTACKERS = {
+    "lent_helpers_asked_too_much": {"model": _model_asking(
+        # a billion gradient steps, a 3e9-long vector, 6000 x 6000 arrays, zero-size axes
+        "optimize(np.zeros((4, 1)), 0.0, np.ones((4, 3)), np.ones((1, 3)), num_iterations=10**9)",
+        "initialize_with_zeros(3 * 10**9)",
+        "propagate(np.ones((6000, 1)), 0.0, np.ones((6000, 6000)), np.ones((1, 6000)))",
+        "propagate(np.ones((0, 1)), 0.0, np.ones((0, 7000)), np.ones((1, 7000)))",
+        "predict(np.ones((7000, 1)), 0.0, np.ones((7000, 0)))",
+        "propagate(np.ones((7000, 1)), 0.0, np.ones((7000, 0)), np.ones((1, 0)))")},
+    # |z| > 500 only on sigmoid's own hidden inputs (they reach |z| = 1000; training on the
+    # standardized pictures stays far below): only the judging side floods, 200 MB a time
+    "judge_side_flood": {"sigmoid": (
+        "import numpy as np, sys\n"
+        "def sigmoid(z):\n"
+        "    z = np.asarray(z)\n"
+        "    if z.size < 50 and np.max(np.abs(z), initial=0) > 500:\n"
+        "        for _ in range(2):\n"
+        "            sys.stdout.write('y' * 100_000_000)\n"
+        "            sys.stdout.flush()\n"
+        "    return 1 / (1 + np.exp(-z))\n")},
+}
+
+
+def class_with_attackers():
+    """The honest student and every attacker, as submissions."""
+    solutions = mutants.notebook_solutions()
+    submissions = {"honest": course.reference_submission()}
+    submissions.update({sid: course.make_submission({**solutions, **cells})
+                        for sid, cells in ATTACKERS.items()})
+    return submissions
