@@ -44,3 +44,24 @@ def feedback_html(nb, scores=None, pending=None):
         nb, resources = step(config=exporter_config).preprocess(nb, resources)
     html, _ = HTMLExporter(config=exporter_config).from_notebook_node(nb, resources=resources)
     return html
+
+
+def formgrade_html(nb, base_url):
+    """The formgrader's page of one submission (Manual Grading), rendered as nbgrader's
+    SubmissionHandler renders it: the formgrader's exporter (template ``formgrade``, nbgrader's
+    own templates after the course's) with the course's ``HTMLExporter`` settings, and the
+    handler's resources. Its scripts load from ``base_url``/formgrader/static/."""
+    from nbgrader.server_extensions.formgrader import handlers
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    exporter_config = Config()
+    exporter_config.HTMLExporter = config.HTMLExporter
+    exporter_config.HTMLExporter.template_name = "formgrade"
+    exporter_config.HTMLExporter.extra_template_basedirs = [
+        *config.HTMLExporter.extra_template_basedirs, handlers.template_path]
+    resources = {"assignment_id": course.ASSIGNMENT, "notebook_id": course.NOTEBOOK_NAME,
+                 "submission_id": "0123456789abcdef", "index": 0, "total": 1,
+                 "base_url": base_url, "student": "carol", "last_name": "carol",
+                 "first_name": "", "notebook_path": f"/autograded/carol/{course.ASSIGNMENT}"}
+    html, _ = HTMLExporter(config=exporter_config).from_notebook_node(nb, resources=resources)
+    return html
