@@ -19,12 +19,17 @@ from catvnoncat.steps.execute import ClearHiddenTestsInFeedback
 REPO = Path(__file__).resolve().parents[1]
 
 
-def feedback_html(nb, scores=None, pending=None):
+def feedback_html(nb, scores=None, pending=None, tex=False):
     """The feedback page of ``nb``: every autograded part scored ``scores.get(grade id, 0)``,
-    the answers in ``pending`` (``{grade id: points}``) waiting for a human grader."""
+    the answers in ``pending`` (``{grade id: points}``) waiting for a human grader. With
+    ``tex``, nbconvert's own Markdown filter writes the page (formulas left as TeX, as before
+    the course wrote MathML: benchmarks/bench_feedback_page.py)."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
     exporter_config = Config()
     exporter_config.HTMLExporter = config.HTMLExporter
+    if tex:
+        exporter_config.HTMLExporter.filters = {
+            name: f for name, f in config.HTMLExporter.filters.items() if name != "markdown2html"}
     exporter_config.HTMLExporter.template_name = "feedback"
     exporter_config.HTMLExporter.extra_template_paths = [str(
         Path(nbgrader_package.__file__).parent / "server_extensions" / "formgrader" / "static" /
