@@ -157,11 +157,12 @@ if os.environ.get("CATVNONCAT_EXCHANGE"):
 # exchange): this collect then removes every permission of other users (catvnoncat.hub.exchange).
 c.ExchangeFactory.collect = "catvnoncat.hub.exchange.PrivateCollect"
 
-# Feedback pages and the formgrader render maths without network or script: formulas become
+# Feedback pages and the formgrader render maths without network or MathJax: formulas become
 # MathML when the page is generated (catvnoncat.steps.mathml), readable in JupyterLab's untrusted
-# HTML viewer; our base/mathjax.html.j2 replaces nbconvert's CDN MathJax loader by the page's
-# style (outputs wrap instead of being cut off) and our feedback/index.html.j2 names each graded
-# part and shows answers awaiting a human grader as waiting (catvnoncat.steps.feedback).
+# HTML viewer; our feedback/index.html.j2 has no script at all, names each graded part and shows
+# answers awaiting a human grader as waiting; our base/mathjax.html.j2 replaces nbconvert's CDN
+# MathJax loader in the formgrader's grading page by the page's style (outputs wrap instead of
+# being cut off) and the startup signal its formgrade.js waits for (catvnoncat.steps.feedback).
 c.HTMLExporter.extra_template_basedirs = [
     str(TEMPLATES),
     str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]

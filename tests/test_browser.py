@@ -478,3 +478,56 @@ def test_a_student_fetches_works_validates_submits_and_reads_typeset_feedback(br
     assert typeset == formulas >= 90, (typeset, formulas)
     assert "sigmoid — 10 / 10" in contents and "model — 15 / 15" in contents, contents
     assert "learning_rate_question (written answer) — waiting for your instructor" in contents
+
+
+@contextlib.contextmanager
+def served(folder):
+    """A static HTTP server for ``folder`` on 127.0.0.1, in a thread of this process."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_the_formgraders_grading_page_starts_its_script_without_mathjax(browser, tmp_path):
+    """Manual Grading's page of a submission: the course's exporter writes its maths as MathML
+    and loads no MathJax, yet nbgrader 0.9's formgrade.js waits for MathJax 2's startup signal
+    before it selects the first score box and registers its keyboard shortcuts. The page's own
+    scripts (nbgrader's static files, served here as the formgrader serves them; its grade API
+    is not, the page's only other requests) run to the end: no script error, the keyboard
+    shortcuts registered, the maths typeset."""
+    import nbgrader.server_extensions.formgrader as formgrader
+    from feedback_render import formgrade_html
+
+    (tmp_path / "formgrader").mkdir()
+    (tmp_path / "formgrader" / "static").symlink_to(Path(formgrader.__file__).parent / "static")
+    nb = course.reference_submission()
+    errors = []
+    with served(tmp_path) as url:
+        (tmp_path / "formgrade.html").write_text(formgrade_html(nb, url), encoding="utf-8")
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{url}/formgrade.html")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SHOTS / "formgrader-grading-page.png"))
+        shortcuts = page.evaluate("() => formgrader.keyboard_manager ? "
+                                  "Object.keys(formgrader.keyboard_manager.handlers).length : 0")
+        typeset = page.evaluate(f"() => ({TYPESET})(document)")
+        page.close()
+    assert errors == [], errors
+    assert shortcuts > 0, shortcuts
+    assert typeset >= 90, typeset

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from catvnoncat import judge, reference
+from catvnoncat import course, judge, reference
 from support import mutants
 from catvnoncat.judge import cases, compare, specs
 
@@ -448,3 +448,19 @@ def test_a_function_that_does_not_exist_is_never_called_not_right(test_id):
     message = result.message()
     assert not result.passed
     assert f"{name} is not defined" in message and "not right" not in message, message
+
+
+@pytest.mark.parametrize("test_id", ["test_propagate", "test_propagate_vectorized"])
+def test_a_function_whose_cell_did_not_compile_is_told_its_syntax_error(test_id):
+    """The grader says what the visible test says (cell_messages): the def's cell has a syntax
+    error, which one and on which line of the cell (a magic line counts, as the notebook shows
+    it); a cell that compiles but defines nothing still gets "Define propagate in its cell"."""
+    hints = course.student_module("hints.py")
+    broken = "%matplotlib inline\ndef propagate(w, b, X, Y)\n    return None\n"
+    message = verdict(test_id, {"np": np}, sources=("import numpy as np", broken)).message()
+    assert "propagate is not defined." in message, message
+    assert hints.NOT_COMPILED.format(name="propagate", error="expected ':'", line=2) in message
+    assert "not right" not in message
+    compiles = "def propagate_(w, b, X, Y):\n    return None\n"
+    message = verdict(test_id, {"np": np}, sources=(compiles,)).message()
+    assert hints.NOT_DEFINED.format(name="propagate") in message and "syntax" not in message

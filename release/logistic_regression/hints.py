@@ -49,6 +49,8 @@ NOT_DEFINED = ("Define {name} in its cell and run the cells above it (Kernel > R
 NOT_A_FUNCTION = "Define {name} with `def {name}(...)` and run its cell."
 SYNTAX_ERROR = ("{name} is not defined: its cell has a syntax error ({error}). Fix the line "
                 "marked below, then run that cell again.")
+NOT_COMPILED = ("Its cell has a syntax error ({error}, line {line} of the cell): fix that line, "
+                "then run the cell again (Kernel > Restart & Run All).")
 NO_RESULT = ("Make {name} return its result within the time limit, and do not change how the "
              "notebook runs code.")
 CORRECT_FIRST = "Make {name} correct first; vectorization points go with correct results only."

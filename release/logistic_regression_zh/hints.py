@@ -43,6 +43,8 @@ NOT_DEFINED = ("请在 {name} 自己的单元格里定义它，并运行它上�
 NOT_A_FUNCTION = "用 `def {name}(...)` 定义 {name}，然后运行它所在的单元格。"
 SYNTAX_ERROR = ("{name} 没有定义：它所在的单元格有语法错误（{error}）。改正下面标出的那一行，"
                 "再运行一次那个单元格。")
+NOT_COMPILED = ("它所在的单元格有语法错误（{error}，在该单元格第 {line} 行）：改正那一行，"
+                "再重新运行这个单元格（Kernel > Restart & Run All）。")
 NO_RESULT = ("让 {name} 在时间限制内返回结果，不要改变 notebook 运行代码的方式。")
 CORRECT_FIRST = "先让 {name} 算对；只有结果正确，向量化的分数才算数。"
 NO_DEF = "在 {name} 的单元格里用 def 语句定义它。"

@@ -20,7 +20,7 @@ from .compare import compare, matches
 from .prober import ProbeFailed, quiet
 from .messages import say
 from .sentences import HINTS
-from .source import definitions, unfinished
+from .source import definitions, syntax_error_of, unfinished
 from .sentences import literal_constants
 from ..facts import source_dir
 from .verdict import Failure
@@ -162,7 +162,10 @@ def outcome_result(outcome, name, where, sources=None, visible=None):
     see :func:`visible_raise`); otherwise the student reads them by running the visible test.
     """
     if outcome.missing:
-        raise Failure(say("NOT_DEFINED_SUMMARY", name=name), HINTS.NOT_DEFINED.format(name=name))
+        broken = syntax_error_of(name, sources or ())
+        raise Failure(say("NOT_DEFINED_SUMMARY", name=name),
+                      HINTS.NOT_COMPILED.format(name=name, error=broken[0], line=broken[1])
+                      if broken else HINTS.NOT_DEFINED.format(name=name))
     if outcome.not_callable:
         raise Failure(say("NOT_A_FUNCTION_SUMMARY", name=name,
                           what=accept.describe(outcome.result)),

@@ -1,8 +1,9 @@
 """The notebook's own source, read by the grader as text: parsed, never executed."""
 
 import ast
+import re
 
-__all__ = ["definitions", "parse_cell", "unfinished"]
+__all__ = ["definitions", "parse_cell", "unfinished", "syntax_error_of"]
 
 
 #: Cell magics whose body is Python run in the notebook's namespace (its ``def``s are globals);
@@ -75,3 +76,27 @@ def unfinished(name, sources):
               for field in ("body", "orelse") if isinstance(getattr(node, field, None), list)
               and getattr(node, field)]
     return any(_only_placeholders(block) for block in blocks)
+
+
+def syntax_error_of(name, sources):
+    """``(message, line)`` of the syntax error of the latest cell that writes ``def name``,
+    when that cell does not compile (so ``name`` was never defined); else None.
+
+    Text-only, as :func:`parse_cell`: the cell is transformed as IPython would and compiled,
+    never run. ``line`` counts the cell's lines from 1, as the notebook shows them.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    written = re.compile(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", re.M)
+    for source in reversed(list(sources)):
+        if not written.search(source):
+            continue
+        try:
+            compile(TransformerManager().transform_cell(source), "<cell>", "exec",
+                    dont_inherit=True)
+        except SyntaxError as error:
+            return error.msg, error.lineno
+        except (ValueError, TypeError, RecursionError, MemoryError):
+            return None
+        return None
+    return None

@@ -69,8 +69,9 @@ def _inputs(name, rng, m):
     return maker[name](rng, 3, m)
 
 
-def _check_results(name, prober, hidden):
-    """Raise a Failure unless ``name`` gives the reference's results on :data:`SIZES`."""
+def _check_results(name, prober, hidden, sources=()):
+    """Raise a Failure unless ``name`` gives the reference's results on :data:`SIZES`
+    (``sources``: the cells, read only to say which syntax error left ``name`` undefined)."""
     spec = SPECS[name]
     for m in SIZES:
         args = _inputs(name, hidden.rng(f"vectorized/{name}/{m}"), m)
@@ -82,7 +83,7 @@ def _check_results(name, prober, hidden):
                           HINTS.NO_RESULT.format(name=name), where=where) from None
         expected = spec.unpack(reference_result(spec, args), None)
         if outcome.missing or outcome.not_callable:  # no function: say so, never "not right"
-            outcome_result(outcome, name, where)
+            outcome_result(outcome, name, where, sources)
         try:
             actual = spec.unpack(outcome_result(outcome, name, where), None)
             for quantity, value in expected.items():
@@ -235,11 +236,12 @@ def judge_vectorized(name, prober, sources=(), hidden=None):
     """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring).
 
     ``hidden`` (a :class:`~.secret.HiddenKey`) draws the inputs the results are checked on;
-    the timing requests' inputs are fresh random ones. ``sources`` is not read: the verdict comes from CPU time, not from the code's text. The
-    ratios measured go to the grader's log (``catvnoncat.judge.vectorized``), not to the
-    student: the message is the same whatever the figures of one run.
+    the timing requests' inputs are fresh random ones. ``sources`` is read only to say which
+    syntax error left a function undefined: the verdict comes from CPU time, not from the code's
+    text. The ratios measured go to the grader's log (``catvnoncat.judge.vectorized``), not to
+    the student: the message is the same whatever the figures of one run.
     """
-    _check_results(name, prober, hidden)
+    _check_results(name, prober, hidden, sources)
     ratios = []
     for _ in range(2):
         by_axis = {axis: growth.ratio(m) for axis, m in measure(name, prober).items()}

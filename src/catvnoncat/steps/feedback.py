@@ -5,8 +5,11 @@
   untrusted HTML viewer (where a student opens the feedback), the maths stays raw ``$...$``.
   ``nbgrader_config.py`` registers :func:`catvnoncat.steps.mathml.markdown2html`, which writes every
   formula as MathML when the page is generated (the browser renders it natively), and puts
-  :data:`TEMPLATES` first on the template path: its ``base/mathjax.html.j2`` replaces the macro
-  by :func:`page_style`, a ``<style>`` element and no script at all.
+  :data:`TEMPLATES` first on the template path. The feedback page (``feedback/index.html.j2``)
+  gets :func:`page_style`, a ``<style>`` element, and no script at all; the formgrader's
+  grading page, which has scripts of its own, gets ``base/mathjax.html.j2`` in place of the
+  CDN loader: the same style and the MathJax-2 startup signal nbgrader's ``formgrade.js``
+  waits for before it registers its keyboard shortcuts. No MathJax is installed or loaded.
 - **Long lines wrap** in outputs (``white-space: pre-wrap``), so a failure message is never cut
   off at the right edge.
 - **Answers waiting for a human grader** (:class:`PendingManualGrades`): generate_feedback puts a
