@@ -67,7 +67,8 @@ if os.geteuid() == 0:
 ENGINE_WORKERS = 2
 IDENTITIES["engine"] = [a for a in hostile.ATTACKS if a.name in {
     *(attack.name for attack in hostile.ORACLE_ATTACKS), "forge_io", "inplace_hidden",
-    "leak_hidden_inputs", "leak_via_exception", "kill_all", "vectorization_small_burn",
+    "lying_objects", "leak_hidden_inputs", "leak_via_exception", "kill_all",
+    "vectorization_settrace", "vectorization_forged_lines", "vectorization_small_burn",
     "vectorization_small_burn_twin"}]
 UNPRIVILEGED = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
 #: (identity, attack) for the tests about one attacker.
