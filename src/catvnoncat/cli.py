@@ -57,12 +57,11 @@ def _unknown_assignment(course_dir, name):
 def _editions_to_grade(course_dir, named):
     """The assignments ``catvnoncat grade`` grades: ``named`` alone, else every edition of the
     course's class with a submission under ``submitted/`` (the first edition when none has)."""
-    from .editions import class_of, handed_in
-    from .facts import default_assignment
+    from .editions import class_of, default_class, handed_in
 
     if named:
         return [named]
-    editions = class_of(default_assignment(course_dir), course_dir)
+    editions = class_of(default_class(course_dir), course_dir)
     found = handed_in(course_dir, editions)
     present = [e for e in editions if any(e in times for times in found.values())]
     return present or [editions[0]]
@@ -120,16 +119,18 @@ def _grade(args):
 
 
 def _report(args):
-    from .facts import default_assignment
+    from .editions import default_class
     from .report import run
 
     try:
         grades, (png, md) = run(args.course_dir, out_dir=args.out,
-                                assignment=default_assignment(args.course_dir))
+                                assignment=default_class(args.course_dir))
     except (FileNotFoundError, LookupError) as e:
         print(f"report failed: {e}", file=sys.stderr)
         return 1
-    print(f"{len(grades.students)} submissions of {grades.assignment}: wrote {png} and {md}")
+    editions = sorted(set(grades.editions.values()))
+    counted = f" (editions: {', '.join(editions)})" if len(editions) > 1 else ""
+    print(f"{len(grades.students)} students of {grades.assignment}{counted}: wrote {png} and {md}")
     return 0
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from .facts import REPO_ROOT, assignments
 
-__all__ = ["EDITION_SEPARATOR", "editions_of", "class_of", "classes", "counted_edition",
-           "handed_in"]
+__all__ = ["EDITION_SEPARATOR", "editions_of", "class_of", "classes", "default_class",
+           "counted_edition", "handed_in", "read_class"]
 
 #: An edition is named ``<assignment><separator><language>``: ``logistic_regression_zh``.
 EDITION_SEPARATOR = "_"
@@ -62,6 +62,15 @@ def classes(names):
         group = editions_of(name, names)
         found.setdefault(group[0], group)
     return found
+
+
+def default_class(course_dir=REPO_ROOT):
+    """The class meant when none is named: the first edition of the course's only class, else
+    :data:`catvnoncat.facts.DEFAULT_ASSIGNMENT`."""
+    from .facts import DEFAULT_ASSIGNMENT
+
+    found = classes(assignments(course_dir))
+    return next(iter(found)) if len(found) == 1 else DEFAULT_ASSIGNMENT
 
 
 def counted_edition(times):
@@ -110,9 +119,8 @@ def read_class(course_dir=REPO_ROOT, assignment=None, catalog=None):
         The first edition is not in the gradebook, or two editions have different graded parts.
     """
     from . import report
-    from .facts import default_assignment
 
-    editions = class_of(assignment or default_assignment(course_dir), course_dir)
+    editions = class_of(assignment or default_class(course_dir), course_dir)
     per = {}
     for edition in editions:
         try:
