@@ -194,3 +194,9 @@ def test_export_gives_one_row_per_student_where_stock_gives_a_zero_per_edition(c
     assert len(stock) == 2 * len(rows)
     assert {(r["assignment"], float(r["score"])) for r in stock if r["student_id"] == "zh_only"} \
         == {(EN, 0.0), (ZH, 5.0)}
+
+
+def test_grade_refuses_a_student_who_handed_in_no_edition(course, capsys):
+    root, _ = course
+    assert cli.main(["grade", "--course-dir", str(root), "--student", "zh_only", "absent"]) == 2
+    assert "no submission of hw or hw_zh for absent" in capsys.readouterr().err
