@@ -200,3 +200,19 @@ def test_grade_refuses_a_student_who_handed_in_no_edition(course, capsys):
     root, _ = course
     assert cli.main(["grade", "--course-dir", str(root), "--student", "zh_only", "absent"]) == 2
     assert "no submission of hw or hw_zh for absent" in capsys.readouterr().err
+
+
+def test_chinese_student_text_is_drawn_in_the_report_without_missing_glyphs(tmp_path):
+    """A failure message a Chinese-edition notebook left (a test cell without verdict record is
+    read from its output) is drawn with a CJK font: matplotlib's missing-glyph warning is an
+    error here."""
+    import warnings
+
+    message = "AssertionError: 期望 sigmoid 返回数组，而不是单个数"
+    grades = report.ClassGrades(EN, [report.Part("test_a", 5.0)], students=["li"],
+                                names={"li": "华 李"}, scores={("li", "test_a"): 0.0},
+                                failures={("li", "test_a"): message}, editions={"li": ZH})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png, md = report.write_report(grades, tmp_path)
+    assert message in md.read_text(encoding="utf-8") and png.stat().st_size > 0

@@ -44,10 +44,6 @@ __all__ = [
 MESSAGE_CHARS = 240
 #: How many distinct failure messages the report lists.
 TOP_FAILURES = 8
-#: CJK fonts tried, in this order, for characters DejaVu Sans lacks (Debian fonts-noto-cjk,
-#: Windows, macOS); matplotlib warns and skips the ones not installed.
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei", "PingFang SC",
-             "Heiti SC"]
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -430,8 +426,11 @@ def _plot(grades, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # Failure messages and names may be Chinese (the zh edition): CJK fonts after the default.
-    plt.rcParams["font.family"] = ["DejaVu Sans", *CJK_FONTS]
+    # Failure messages may be Chinese (the zh edition): the first installed CJK font after the
+    # default, chosen as the zh notebook's own plots choose it (lr_utils.use_cjk_fonts).
+    from .facts import student_module
+
+    student_module("lr_utils.py").use_cjk_fonts()
 
     rates = pass_rates(grades)
     sums = totals(grades)
@@ -442,7 +441,8 @@ def _plot(grades, path):
     counted = Counter(grades.editions.values())
     by_edition = (" (" + ", ".join(f"{n} in {e}" for e, n in sorted(counted.items())) + ")"
                   if len(counted) > 1 else "")
-    fig.suptitle(f"{grades.assignment}: {len(grades.students)} submissions{by_edition}",
+    fig.suptitle(f"{grades.assignment}: {len(grades.students)} "
+                 f"{'students' if by_edition else 'submissions'}{by_edition}",
                  fontsize=14)
 
     labels = [f"{p.name} ({p.max_score:g})" for p in grades.parts]
