@@ -148,11 +148,14 @@ def start_session(lab, name, folder=course.ASSIGNMENT):
         return json_module.load(response)["kernel"]["id"]
 
 
-def open_notebook(browser, lab, name, folder=course.ASSIGNMENT):
+def open_notebook(browser, lab, name, folder=course.ASSIGNMENT, workspace=None):
+    """The notebook ``folder/name`` on a new page, its kernel idle; in its own JupyterLab
+    ``workspace`` when named (the lab then restores none of the tabs opened before)."""
     start_session(lab, name, folder)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(30_000)
-    page.goto(f"{lab['url']}/lab/tree/{folder}/{name}?token={lab['token']}")
+    where = f"workspaces/{workspace}/tree" if workspace else "tree"
+    page.goto(f"{lab['url']}/lab/{where}/{folder}/{name}?token={lab['token']}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
     # The kernel is up when the notebook's execution indicator says idle.
     page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']",
@@ -275,11 +278,11 @@ def test_the_chinese_edition_runs_and_validates_in_chinese(browser, lab):
     """The zh release, untouched, in the same lab: Run All, then Validate. The notebook shows
     its Chinese text; the dialog names every autograded part, each unimplemented function in
     the zh edition's own hint sentence (hints.NOT_IMPLEMENTED), with no traceback."""
-    page = open_notebook(browser, lab, f"{EDITION}.ipynb", folder=EDITION)
+    page = open_notebook(browser, lab, f"{EDITION}.ipynb", folder=EDITION, workspace="zh")
     run_all_until(page, f"{PANEL} .jp-OutputArea-output"
                         "[data-mime-type='application/vnd.jupyter.stderr']")
     notebook_text = page.locator(f"{PANEL} .jp-Notebook").inner_text()
-    click(page, page.locator(".validate-button").first)
+    click(page, page.locator(f"{PANEL} .validate-button").first)
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_text("Validation Results").wait_for(timeout=60_000)
     page.wait_for_timeout(500)
@@ -287,7 +290,9 @@ def test_the_chinese_edition_runs_and_validates_in_chinese(browser, lab):
     dialog.locator(".jp-Dialog-body").screenshot(path=str(SHOTS / "validate-zh-dialog.png"))
     text = dialog.inner_text()
     page.close()
-    assert "逻辑回归" in notebook_text and "sigmoid" in notebook_text
+    # JupyterLab renders only the cells in view (which ones depends on the scroll after Run All).
+    assert any(term in notebook_text for term in ("逻辑回归", "学习率", "代价", "测试集")), \
+        notebook_text[:500]
     release = course.read_notebook(release_dir(EDITION) / f"{EDITION}.ipynb")
     tests = {facts.grade_id(c): c.source.strip() for c in release.cells if facts.is_test_cell(c)}
     assert len(tests) == 11
