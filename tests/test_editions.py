@@ -126,7 +126,7 @@ def test_grade_takes_every_edition_handed_in(course):
 
 def test_the_report_has_one_row_per_student_and_names_the_edition(course, tmp_path):
     root, _ = course
-    grades = editions.read_class(root, EN)
+    grades = report.read_class(root, EN)
     assert grades.students == sorted(HANDED_IN)
     assert grades.editions == {s: e for s, (e, _) in COUNTED.items()}
     assert report.totals(grades) == {s: t for s, (_, t) in COUNTED.items()}

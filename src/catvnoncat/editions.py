@@ -5,7 +5,7 @@ Chinese ``logistic_regression_zh``: same grade ids, points and test cells). Each
 one edition; the class has one grade per student. nbgrader itself knows nothing of editions (two
 assignments), so the course's own tools merge them: ``catvnoncat grade`` grades every edition
 handed in, ``nbgrader export`` (:class:`catvnoncat.steps.export.GradesCsvExport`) and the report
-(:mod:`catvnoncat.report`) give each student one row, of the edition they count in.
+(:func:`catvnoncat.report.read_class`) give each student one row, of the edition they count in.
 
 The rule (:func:`counted_edition`): a student counts in the edition they handed in; one who
 handed in both counts in the **later submission** (nbgrader's submission time, ``timestamp.txt``),
@@ -20,7 +20,7 @@ from pathlib import Path
 from .facts import REPO_ROOT, assignments
 
 __all__ = ["EDITION_SEPARATOR", "editions_of", "class_of", "classes", "default_class",
-           "counted_edition", "handed_in", "read_class"]
+           "counted_edition", "handed_in", "merge_editions"]
 
 #: An edition is named ``<assignment><separator><language>``: ``logistic_regression_zh``.
 EDITION_SEPARATOR = "_"
@@ -99,14 +99,17 @@ def handed_in(course_dir, editions):
     return found
 
 
-def read_class(course_dir=REPO_ROOT, assignment=None, catalog=None):
-    """The class's grades, one row per student, from every edition in the gradebook.
+def merge_editions(per_edition):
+    """One class's grades, one row per student, from each edition's grades.
 
-    Each edition is read by :func:`catvnoncat.report.read_class_grades`; each student's scores,
-    failure messages, repairs and not-graded reason are those of the edition they count in
-    (:func:`counted_edition` on the gradebook's submission times); ``editions`` says which,
-    ``also_handed_in`` what else they handed in. An edition not in the gradebook (never
-    generated) is left out; the first edition must be there.
+    Each student's scores, failure messages, repairs and not-graded reason are those of the
+    edition they count in (:func:`counted_edition` on the gradebook's submission times);
+    ``editions`` says which, ``also_handed_in`` what else they handed in.
+
+    Parameters
+    ----------
+    per_edition : dict
+        ``{edition: catvnoncat.report.ClassGrades}`` in class order, first edition first.
 
     Returns
     -------
@@ -116,32 +119,23 @@ def read_class(course_dir=REPO_ROOT, assignment=None, catalog=None):
     Raises
     ------
     LookupError
-        The first edition is not in the gradebook, or two editions have different graded parts.
+        Two editions have different graded parts or points.
     """
-    from . import report
-
-    editions = class_of(assignment or default_class(course_dir), course_dir)
-    per = {}
-    for edition in editions:
-        try:
-            per[edition] = report.read_class_grades(course_dir, edition, catalog=catalog)
-        except LookupError:
-            if edition == editions[0]:
-                raise
-    if len(per) == 1:
-        return per[editions[0]]
-    first = per[editions[0]]
-    for edition, grades in per.items():
+    first_name, first = next(iter(per_edition.items()))
+    if len(per_edition) == 1:
+        return first
+    for edition, grades in per_edition.items():
         if grades.parts != first.parts:
-            raise LookupError(f"{edition} and {editions[0]} have different graded parts or "
+            raise LookupError(f"{edition} and {first_name} have different graded parts or "
                               "points: they are not editions of one assignment (run `make i18n` "
                               "and `nbgrader generate_assignment` for both)")
-    merged = report.ClassGrades(editions[0], first.parts, students=sorted(
-        {s for grades in per.values() for s in grades.students}))
+    merged = type(first)(first_name, first.parts, students=sorted(
+        {s for grades in per_edition.values() for s in grades.students}))
     for student in merged.students:
-        mine = {e: g.timestamps.get(student) for e, g in per.items() if student in g.students}
+        mine = {e: g.timestamps.get(student) for e, g in per_edition.items()
+                if student in g.students}
         counted = counted_edition(mine)
-        source = per[counted]
+        source = per_edition[counted]
         merged.editions[student] = counted
         merged.timestamps[student] = source.timestamps.get(student)
         merged.names[student] = source.names.get(student, "")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import repair
+from .editions import class_of, default_class, merge_editions
 from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ClassGrades",
     "course_config",
     "read_class_grades",
+    "read_class",
     "failure_messages",
     "totals",
     "pass_rates",
@@ -286,6 +288,24 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_ur
             submitted = course_dir / "submitted" / student / assignment / f"{notebook}.ipynb"
             grades.not_graded[student] = repair.why_not_graded([submitted])
     return grades
+
+
+def read_class(course_dir=REPO_ROOT, assignment=None, catalog=None):
+    """The class's grades, one row per student, from every edition of ``assignment`` in the
+    gradebook (:mod:`catvnoncat.editions`: each student in the edition they count in).
+
+    An edition not in the gradebook (never generated) is left out; the first edition must be
+    there (else LookupError, as :func:`read_class_grades`).
+    """
+    editions = class_of(assignment or default_class(course_dir), course_dir)
+    per_edition = {}
+    for edition in editions:
+        try:
+            per_edition[edition] = read_class_grades(course_dir, edition, catalog=catalog)
+        except LookupError:
+            if edition == editions[0]:
+                raise
+    return merge_editions(per_edition)
 
 
 def _release_positions(course_dir, assignment, notebook):
@@ -587,8 +607,6 @@ def run(course_dir=REPO_ROOT, out_dir=None, assignment=DEFAULT_ASSIGNMENT):
     """Read the gradebook of ``course_dir`` and write the report (default: ``<course_dir>/reports``).
 
     ``assignment`` names the class: every edition of it in the gradebook is read, each student
-    counted once (:func:`catvnoncat.editions.read_class`)."""
-    from .editions import read_class
-
+    counted once (:func:`read_class`)."""
     grades = read_class(course_dir, assignment)
     return grades, write_report(grades, Path(course_dir) / "reports" if out_dir is None else out_dir)
