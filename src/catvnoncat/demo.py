@@ -58,7 +58,6 @@ ASSIGNMENT = DEFAULT_ASSIGNMENT  # the class: its English edition
 ZH = f"{ASSIGNMENT}_zh"
 #: The class's editions, in class order (``catvnoncat.editions``).
 EDITIONS = (ASSIGNMENT, ZH)
-NOTEBOOK = course.NOTEBOOK_NAME
 #: The demo's typical mistakes: ``{name: {description, failing, replacements}}``, each a copy of
 #: an entry of the tests' wrong-answer catalog (tests/support/mutants.py; a test keeps them equal).
 MISTAKES_FILE = Path(__file__).resolve().parent / "demo_mistakes.json"
