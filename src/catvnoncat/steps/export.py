@@ -3,7 +3,8 @@
 Stock ``CsvExportPlugin`` writes ``score`` 0.0 for a student without a submission and the
 gradebook's sum (0.0 when nothing was recorded) for a submission nbgrader or ``catvnoncat grade``
 could not grade: an LMS import then stores a zero that is nobody's verdict. This plugin, set by
-``c.ExportApp.plugin_class`` in ``nbgrader_config.py``, writes the same columns plus ``status``:
+``c.ExportApp.plugin_class`` in ``nbgrader_config.py``, writes the same columns plus ``status``
+(and ``edition``, below):
 
 * ``graded``: the submission has an autograded folder (``autograded/<student>/<assignment>``);
   its score as stock nbgrader computes it;
