@@ -172,7 +172,9 @@ c.HTMLExporter.filters = {"markdown2html": mathml.markdown2html,
 
 # --- No verdict is never 0 points in grades.csv (catvnoncat.steps.export) ---------------------
 # `nbgrader export` leaves the score empty for a missing submission and for one that could not be
-# graded through no fault of the student's, and says which in a `status` column.
+# graded through no fault of the student's, and says which in a `status` column. A class of two
+# editions (logistic_regression, logistic_regression_zh) gets one row per student, of the edition
+# they count in (the one handed in; the later if both), named in an `edition` column.
 c.ExportApp.plugin_class = GradesCsvExport
 
 # --- Bytes of output kept (catvnoncat.steps.output_limits) ------------------------------------

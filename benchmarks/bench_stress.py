@@ -1,7 +1,8 @@
 """Stress benchmark: the demo class graded ``--runs`` times by the engine, ``--workers 2``.
 
-Every run regrades the whole demo class (``catvnoncat grade --force`` with local workers) on one
-scratch course and compares each student's scores with what the demo says they deserve
+Every run regrades the whole demo class, both editions (``catvnoncat grade --force`` with local
+workers: ``logistic_regression`` then ``logistic_regression_zh`` on the same workers) on one
+scratch course and compares each student's scores (in the edition they count in) with what the demo says they deserve
 (:func:`catvnoncat.demo.expected_scores`). It prints, per run and in total, the submissions
 that could not be graded for a reason other than the student's code (a grader error: the
 submission is "not graded") and the ones graded with other scores than expected. Both should be
@@ -44,20 +45,27 @@ def main(argv=None):
     failures, wrong = collections.Counter(), collections.Counter()
     with tempfile.TemporaryDirectory(prefix="bench-stress-") as tmp:
         root = scratch_course(Path(tmp) / "course")
-        timed_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force",
-                       env=nbgrader_env(**{course.GRADEBOOK_ENV: None}))
+        for edition in demo.EDITIONS:
+            timed_nbgrader(root, "generate_assignment", edition, "--force",
+                           env=nbgrader_env(**{course.GRADEBOOK_ENV: None}))
         materials = demo.build_class(root)
         expected = {s.id: demo.expected_scores(s, materials) for s in demo.DEMO_CLASS}
+        counted = {s.id: s.edition for s in demo.DEMO_CLASS}
         print(f"bench_stress: {os.cpu_count()} cores; grade --workers {args.workers}; "
-              f"{len(demo.DEMO_CLASS)} demo students; {args.runs} runs", flush=True)
+              f"{len(demo.DEMO_CLASS)} demo students ({sum(e != ASSIGNMENT for e in counted.values())}"
+              f" in {demo.ZH}); {args.runs} runs", flush=True)
         for number in range(1, args.runs + 1):
             start = time.perf_counter()
+            outcomes, errors = {}, {}
             with local_executor(args.workers, root) as executor:
-                run = grade_class(root, executor, ASSIGNMENT, force=True, progress=False,
-                                  say=lambda _: None)
-            errors = {s: why for s, why in run.not_graded.items() if s not in UNREADABLE}
+                for edition in demo.EDITIONS:
+                    run = grade_class(root, executor, edition, force=True, progress=False,
+                                      say=lambda _: None)
+                    errors.update({f"{s} ({edition})": why for s, why in run.not_graded.items()
+                                   if s not in UNREADABLE})
+                    outcomes.update({s: o for s, o in run.outcomes.items() if counted[s] == edition})
             mismatched = {}
-            for student, outcome in run.outcomes.items():
+            for student, outcome in outcomes.items():
                 if outcome.graded and student in expected:
                     got = _scores(outcome)
                     bad = {g: (got.get(g), want) for g, want in expected[student].items()

@@ -6,6 +6,8 @@ release, no course config, as a student has it) and is stopped by PID. The brows
 1. opens the untouched release notebook, runs it, clicks **Validate** and reads the dialog: it
    names all eleven autograded parts and the written answer, each with one sentence (the data
    steps: "m_train is not defined. Set m_train in its cell ..."), each message fits the dialog;
+   the same for the Chinese edition's untouched release (issue 23), in the same lab: its
+   Chinese text shows, each unimplemented function is named in the Chinese hint sentence;
 2. runs a notebook whose ``sigmoid`` uses ``math.exp``: the failing test cell shows the short
    wrapped message and the student's line, nothing of the test machinery;
 3. opens a feedback page (nbgrader's feedback template, with this course's configuration) with
@@ -33,7 +35,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from catvnoncat import course
+from catvnoncat import course, facts
+from catvnoncat.facts import release_dir
+from catvnoncat.i18n import EDITION
 from catvnoncat.steps import mathml
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -103,6 +107,7 @@ def lab(tmp_path_factory):
     home.mkdir()
     folder = work / course.ASSIGNMENT
     shutil.copytree(course.RELEASE_NOTEBOOK.parent, folder)
+    shutil.copytree(release_dir(EDITION), work / EDITION)  # the Chinese edition beside it
     # A short notebook: the packages cell, a sigmoid using math.exp, and sigmoid's test cell.
     nb = course.read_notebook(course.RELEASE_NOTEBOOK)
     nb.cells = [c for c in nb.cells if c.id == "packages" or c.metadata.get(
@@ -126,14 +131,14 @@ def browser():
             chromium.close()
 
 
-def start_session(lab, name):
+def start_session(lab, name, folder=course.ASSIGNMENT):
     """The notebook's kernel session, started through the server's REST API before the page
     opens it: JupyterLab then joins it instead of starting kernels itself, which on a busy
     machine it sometimes did twice or more, shutting each previous one down (seen in the lab
     log of failed runs, with the queued Run All lost)."""
     import json as json_module
 
-    path = f"{course.ASSIGNMENT}/{name}"
+    path = f"{folder}/{name}"
     body = json_module.dumps({"path": path, "name": name, "type": "notebook",
                               "kernel": {"name": "python3"}}).encode()
     request = urllib.request.Request(f"{lab['url']}/api/sessions", data=body, method="POST",
@@ -143,11 +148,14 @@ def start_session(lab, name):
         return json_module.load(response)["kernel"]["id"]
 
 
-def open_notebook(browser, lab, name):
-    start_session(lab, name)
+def open_notebook(browser, lab, name, folder=course.ASSIGNMENT, workspace=None):
+    """The notebook ``folder/name`` on a new page, its kernel idle; in its own JupyterLab
+    ``workspace`` when named (the lab then restores none of the tabs opened before)."""
+    start_session(lab, name, folder)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(30_000)
-    page.goto(f"{lab['url']}/lab/tree/{course.ASSIGNMENT}/{name}?token={lab['token']}")
+    where = f"workspaces/{workspace}/tree" if workspace else "tree"
+    page.goto(f"{lab['url']}/lab/{where}/{folder}/{name}?token={lab['token']}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
     # The kernel is up when the notebook's execution indicator says idle.
     page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']",
@@ -264,6 +272,38 @@ def test_validate_names_every_autograded_part_in_the_dialog(browser, lab):
         ".map(p => p.innerText.slice(0, 80))")
     assert overflow == []
     page.close()
+
+
+def test_the_chinese_edition_runs_and_validates_in_chinese(browser, lab):
+    """The zh release, untouched, in the same lab: Run All, then Validate. The notebook shows
+    its Chinese text; the dialog names every autograded part, each unimplemented function in
+    the zh edition's own hint sentence (hints.NOT_IMPLEMENTED), with no traceback."""
+    page = open_notebook(browser, lab, f"{EDITION}.ipynb", folder=EDITION, workspace="zh")
+    run_all_until(page, f"{PANEL} .jp-OutputArea-output"
+                        "[data-mime-type='application/vnd.jupyter.stderr']")
+    notebook_text = page.locator(f"{PANEL} .jp-Notebook").inner_text()
+    click(page, page.locator(f"{PANEL} .validate-button").first)
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_text("Validation Results").wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "validate-zh.png"), full_page=False)
+    dialog.locator(".jp-Dialog-body").screenshot(path=str(SHOTS / "validate-zh-dialog.png"))
+    text = dialog.inner_text()
+    page.close()
+    # JupyterLab renders only the cells in view (which ones depends on the scroll after Run All).
+    assert any(term in notebook_text for term in ("逻辑回归", "学习率", "代价", "测试集")), \
+        notebook_text[:500]
+    release = course.read_notebook(release_dir(EDITION) / f"{EDITION}.ipynb")
+    tests = {facts.grade_id(c): c.source.strip() for c in release.cells if facts.is_test_cell(c)}
+    assert len(tests) == 11
+    for gid, source in tests.items():
+        assert source[:50] in text, (gid, text[:3000])
+    hints = facts.student_module("hints.py", EDITION)
+    flat = re.sub(r"\s+", "", text)
+    for name in ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"):
+        assert re.sub(r"\s+", "", hints.NOT_IMPLEMENTED.format(name=name)) in flat, name
+    assert "You did not provide a response." in text  # nbgrader's own words (upstream English)
+    assert "NameError" not in text and "Traceback" not in text
 
 
 def test_a_failing_visible_test_shows_the_message_and_the_students_line(browser, lab):

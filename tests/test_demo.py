@@ -39,17 +39,22 @@ def _course_copy(tmp_path):
     return course_run.scratch_course(tmp_path / "course")
 
 
-def _gradebook_scores(root):
-    """``{student: {grade_id: score or None (waiting for a human)}}`` straight from nbgrader."""
+def _gradebook_scores(root, edition=None):
+    """``{student: {grade_id: score or None (waiting for a human)}}`` straight from nbgrader:
+    of ``edition``, else of the edition each demo student counts in (the one they handed in
+    last, ``DemoStudent.edition``)."""
     cfg = course_config(root).CourseDirectory
     scores = {}
     with Gradebook(cfg.db_url, cfg.course_id) as gb:
-        for submission in gb.find_assignment(course.ASSIGNMENT).submissions:
-            nb = gb.find_submission_notebook(course.NOTEBOOK_NAME, course.ASSIGNMENT,
-                                             submission.student.id)
-            scores[submission.student.id] = {
-                g.name: None if (g.auto_score is None and g.manual_score is None) else g.score
-                for g in nb.grades}
+        for assignment in ([edition] if edition else demo.EDITIONS):
+            for submission in gb.find_assignment(assignment).submissions:
+                student_id = submission.student.id
+                if edition is None and BY_ID[student_id].edition != assignment:
+                    continue
+                nb = gb.find_submission_notebook(assignment, assignment, student_id)
+                scores[student_id] = {
+                    g.name: None if (g.auto_score is None and g.manual_score is None) else g.score
+                    for g in nb.grades}
     return scores
 
 
@@ -84,12 +89,13 @@ def test_every_demo_submission_has_its_time_and_its_student_a_name(demo_run):
     writes it), not "None", and each student by name."""
     root = demo_run[0]
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course.course_id(root)) as gb:
-        for submission in gb.find_assignment(course.ASSIGNMENT).submissions:
-            student = submission.student
-            assert submission.timestamp is not None, student.id
-            assert student.last_name and student.first_name is not None, student.id
+        for edition in demo.EDITIONS:
+            for submission in gb.find_assignment(edition).submissions:
+                student = submission.student
+                assert submission.timestamp is not None, student.id
+                assert student.last_name and student.first_name is not None, student.id
     for student in demo.DEMO_CLASS:
-        assert (root / "submitted" / student.id / course.ASSIGNMENT / "timestamp.txt").is_file()
+        assert (root / "submitted" / student.id / student.edition / "timestamp.txt").is_file()
 
 
 def test_faults_are_explained_per_student(demo_run):
@@ -99,7 +105,8 @@ def test_faults_are_explained_per_student(demo_run):
                                                                          results[student_id].notes)
     assert results["not_json"].skipped
     # Students without faults of the process ran to the end with nothing to report.
-    for student_id in ("reference", "forgets_m", "probabilities", "seed_author"):
+    for student_id in ("reference", "forgets_m", "probabilities", "seed_author",
+                       *(s.id for s in demo.DEMO_CLASS if s.edition == demo.ZH)):
         assert results[student_id].notes == (), results[student_id].notes
         assert results[student_id].exit_code == 0
 
@@ -108,9 +115,17 @@ def test_outputs_table_csv_feedback_report(demo_run, capsys):
     root, grades, _, (png, md), materials = demo_run
     totals = {s.id: sum(v or 0.0 for v in demo.expected_scores(s, materials).values())
               for s in demo.DEMO_CLASS}
-    with open(root / "grades.csv", newline="") as f:
-        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
-    assert exported == totals
+    with open(root / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    # One row per student (stock nbgrader export: one per edition, 0 for the one not handed in),
+    # of the edition they count in.
+    exported = {row["student_id"]: float(row["score"]) for row in rows}
+    assert len(rows) == len(exported) and exported == totals
+    assert {row["student_id"]: row["edition"] for row in rows} == \
+        {s.id: s.edition for s in demo.DEMO_CLASS}
+    assert {row["assignment"] for row in rows} == {course.ASSIGNMENT}
+    assert grades.editions == {s.id: s.edition for s in demo.DEMO_CLASS}
+    assert grades.also_handed_in == {"zh_switched": [course.ASSIGNMENT]}
 
     table = report.format_table(grades)
     for line in table.splitlines():
@@ -118,14 +133,54 @@ def test_outputs_table_csv_feedback_report(demo_run, capsys):
         if words and words[0].rstrip("!") in totals:
             assert float(words[-1]) == totals[words[0].rstrip("!")]
 
-    for student_id in BY_ID:
-        feedback = root / "feedback" / student_id / course.ASSIGNMENT / f"{course.NOTEBOOK_NAME}.html"
-        assert feedback.stat().st_size > 0, student_id
+    for student in demo.DEMO_CLASS:
+        feedback = root / "feedback" / student.id / student.edition / f"{student.edition}.html"
+        assert feedback.stat().st_size > 0, student.id
     assert "not valid JSON" in (root / "feedback" / "not_json" / course.ASSIGNMENT /
                                 f"{course.NOTEBOOK_NAME}.html").read_text()
     with Image.open(png) as image:
         assert image.format == "PNG"
-    assert "## Most common failure messages" in md.read_text()
+    text = md.read_text(encoding="utf-8")
+    assert "## Most common failure messages" in text
+    # The report names each student's edition, in Chinese names where they are Chinese.
+    assert "## Editions" in text and "| zh_reference | 华 李 | logistic_regression_zh | - |" in text
+    assert f"| zh_switched | 静 刘 | logistic_regression_zh | {course.ASSIGNMENT} |" in text
+    zh_rows = [line for line in table.splitlines() if line.startswith("zh_")]
+    assert len(zh_rows) == 4 and all(line.split()[1] == "zh" for line in zh_rows)
+
+
+#: Each Chinese-edition demo student: their English classmate with the same answers, and the
+#: typical mistakes (demo_mistakes.json) both carry.
+SAME_ANSWERS = {
+    "zh_reference": ("reference", ()),
+    "zh_seed_author": ("seed_author", ("optimize_return_inside_loop", "predict_loops_over_examples")),
+    "zh_forgets_m": ("forgets_m", ("propagate_forgets_divide_by_m",)),
+    "zh_switched": ("probabilities", ("predict_returns_probabilities",)),
+}
+
+
+def test_the_same_answers_score_the_same_in_both_editions(demo_run):
+    """The reference and the demo's typical mistakes (every entry of demo_mistakes.json), graded
+    for real in each edition: the same points per part, the same mistake named (the verdict
+    records' message ids, rendered in one language by the report)."""
+    root = demo_run[0]
+    english, chinese = _gradebook_scores(root, course.ASSIGNMENT), _gradebook_scores(root, demo.ZH)
+    assert set(SAME_ANSWERS) == {s.id for s in demo.DEMO_CLASS if s.edition == demo.ZH}
+    covered = set()
+    for zh_id, (en_id, mistakes) in SAME_ANSWERS.items():
+        assert chinese[zh_id] == english[en_id], (zh_id, en_id)
+        said = {}
+        for edition, student_id in ((demo.ZH, zh_id), (course.ASSIGNMENT, en_id)):
+            nb = course.read_notebook(root / "autograded" / student_id / edition / f"{edition}.ipynb")
+            said[edition] = report.failure_messages(nb)
+        assert said[demo.ZH] == said[course.ASSIGNMENT], zh_id
+        failing = {part for name in mistakes for part in demo.typical_mistakes()[name]["failing"]}
+        assert set(said[demo.ZH]) == failing == BY_ID[zh_id].failing(None), zh_id
+        covered.update(mistakes)
+    assert covered == set(demo.typical_mistakes())
+    # zh_switched's earlier English hand-in was graded too (the untouched release: 0), and
+    # does not count.
+    assert sum(v or 0 for v in english["zh_switched"].values()) == 0
 
 
 def test_kernel_death_keeps_earlier_cells_and_marks_later_ones(demo_run):
@@ -242,3 +297,26 @@ def test_refuses_to_mix_with_real_submissions(tmp_path):
     (tmp_path / "submitted" / "alice" / course.ASSIGNMENT).mkdir(parents=True)
     with pytest.raises(demo.DemoError, match="alice.*fresh clone"):
         demo._check_no_real_students(tmp_path, {s.id for s in demo.DEMO_CLASS})
+
+
+def test_chinese_edition_students_hand_in_the_chinese_release():
+    """The zh demo students' notebooks are the zh release (Chinese text, same grade ids) with
+    the same answer cells as their English classmates'."""
+    zh = demo.edition_materials(REPO_ROOT, demo.ZH)
+    en = demo.edition_materials(REPO_ROOT, course.ASSIGNMENT)
+    released = [facts.grade_id(c) for c in zh.release.cells]
+    assert released == [facts.grade_id(c) for c in en.release.cells]
+    for zh_id, (en_id, mistakes) in SAME_ANSWERS.items():
+        zh_nb, en_nb = BY_ID[zh_id].build(zh), BY_ID[en_id].build(en)
+        assert [facts.grade_id(c) for c in zh_nb.cells] == released
+        assert "逻辑回归" in "".join(c.source for c in zh_nb.cells if c.cell_type == "markdown")
+        zh_answers, en_answers = ({facts.grade_id(c): c.source for c in nb.cells
+                                   if facts.nbgrader_meta(c).get("solution") and c.cell_type == "code"}
+                                  for nb in (zh_nb, en_nb))
+        # The mistakes are the same code; the other answers are each edition's own solution
+        # (the zh one with its Chinese docstrings and comments).
+        wrong = {gid for name in mistakes for gid in demo.typical_mistakes()[name]["replacements"]}
+        assert {g: zh_answers[g] for g in wrong} == {g: en_answers[g] for g in wrong}
+        assert {g: a for g, a in zh_answers.items() if g not in wrong} == \
+            {g: a for g, a in zh.solutions.items() if g in zh_answers and g not in wrong}
+    assert BY_ID["zh_switched"].earlier[0] == course.ASSIGNMENT

@@ -80,6 +80,10 @@ def test_a_file_that_is_not_a_notebook_is_the_students_zero(exported):
     assert float(ours["not-json"]["score"]) == 0.0
 
 
-def test_the_columns_are_stock_nbgraders_plus_status(exported):
+def test_the_columns_are_stock_nbgraders_plus_status_and_edition(exported):
+    """``edition``: the edition of the class each student counts in (catvnoncat.editions;
+    tests/test_editions.py); here the course's only one generated, or empty when missing."""
     ours, stock = exported
-    assert list(next(iter(ours.values()))) == list(next(iter(stock.values()))) + ["status"]
+    assert list(next(iter(ours.values()))) == list(next(iter(stock.values()))) + ["status",
+                                                                                  "edition"]
+    assert ours["honest"]["edition"] == course.ASSIGNMENT and ours["absent"]["edition"] == ""

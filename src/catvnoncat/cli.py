@@ -54,53 +54,83 @@ def _unknown_assignment(course_dir, name):
     return f"{course_dir} has no assignment {name!r} (no folder source/{name}/): {advice}"
 
 
+def _editions_to_grade(course_dir, named):
+    """The assignments ``catvnoncat grade`` grades: ``named`` alone, else every edition of the
+    course's class with a submission under ``submitted/`` (the first edition when none has)."""
+    from .editions import class_of, default_class, handed_in
+
+    if named:
+        return [named]
+    editions = class_of(default_class(course_dir), course_dir)
+    found = handed_in(course_dir, editions)
+    present = [e for e in editions if any(e in times for times in found.values())]
+    return present or [editions[0]]
+
+
 def _grade(args):
     import os
     from pathlib import Path
 
+    from .editions import handed_in
     from .engine.executors import dask_executor, local_executor
     from .engine.run import EngineError, grade_class
-    from .facts import default_assignment
 
     course_dir = Path(args.course_dir).resolve()
     if not (course_dir / "nbgrader_config.py").is_file():
         print(f"grade: {course_dir} has no nbgrader_config.py: run it from the course folder "
               "(as nbgrader) or pass --course-dir", file=sys.stderr)
         return 2
-    args.assignment = args.assignment or default_assignment(course_dir)
-    unknown = _unknown_assignment(course_dir, args.assignment)
+    unknown = args.assignment and _unknown_assignment(course_dir, args.assignment)
     if unknown:
         print(f"grade: {unknown}", file=sys.stderr)
         return 2
+    editions = _editions_to_grade(course_dir, args.assignment)
+    # --student with several editions: each student is graded in the editions they handed in.
+    students = {e: args.student for e in editions}
+    if args.student and len(editions) > 1:
+        found = handed_in(course_dir, editions)
+        nowhere = sorted(set(args.student) - set(found))
+        if nowhere:
+            print(f"grade: no submission of {' or '.join(editions)} for {', '.join(nowhere)} "
+                  f"under {course_dir / 'submitted'}/<student id>/<assignment>/", file=sys.stderr)
+            return 2
+        students = {e: [s for s in args.student if e in found[s]] for e in editions}
     try:
         executor = (dask_executor(args.scheduler) if args.scheduler
                     else local_executor(args.workers or os.cpu_count() or 1, course_dir))
     except (OSError, TimeoutError) as e:
         print(f"grade: cannot reach the Dask scheduler {args.scheduler}: {e}", file=sys.stderr)
         return 2
-    print(f"grading {args.assignment} in {course_dir} on {executor.description}", flush=True)
-    try:
-        with executor:
-            result = grade_class(course_dir, executor, args.assignment, students=args.student,
-                                 force=args.force, time_limit=args.time_limit)
-    except EngineError as e:
-        print(f"grade: stopped: {e}", file=sys.stderr)
-        return 2
-    print(result.summary())
-    return result.exit_status
+    status = 0
+    with executor:
+        for edition in editions:
+            if students[edition] == []:
+                continue
+            print(f"grading {edition} in {course_dir} on {executor.description}", flush=True)
+            try:
+                result = grade_class(course_dir, executor, edition, students=students[edition],
+                                     force=args.force, time_limit=args.time_limit)
+            except EngineError as e:
+                print(f"grade: stopped: {e}", file=sys.stderr)
+                return 2
+            print(result.summary() if len(editions) == 1 else f"{edition}: {result.summary()}")
+            status = max(status, result.exit_status)
+    return status
 
 
 def _report(args):
-    from .facts import default_assignment
+    from .editions import default_class
     from .report import run
 
     try:
         grades, (png, md) = run(args.course_dir, out_dir=args.out,
-                                assignment=default_assignment(args.course_dir))
+                                assignment=default_class(args.course_dir))
     except (FileNotFoundError, LookupError) as e:
         print(f"report failed: {e}", file=sys.stderr)
         return 1
-    print(f"{len(grades.students)} submissions of {grades.assignment}: wrote {png} and {md}")
+    editions = sorted(set(grades.editions.values()))
+    counted = f" (editions: {', '.join(editions)})" if len(editions) > 1 else ""
+    print(f"{len(grades.students)} students of {grades.assignment}{counted}: wrote {png} and {md}")
     return 0
 
 
@@ -145,8 +175,9 @@ def build_parser():
 
     p = sub.add_parser("grade", help="autograde every submission under submitted/ in parallel "
                                      "(nbgrader's pipeline, the course config) into the gradebook")
-    p.add_argument("assignment", nargs="?", help="default: the course's only assignment (a folder "
-                                                 "under source/), else logistic_regression")
+    p.add_argument("assignment", nargs="?", help="default: every edition of the class handed in "
+                                                 "(logistic_regression and its translations, "
+                                                 "e.g. logistic_regression_zh)")
     p.add_argument("--student", nargs="+", metavar="ID", help="only these students")
     p.add_argument("--workers", type=int, help="submissions graded at the same time on this "
                                                "machine (default: its cores)")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import repair
+from .editions import class_of, default_class, merge_editions
 from .facts import DEFAULT_ASSIGNMENT, REPO_ROOT, course_config
 from .judge.verdict import METADATA_KEY
 from .sandbox.groups import PER_PROCESS_ONLY
@@ -33,6 +34,7 @@ __all__ = [
     "ClassGrades",
     "course_config",
     "read_class_grades",
+    "read_class",
     "failure_messages",
     "totals",
     "pass_rates",
@@ -91,6 +93,13 @@ class ClassGrades:
         ``{student: [sentence, ...]}``: what was repaired before grading (catvnoncat.repair).
     per_process_only : set
         Students whose sandbox had per-process limits only (no cgroups where it was graded).
+    timestamps : dict
+        ``{student: submission time}`` from the gradebook (None when unknown).
+    editions : dict
+        ``{student: edition}``: the assignment each student counts in (:mod:`catvnoncat.editions`;
+        every student's is ``assignment`` when the class has one edition).
+    also_handed_in : dict
+        ``{student: [edition, ...]}``: the other editions a student handed in, not counted.
     """
 
     assignment: str
@@ -102,6 +111,9 @@ class ClassGrades:
     not_graded: dict = field(default_factory=dict)
     repairs: dict = field(default_factory=dict)
     per_process_only: set = field(default_factory=set)
+    timestamps: dict = field(default_factory=dict)
+    editions: dict = field(default_factory=dict)
+    also_handed_in: dict = field(default_factory=dict)
 
     @property
     def max_total(self):
@@ -254,6 +266,8 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_ur
         for submission in found.submissions:
             student = submission.student
             grades.students.append(student.id)
+            grades.timestamps[student.id] = submission.timestamp
+            grades.editions[student.id] = assignment
             grades.names[student.id] = " ".join(
                 n for n in (student.first_name, student.last_name) if n)
             for nb_sub in submission.notebooks:
@@ -281,6 +295,24 @@ def read_class_grades(course_dir=REPO_ROOT, assignment=DEFAULT_ASSIGNMENT, db_ur
             submitted = course_dir / "submitted" / student / assignment / f"{notebook}.ipynb"
             grades.not_graded[student] = repair.why_not_graded([submitted])
     return grades
+
+
+def read_class(course_dir=REPO_ROOT, assignment=None, catalog=None):
+    """The class's grades, one row per student, from every edition of ``assignment`` in the
+    gradebook (:mod:`catvnoncat.editions`: each student in the edition they count in).
+
+    An edition not in the gradebook (never generated) is left out; the first edition must be
+    there (else LookupError, as :func:`read_class_grades`).
+    """
+    editions = class_of(assignment or default_class(course_dir), course_dir)
+    per_edition = {}
+    for edition in editions:
+        try:
+            per_edition[edition] = read_class_grades(course_dir, edition, catalog=catalog)
+        except LookupError:
+            if edition == editions[0]:
+                raise
+    return merge_editions(per_edition)
 
 
 def _release_positions(course_dir, assignment, notebook):
@@ -346,15 +378,21 @@ def format_table(grades):
     autograded at all.
     """
     numbers = [str(i) for i in range(1, len(grades.parts) + 1)]
-    id_width = max([len("student")] + [len(s) + 1 for s in grades.students])
+    id_width = max([len("student")] + [display_width(s) + 1 for s in grades.students])
+    labels = edition_labels(grades)  # a class of several editions: the one each counts in
+    edition_width = max([len("edition"), *(len(x) for x in labels.values())]) + 2 if labels else 0
     col = max(4, max(len(n) for n in numbers) + 1)
     total_label = f"total/{grades.max_total:g}"
-    header = "student".ljust(id_width) + "".join(n.rjust(col) for n in numbers)
+    header = "student".ljust(id_width) + ("  " + "edition".ljust(edition_width - 2) if labels else "")
+    header += "".join(n.rjust(col) for n in numbers)
     header += total_label.rjust(len(total_label) + 2)
     lines = [header, "-" * len(header)]
     sums = totals(grades)
     for s in grades.students:
-        row = (s + ("!" if s in grades.not_graded else "")).ljust(id_width)
+        row = s + ("!" if s in grades.not_graded else "")
+        row += " " * (id_width - display_width(row))
+        if labels:
+            row += "  " + labels[grades.editions[s]].ljust(edition_width - 2)
         row += "".join(_points(grades.scores.get((s, p.name))).rjust(col) for p in grades.parts)
         row += f"{sums[s]:g}".rjust(len(total_label) + 2)
         lines.append(row)
@@ -369,10 +407,32 @@ def format_table(grades):
     if any(v is None for v in grades.scores.values()):
         lines.append("? = waiting for a human grader (JupyterLab: Nbgrader > Formgrader > "
                      "Gradebook)")
+    if labels:
+        lines.append("edition: " + ", ".join(f"{label} = {e}" for e, label in sorted(
+            labels.items())) + " (the one each student counts in: the one handed in, the later "
+            "if both)")
     if grades.not_graded:
         lines.append("! = not autograded: " + "; ".join(
             f"{s}: {why}" for s, why in sorted(grades.not_graded.items())))
     return "\n".join(lines)
+
+
+def display_width(text):
+    """Columns ``text`` takes in a terminal (a CJK character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def edition_labels(grades):
+    """``{edition: short label}`` (``en``, ``zh``) when the students count in several editions
+    of the class, else ``{}``."""
+    used = sorted(set(grades.editions.values()))
+    if len(used) < 2 and not grades.also_handed_in:
+        return {}
+    first = grades.assignment
+    return {e: e[len(first) + 1:] if e.startswith(first + "_") else "en"
+            for e in {*used, *(x for v in grades.also_handed_in.values() for x in v)}}
 
 
 def _wrap(text, width):
@@ -393,13 +453,24 @@ def _plot(grades, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Failure messages may be Chinese (the zh edition): the first installed CJK font after the
+    # default, chosen as the zh notebook's own plots choose it (lr_utils.use_cjk_fonts).
+    from .facts import student_module
+
+    student_module("lr_utils.py").use_cjk_fonts()
+
     rates = pass_rates(grades)
     sums = totals(grades)
     failures = common_failures(grades)
     fig, (ax_rate, ax_dist, ax_fail) = plt.subplots(
         3, 1, figsize=(12, 15), gridspec_kw={"height_ratios": [len(grades.parts) + 2, 5,
                                                               max(3, 1.6 * len(failures) + 1)]})
-    fig.suptitle(f"{grades.assignment}: {len(grades.students)} submissions", fontsize=14)
+    counted = Counter(grades.editions.values())
+    by_edition = (" (" + ", ".join(f"{n} in {e}" for e, n in sorted(counted.items())) + ")"
+                  if len(counted) > 1 else "")
+    fig.suptitle(f"{grades.assignment}: {len(grades.students)} "
+                 f"{'students' if by_edition else 'submissions'}{by_edition}",
+                 fontsize=14)
 
     labels = [f"{p.name} ({p.max_score:g})" for p in grades.parts]
     percent = [100 * ok / n if n else 0.0 for ok, n in (rates[p.name] for p in grades.parts)]
@@ -499,6 +570,7 @@ def _markdown(grades, png_name):
             lines.append(f"| {len(who)} | {part} | {cell} | {', '.join(who)} |")
     else:
         lines.append("None: every autograded part got full points.")
+    lines += _editions_markdown(grades)
     if grades.not_graded:
         lines += ["", "## Not autograded", ""]
         lines += [f"- **{s}**: {why}" for s, why in sorted(grades.not_graded.items())]
@@ -519,6 +591,26 @@ def _markdown(grades, png_name):
     return "\n".join(lines)
 
 
+def _editions_markdown(grades):
+    """The editions section: who counts in which edition, and who handed in both."""
+    labels = edition_labels(grades)
+    if not labels:
+        return []
+    counted = Counter(grades.editions.values())
+    lines = ["", "## Editions", "",
+             "Each student counts in the edition they handed in; a student who handed in more "
+             "than one counts in the later submission (the last thing handed in is what they "
+             "want graded, as nbgrader keeps the latest hand-in of one assignment).", "",
+             "| edition | students |", "|---|---:|"]
+    lines += [f"| {e} | {n} |" for e, n in sorted(counted.items())]
+    lines += ["", "| student | name | edition counted | also handed in |", "|---|---|---|---|"]
+    for s in grades.students:
+        also = ", ".join(grades.also_handed_in.get(s, [])) or "-"
+        name = grades.names.get(s, "").replace("|", "\\|")
+        lines.append(f"| {s} | {name} | {grades.editions[s]} | {also} |")
+    return lines
+
+
 def write_report(grades, out_dir):
     """Write ``<assignment>.png`` and ``<assignment>.md`` into ``out_dir``; return both paths."""
     out_dir = Path(out_dir)
@@ -531,6 +623,9 @@ def write_report(grades, out_dir):
 
 
 def run(course_dir=REPO_ROOT, out_dir=None, assignment=DEFAULT_ASSIGNMENT):
-    """Read the gradebook of ``course_dir`` and write the report (default: ``<course_dir>/reports``)."""
-    grades = read_class_grades(course_dir, assignment)
+    """Read the gradebook of ``course_dir`` and write the report (default: ``<course_dir>/reports``).
+
+    ``assignment`` names the class: every edition of it in the gradebook is read, each student
+    counted once (:func:`read_class`)."""
+    grades = read_class(course_dir, assignment)
     return grades, write_report(grades, Path(course_dir) / "reports" if out_dir is None else out_dir)
