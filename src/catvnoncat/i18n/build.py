@@ -58,7 +58,7 @@ def module_text(source):
 def edition_files():
     """``{path relative to the course: bytes}`` of every file of the generated edition."""
     english_dir = facts.source_dir(ENGLISH)
-    notebook, hints = sources()
+    notebook, hints = sources()[:2]
     files = {f"source/{EDITION}/{EDITION}.ipynb": notebook_text(notebook).encode("utf-8"),
              f"source/{EDITION}/hints.py": module_text(hints).encode("utf-8")}
     for path in sorted(english_dir.rglob("*")):

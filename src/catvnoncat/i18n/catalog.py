@@ -9,7 +9,9 @@ unchanged sentence keeps its translation; a changed one keeps the old translatio
 
 import ast
 import difflib
+import importlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,8 @@ from catvnoncat import facts
 from catvnoncat.i18n import CATALOG_DIR, ENGLISH, LANGUAGE
 from catvnoncat.i18n.strings import markdown_pieces, python_pieces
 
-__all__ = ["Source", "sources", "update", "translations", "problems"]
+__all__ = ["Source", "SentenceTables", "sources", "update", "translations", "problems",
+           "GRADER_TABLES"]
 
 #: What each kind of piece asks of its translator (the catalog's ``#.`` comment).
 KIND_NOTES = {
@@ -63,6 +66,32 @@ class Source:
                 in module_pieces(text, Path(self.path).name)]
 
 
+#: The grader's own sentences (message id -> English template), in our package: what the judge
+#: says in a test cell's output, and the words of the feedback page.
+GRADER_TABLES = ("catvnoncat.judge.messages:SUMMARIES", "catvnoncat.steps.feedback:PAGE_WORDS")
+
+
+@dataclass(frozen=True)
+class SentenceTables(Source):
+    """Sentences kept in dicts of our own package (``module:NAME``), keyed by message id: the
+    id is the entry's ``msgctxt``, so a catalog for another edition renders the same records.
+    A template without words (``"{test_id}: {what}"``) is no entry: it reads the same."""
+
+    tables: tuple = GRADER_TABLES
+
+    def read(self):
+        return ""
+
+    def entries(self):
+        found = []
+        for reference in self.tables:
+            module, name = reference.split(":")
+            for message_id, text in getattr(importlib.import_module(module), name).items():
+                if re.search(r"[A-Za-z]{2,}", re.sub(r"\{[^{}]*\}", "", text)):
+                    found.append((message_id, "string", text))
+        return found
+
+
 def is_test_cell(cell):
     """An nbgrader test cell (graded code): copied byte for byte, never translated."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -89,7 +118,8 @@ def sources():
     """The English files translated, with their catalogs."""
     notebook = f"source/{ENGLISH}/{ENGLISH}.ipynb"
     return [Source(notebook, CATALOG_DIR / f"{ENGLISH}.po"),
-            Source(f"source/{ENGLISH}/hints.py", CATALOG_DIR / "hints.po")]
+            Source(f"source/{ENGLISH}/hints.py", CATALOG_DIR / "hints.po"),
+            SentenceTables("src/catvnoncat/judge/messages.py", CATALOG_DIR / "judge.po")]
 
 
 def _new_catalog(source):

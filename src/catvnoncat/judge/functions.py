@@ -18,7 +18,7 @@ import numpy as np
 from . import accept, mistakes, wire
 from .compare import compare, matches
 from .prober import ProbeFailed, quiet
-from .messages import say
+from .messages import reason_of, say
 from .sentences import HINTS
 from .source import definitions, unfinished
 from .sentences import literal_constants
@@ -148,7 +148,7 @@ def visible_raise(prober, spec):
         # No usable answer even on the public example (it ran past the time limit, the child
         # died, the answer was malformed): that is the part's failure, said as such. (Probing
         # on after an interrupted call found the child answering the next probe with nothing.)
-        raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+        raise Failure(say("NO_USABLE_ANSWER", reason=reason_of(error)),
                       HINTS.NO_RESULT.format(name=spec.name)) from None
     return outcome.raised
 
@@ -210,7 +210,7 @@ def judge_function(spec, prober, cases, sources=()):
         try:
             outcome = _probe(prober, spec, case.args, case)
         except ProbeFailed as error:
-            raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+            raise Failure(say("NO_USABLE_ANSWER", reason=reason_of(error)),
                           HINTS.NO_RESULT.format(name=spec.name), where=where) from None
         visible = (early if early is not None and outcome.raised is not None
                    and early.type == outcome.raised.type else None)
