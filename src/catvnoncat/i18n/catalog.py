@@ -75,7 +75,8 @@ GRADER_TABLES = ("catvnoncat.judge.messages:SUMMARIES", "catvnoncat.steps.feedba
 class SentenceTables(Source):
     """Sentences kept in dicts of our own package (``module:NAME``), keyed by message id: the
     id is the entry's ``msgctxt``, so a catalog for another edition renders the same records.
-    A template without words (``"{test_id}: {what}"``) is no entry: it reads the same."""
+    A template of placeholders alone (``"{text}"``) is no entry; one with punctuation is
+    (``"{where}: {what}"``: a Chinese sentence takes a full-width colon)."""
 
     tables: tuple = GRADER_TABLES
 
@@ -87,7 +88,7 @@ class SentenceTables(Source):
         for reference in self.tables:
             module, name = reference.split(":")
             for message_id, text in getattr(importlib.import_module(module), name).items():
-                if re.search(r"[A-Za-z]{2,}", re.sub(r"\{[^{}]*\}", "", text)):
+                if re.sub(r"\{[^{}]*\}", "", text).strip():
                     found.append((message_id, "string", text))
         return found
 
