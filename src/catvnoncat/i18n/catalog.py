@@ -120,7 +120,14 @@ def sources():
     notebook = f"source/{ENGLISH}/{ENGLISH}.ipynb"
     return [Source(notebook, CATALOG_DIR / f"{ENGLISH}.po"),
             Source(f"source/{ENGLISH}/hints.py", CATALOG_DIR / "hints.po"),
-            SentenceTables("src/catvnoncat/judge/messages.py", CATALOG_DIR / "judge.po")]
+            SentenceTables("src/catvnoncat/judge/messages.py", CATALOG_DIR / "judge.po"),
+            _quiz_source()]
+
+
+def _quiz_source():
+    from catvnoncat.i18n.quiz import QuizSource
+
+    return QuizSource("quiz", CATALOG_DIR / "quiz.po")
 
 
 def _new_catalog(source):
