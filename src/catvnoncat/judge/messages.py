@@ -182,7 +182,8 @@ def catalog_for(assignment=None):
     except FileNotFoundError:  # an assignment this course does not know: the default's hints
         hints = read_hints_of(DEFAULT_ASSIGNMENT)
     language = language_of(assignment)
-    own = SUMMARIES if language == "en" else {**SUMMARIES, **translated(language)}
+    own = SUMMARIES if language == "en" else {
+        **SUMMARIES, **{k: v for k, v in translated(language).items() if k in SUMMARIES}}
     return {**hints, **own}
 
 
