@@ -237,8 +237,9 @@ def test_a_typical_mistake_is_named_with_one_message_id_in_each_editions_words(g
         assert zh_record["points"] == en_record["points"] == 0
         assert zh_record["hint"] == en_record["hint"]  # the same message id and parameters
         hint = Verdict.from_record(en_record).advice
-        assert mutant.hint in render(hint, catalog_for(ENGLISH))
-        assert mutant.hint in _output_text(english_cells[test_id])
+        if test_id not in mutant.follow_on:  # (a vectorization cell lost with it says so)
+            assert mutant.hint in render(hint, catalog_for(ENGLISH))
+        assert render(hint, catalog_for(ENGLISH)) in _output_text(english_cells[test_id])
         zh_words = render(hint, catalog_for(EDITION))
         assert CJK.search(zh_words) and zh_words in _output_text(chinese[test_id])
         assert english_left_in(_output_text(chinese[test_id])) == []
