@@ -195,6 +195,16 @@ SUMMARIES = {
     "AT": "{where}: {what}",
     "HIDDEN_CASE": "{call} on a hidden input with {description}",
     "CHECK_CASE": "{call} on {m} examples",
+    # what a hidden input's description says (cases.py)
+    "Z_OF_SHAPE": "z of shape {shape}",
+    "Z_PYTHON_FLOAT": "a Python float z",
+    "Z_NUMPY_FLOAT": "a numpy float z",
+    "Z_INTEGERS_OF_SHAPE": "an integer array z of shape {shape}",
+    "Z_LARGE_OF_SHAPE": "large |z| (up to {bound}), shape {shape}",
+    "LARGE_Z_AND": "large |z| (up to {bound}), {then}",
+    "FEATURES_EXAMPLES": "n = {n} feature{s}, m = {m} example{s2}",
+    "FEATURES_TRAIN_TEST": "n = {n} feature{s}, {m_train} training and {m_test} test example{s2}",
+    "TRAINING_CASE": "{sizes}, {iterations} iteration{s}, learning rate {learning_rate}",
     "TIMED_CASE": "{call} on {m} examples of {n} feature{s}",
     # passes of the cells that are not one function's
     "DATASET_SHAPES_PASSED": "m_train, m_test and num_px are right.",
