@@ -229,6 +229,12 @@ SUMMARIES = {
     "NOT_RUN_STOPPED": "Not run: {why} in cell {cell} of the notebook.",
     "NOT_JUDGED_AFTER": "Not judged: {why} in {test_id}.",
     "PARAMETERS_DIFFER": "def {name}({got}): the parameters differ from the template's.",
+    "POSITIONAL_COUNT": "it takes {got} positional parameters, not {wanted}",
+    "MISSING_MISSPELLED": "`{name}` is missing (misspelled `{close}`?)",
+    "JOINED": "{first}; {rest}",
+    "GLOBAL_NUM_PX": "the notebook's global num_px",
+    "THE_CONSTANT": "the constant {value}",
+    "ANOTHER_NUMBER_OF": "another number of",
     # comparisons
     "COUNT_DIFFERS": "{q} has {more_or_fewer} entries than the {expected} expected.",
     "MORE": "more",
