@@ -115,13 +115,17 @@ def make_sigmoid_input(rng, shape, kind):
 def sigmoid_cases(hidden):
     make = make_sigmoid_input
     return [
-        Case(make, hidden, "sigmoid/01", say("Z_OF_SHAPE", shape=(3, 4)), shape=(3, 4), kind="normal"),
+        Case(make, hidden, "sigmoid/01", say("Z_OF_SHAPE", shape=(3, 4)),
+             shape=(3, 4), kind="normal"),
         Case(make, hidden, "sigmoid/02", say("Z_PYTHON_FLOAT"), shape=(), kind="python"),
         Case(make, hidden, "sigmoid/03", say("Z_NUMPY_FLOAT"), shape=(), kind="numpy"),
         Case(make, hidden, "sigmoid/04", say("Z_OF_SHAPE", shape=(5,)), shape=(5,), kind="normal"),
-        Case(make, hidden, "sigmoid/05", say("Z_INTEGERS_OF_SHAPE", shape=(1, 7)), shape=(1, 7), kind="int"),
-        Case(make, hidden, "sigmoid/06", say("Z_OF_SHAPE", shape=(1, 1)), shape=(1, 1), kind="normal"),
-        Case(make, hidden, "sigmoid/07", say("Z_OF_SHAPE", shape=(2, 3, 4)), shape=(2, 3, 4), kind="normal"),
+        Case(make, hidden, "sigmoid/05", say("Z_INTEGERS_OF_SHAPE", shape=(1, 7)),
+             shape=(1, 7), kind="int"),
+        Case(make, hidden, "sigmoid/06", say("Z_OF_SHAPE", shape=(1, 1)),
+             shape=(1, 1), kind="normal"),
+        Case(make, hidden, "sigmoid/07", say("Z_OF_SHAPE", shape=(2, 3, 4)),
+             shape=(2, 3, 4), kind="normal"),
         Case(make, hidden, "sigmoid/08", say("Z_LARGE_OF_SHAPE", bound="1000", shape=(2, 6)),
              shape=(2, 6), kind="saturating"),
     ]
