@@ -103,6 +103,24 @@ def test_the_feedback_page_words_follow_the_edition():
     assert feedback.page_lang(EDITION) == "zh-CN" and feedback.page_lang(ENGLISH) == "en"
 
 
+def test_a_cell_not_re_run_says_so_in_the_editions_words():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from catvnoncat.steps import tail
+
+    def graded(assignment):
+        test = new_code_cell("check()", metadata={"nbgrader": {
+            "grade": True, "solution": False, "grade_id": "test_x", "points": 1}})
+        last = new_code_cell("print(1)", metadata={tail.STASH_KEY: {
+            "outputs": [new_output("stream", name="stdout", text="1\n")], "execution_count": 3}})
+        nb, _ = tail.KeepTailOutputs().preprocess(new_notebook(cells=[test, last]),
+                                                  {"nbgrader": {"assignment": assignment}})
+        return nb.cells[1].outputs[0].text
+
+    assert graded(ENGLISH) == tail.NOT_RERUN_NOTE
+    assert graded(EDITION).startswith("[评分时没有重新运行") and english_left_in(graded(EDITION)) == []
+
+
 def test_the_chinese_visible_tests_frame_their_messages_in_chinese():
     """What public_tests.py and cell_messages.py add around a hint (where your line is, what
     was compared) comes from the edition's hints.py."""

@@ -318,6 +318,8 @@ SUMMARIES = {
                           "run.",
     "CELL_TIMEOUT_OUTPUT": "This cell ran past the {seconds} s limit and ignored the interrupt, "
                            "so its kernel was stopped; the cells after it were not run.",
+    "NOT_RERUN": "[not re-run during grading: no grade depends on this cell; the output below is "
+                 "the student's own]",
     "JUDGE_KERNEL_DIED_OUTPUT": "The judging kernel died while this cell was judged (os._exit, "
                                 "a crash, out of memory or over a resource limit); the test "
                                 "cells after it are not judged.",
