@@ -63,7 +63,7 @@ def edition_files():
     notebook, hints, _, quiz = sources()
     files = {f"source/{EDITION}/{EDITION}.ipynb": notebook_text(notebook).encode("utf-8"),
              f"source/{EDITION}/hints.py": module_text(hints).encode("utf-8")}
-    chinese_quiz = translated_quiz_files(quiz)
+    chinese_quiz = translated_quiz_files(translations(quiz))
     for path in sorted(english_dir.rglob("*")):
         relative = path.relative_to(english_dir).as_posix()
         if not path.is_file() or path.suffix == ".ipynb" or relative == "hints.py" \

@@ -19,7 +19,8 @@ import polib
 
 from catvnoncat import facts
 from catvnoncat.i18n import CATALOG_DIR, ENGLISH, LANGUAGE
-from catvnoncat.i18n.strings import markdown_pieces, python_pieces
+from catvnoncat.i18n.quiz import QUIZ_CATALOG_ENTRIES
+from catvnoncat.i18n.strings import markdown_pieces, module_pieces, python_pieces
 
 __all__ = ["Source", "SentenceTables", "sources", "update", "translations", "problems",
            "GRADER_TABLES"]
@@ -99,22 +100,6 @@ def is_test_cell(cell):
     return cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution")
 
 
-def module_pieces(text, filename):
-    """``[(msgctxt, piece)]`` of a module of sentences: each constant keyed by its name, the
-    docstring and comments by the file name."""
-    names = {}
-    for node in ast.parse(text).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            names[(node.value.lineno, node.value.col_offset)] = node.targets[0].id
-    lines = text.encode("utf-8").split(b"\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
-    by_offset = {starts[line - 1] + col: name for (line, col), name in names.items()}
-    return [(by_offset.get(piece[0], filename) if piece[2] == "string" else filename, piece)
-            for piece in python_pieces(text, strings="assignments")]
-
-
 def sources():
     """The English files translated, with their catalogs."""
     notebook = f"source/{ENGLISH}/{ENGLISH}.ipynb"
@@ -124,9 +109,18 @@ def sources():
             _quiz_source()]
 
 
-def _quiz_source():
-    from catvnoncat.i18n.quiz import QuizSource
+@dataclass(frozen=True)
+class QuizSource(Source):
+    """The quiz's translated files, one catalog (``msgctxt``: file and place)."""
 
+    def read(self):
+        return ""
+
+    def entries(self):
+        return QUIZ_CATALOG_ENTRIES()
+
+
+def _quiz_source():
     return QuizSource("quiz", CATALOG_DIR / "quiz.po")
 
 

@@ -11,12 +11,12 @@ questions, the options' claims and the marking logic are copied unchanged.
 import ast
 import json
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from catvnoncat.i18n.strings import _has_words, markdown_pieces, python_pieces, substitute
+from catvnoncat.i18n.strings import (_has_words, markdown_pieces, module_pieces, python_pieces,
+                                     substitute)
 
-__all__ = ["QuizSource", "quiz_pieces", "translated_quiz_files"]
+__all__ = ["QUIZ_CATALOG_ENTRIES", "quiz_pieces", "translated_quiz_files"]
 
 #: Keywords of ``Question(...)`` that hold text a student reads.
 QUESTION_TEXT = ("title", "prompt", "hint")
@@ -86,8 +86,6 @@ def quiz_pieces(name, text):
     if name == "questions.py":
         return [(f"{name}:{context}", piece) for context, piece in _question_pieces(text)]
     if name == "quiz_messages.py":
-        from catvnoncat.i18n.catalog import module_pieces
-
         return [(f"{name}:{context}" if context != name else name, piece)
                 for context, piece in module_pieces(text, name)]
     return [(name, piece) for piece in python_pieces(text)]
@@ -99,38 +97,23 @@ def _english_files():
     return QUIZ_DIR, quiz_files(QUIZ_DIR)
 
 
-def _make_source_class():
-    from catvnoncat.i18n.catalog import Source
-
-    @dataclass(frozen=True)
-    class QuizSource(Source):
-        """The quiz's translated files, one catalog (``msgctxt``: file and place)."""
-
-        def read(self):
-            return ""
-
-        def entries(self):
-            _, files = _english_files()
-            return [(context, kind, msgid) for name in TRANSLATED
-                    for context, (_, _, kind, msgid) in quiz_pieces(name, files[name].decode())]
-
-    return QuizSource
-
-
-QuizSource = _make_source_class()
+def QUIZ_CATALOG_ENTRIES():
+    """``[(msgctxt, kind, msgid)]`` of the quiz's translated files, in catalog order."""
+    _, files = _english_files()
+    return [(context, kind, msgid) for name in TRANSLATED
+            for context, (_, _, kind, msgid) in quiz_pieces(name, files[name].decode())]
 
 
 def _triple_quoted(text):
     return '"""' + text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') + '"""'
 
 
-def translated_quiz_files(source):
-    """``{relative path: bytes}`` of the Chinese quiz, from ``source``'s catalog."""
-    from catvnoncat.i18n.catalog import translations
+def translated_quiz_files(found):
+    """``{relative path: bytes}`` of the Chinese quiz, from ``found`` (the quiz catalog's
+    finished translations, ``{(msgctxt, msgid): msgstr}``)."""
     from catvnoncat.quiz_key import KEY
     from catvnoncat.quiz_truth import write_generated_files
 
-    found = translations(source)
     _, files = _english_files()
     out = dict(files)
     for name in TRANSLATED:
