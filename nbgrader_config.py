@@ -29,7 +29,7 @@ import nbgrader as _nbgrader
 
 from catvnoncat.steps import mathml, pipelines
 from catvnoncat.steps.export import GradesCsvExport
-from catvnoncat.steps.feedback import TEMPLATES, page_style, part_name, points
+from catvnoncat.steps.feedback import TEMPLATES, page_lang, page_style, part_name, points, say_on_page
 from catvnoncat.steps.repair import NotebookReader, pre_convert_hook
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -168,7 +168,8 @@ c.HTMLExporter.extra_template_basedirs = [
     str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")]
 c.HTMLExporter.filters = {"markdown2html": mathml.markdown2html,
                           "catvnoncat_page_style": page_style, "catvnoncat_part": part_name,
-                          "catvnoncat_points": points}
+                          "catvnoncat_points": points, "catvnoncat_say": say_on_page,
+                          "catvnoncat_lang": page_lang}
 
 # --- No verdict is never 0 points in grades.csv (catvnoncat.steps.export) ---------------------
 # `nbgrader export` leaves the score empty for a missing submission and for one that could not be

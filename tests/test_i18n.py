@@ -7,6 +7,7 @@ differ only in docstrings, comments and the text they print or draw.
 """
 
 import ast
+import dataclasses
 import json
 import shutil
 
@@ -101,7 +102,7 @@ def test_the_catalogs_and_the_generated_edition_are_what_make_i18n_writes(tmp_pa
     for source in catalog.sources():
         copy = tmp_path / source.catalog.name
         shutil.copy(source.catalog, copy)
-        catalog.update(catalog.Source(source.path, copy))
+        catalog.update(dataclasses.replace(source, catalog=copy))
         assert copy.read_bytes() == source.catalog.read_bytes(), \
             f"{source.catalog.name} is stale: run `make i18n` and commit i18n/"
     wanted = build.edition_files()

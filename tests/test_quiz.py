@@ -339,13 +339,64 @@ def test_answers_that_are_not_letters_are_explained(run_quiz):
     assert run.stderr == ""
 
 
-def test_unreadable_answers_file_is_explained_without_traceback(run_quiz):
-    run = run_quiz("unreadable", answers_text="Q1 = C\n", only="test_quiz_answers.py")
-    for question in QUESTIONS:
-        name = run.question(question.qid)
-        assert run.outcome[name] in ("failed", "error")
-        assert "quiz/answers.py cannot be read (NameError" in run.message[name]
-    assert "Traceback" not in run.stdout
+def _full_width(letter):
+    return chr(ord(letter) - ord("A") + ord("Ａ"))
+
+
+#: answers.py as a Chinese input method types it (issue 23, item 6): a typo costs one question.
+TYPED_IN_CHINESE = (
+    "Q1 = C\n"                                     # no quotes: not a letter in quotes
+    "Q2 = \"B\n"                                   # an unclosed quote: its line only
+    f"Q3 = “{KEY['Q3']}”\n"                        # curly quotes around the letter
+    f"Q4 = \"（{_full_width(KEY['Q4'])}）\"\n"       # full-width letter in full-width brackets
+    f"Q5 = \"{KEY['Q5']}。\"\n"                     # a Chinese full stop
+    f"Q6 = ‘{_full_width(KEY['Q6'])}’\n"           # single curly quotes, full-width letter
+)
+
+
+def test_answers_typed_with_a_chinese_input_method_read_leniently_and_a_typo_costs_its_line(
+        run_quiz):
+    run = run_quiz("unreadable", answers_text=TYPED_IN_CHINESE, only="test_quiz_answers.py")
+    assert "quiz/answers.py, line 1: Q1 = C is not a letter in quotes" in run.message[
+        "test_question[Q1]"]
+    assert "quiz/answers.py, line 2: Q2 cannot be read" in run.message["test_question[Q2]"]
+    for qid in ("Q3", "Q4", "Q5", "Q6"):
+        assert run.outcome[f"test_question[{qid}]"] == "passed", run.message.get(
+            f"test_question[{qid}]")
+    for qid in ("Q7", "Q8", "Q9", "Q10", "Q11", "Q12"):
+        assert "not answered yet" in run.message[f"test_question[{qid}]"], qid
+    assert "SyntaxError" not in run.stdout and "Traceback" not in run.stdout
+
+
+@pytest.mark.parametrize("typed", ["Ａ", "（Ａ）", "A。", "“A”", "‘a’", " (A) ", "【A】"])
+def test_a_letter_typed_full_width_is_that_letter(typed):
+    question = QUESTIONS[0]
+    if typed == "【A】":  # outside the table: said plainly, not guessed
+        with pytest.raises(ValueError, match="is not an option"):
+            MARKING.normalise(question, typed)
+    else:
+        assert MARKING.normalise(question, typed) == "A"
+
+
+FULL_WIDTH_DRILL = CORRECT_DRILL.replace("zip(_padded(shape_a, ndim), _padded(shape_b, ndim))",
+                                         "zip(_padded（shape_a, ndim), _padded(shape_b, ndim))")
+
+
+def test_a_full_width_bracket_in_the_drill_is_named_once_with_its_line(run_quiz):
+    assert "（" in FULL_WIDTH_DRILL
+    line = FULL_WIDTH_DRILL.splitlines().index(
+        next(l for l in FULL_WIDTH_DRILL.splitlines() if "（" in l)) + 1
+    run = run_quiz("fullwidth", drill=FULL_WIDTH_DRILL, only="test_quiz_drill.py")
+    message = run.message[DRILL_TEST]
+    assert f"quiz/drill.py, line {line}: the full-width character '（'" in message, message
+    assert "Type the ASCII '('" in message, message
+    # Said once: no SyntaxError or traceback besides the sentence.
+    assert "SyntaxError" not in run.stdout and "Traceback" not in run.stdout, run.stdout
+    comma = CORRECT_DRILL.replace("max(len(shape_a), len(shape_b))",
+                                  "max(len(shape_a)，len(shape_b))")
+    assert "the full-width character '，'" in MARKING.full_width_problem(comma, "drill.py")
+    assert "Type the ASCII ','" in MARKING.full_width_problem(comma, "drill.py")
+    assert MARKING.full_width_problem(CORRECT_DRILL + "# 注释（可以）\n", "drill.py") is None
 
 
 # --- the coding drill ---------------------------------------------------------------------

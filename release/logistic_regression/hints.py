@@ -258,3 +258,32 @@ MODEL_HINT = ("Initialize with zeros, run optimize on the training set with the 
               "num_iterations and learning_rate, then predict on both sets with the learned w "
               "and b.")
 MODEL_RETURN_HINT = "Return the dictionary d built at the end of model."
+
+# ---------------------------------------------------------------------------------------------
+# The words around a message: where your line is, what was compared (issue 23: every word the
+# visible tests print comes from this file, so the Chinese edition prints none in English)
+# ---------------------------------------------------------------------------------------------
+WHERE_CELL = "Cell In[{count}], line {line}"
+WHERE_FRAME = "{place}, line {line}, in {function}"
+NAME_NOT_DEFINED = "{name} is not defined. {advice}"
+WHAT_SHAPE = "{what} shape"
+WHAT_TYPE = "{what} type"
+A_NUMPY_ARRAY = "a numpy array"
+A_SINGLE_NUMBER = "a single number"
+TYPE_OF_SHAPE = "{kind} of shape {shape}"
+RANGE_OF = "range of {name}"
+VALUES_IN_UNIT_RANGE = "values in [0, 1]"
+KEYWORD_MISSING = "`{keyword}` is missing"
+VECTORIZED_SELF_CHECK = "{name} (vectorized, self-check)"
+SELF_CHECK_LOOPS = ("{name} loops in Python: with {examples} times more examples, or {features} "
+                    "times more features, its CPU time grew about {ratio} times as much as "
+                    "whole-array code's, twice (a self-check in your kernel).")
+SELF_CHECK_PASSED = ("with {examples} times more examples, or {features} times more features, its "
+                     "CPU time grew about {ratio} times as much as whole-array code's (a loop: "
+                     "{loop_from} or more; the grader measures it again from outside)")
+W_FOR_DIM = "w for dim = {dim}"
+ZEROS = "zeros"
+VARIED_VALUES = "varied values"
+FLOATS = "floats"
+YOUR_FUNCTION = "your function"
+YOUR_CODE = "your code"

@@ -160,7 +160,8 @@ def _where(frame_summary):
         filename = f"{kind} {name}"
     except Exception:  # noqa: BLE001 - outside IPython, or an older IPython
         filename = os.path.basename(filename)
-    return f"{filename}, line {frame_summary.lineno}, in {frame_summary.name}"
+    return hints.WHERE_FRAME.format(place=filename, line=frame_summary.lineno,
+                                    function=frame_summary.name)
 
 
 def _student_frame(error):
@@ -220,15 +221,15 @@ def _expect_close(what, got, expected, hint):
     if not close(got, expected):
         expected = np.asarray(expected, dtype=float)
         if np.shape(got) != expected.shape:
-            _fail(f"{what} shape", expected.shape, np.shape(got), hint)
+            _fail(hints.WHAT_SHAPE.format(what=what), expected.shape, np.shape(got), hint)
         _fail(what, expected, np.asarray(got), hint)
 
 
 def _expect_shape(what, got, shape, hint):
     if not isinstance(got, np.ndarray):
-        _fail(f"{what} type", "a numpy array", type(got).__name__, hint)
+        _fail(hints.WHAT_TYPE.format(what=what), hints.A_NUMPY_ARRAY, type(got).__name__, hint)
     if got.shape != tuple(shape):
-        _fail(f"{what} shape", tuple(shape), got.shape, hint)
+        _fail(hints.WHAT_SHAPE.format(what=what), tuple(shape), got.shape, hint)
 
 
 def _expect_number(what, got, hint):
@@ -238,7 +239,8 @@ def _expect_number(what, got, hint):
         print(hints.SCALAR_ARRAY_NOTE.format(label=what, shape=got.shape))
         return
     if isinstance(got, (str, bytes)) or np.ndim(got) != 0 or not np.isrealobj(got):
-        _fail(what, "a single number", f"{type(got).__name__} of shape {np.shape(got)}", hint)
+        _fail(what, hints.A_SINGLE_NUMBER,
+              hints.TYPE_OF_SHAPE.format(kind=type(got).__name__, shape=np.shape(got)), hint)
 
 
 def _hint_for(name, error):
@@ -265,7 +267,7 @@ def _hint_for(name, error):
 
 def _check_parameters(function, keywords):
     """Your function must accept the template's keyword parameters (they are passed by name)."""
-    name = getattr(function, "__name__", "your function")
+    name = getattr(function, "__name__", hints.YOUR_FUNCTION)
     try:
         parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):
@@ -274,7 +276,7 @@ def _check_parameters(function, keywords):
         return
     missing = [k for k in keywords if k not in parameters]
     if missing:
-        problem = "; ".join(f"`{k}` is missing" for k in missing)
+        problem = "; ".join(hints.KEYWORD_MISSING.format(keyword=k) for k in missing)
         raise VisibleTestFailure(hints.PARAMETERS.format(
             name=name, expected=", ".join(["...", *keywords]), problem=problem,
             example=f"{name}(..., {missing[0]}=...)"))
@@ -328,7 +330,7 @@ def _student_error(name, error, function=None):
 
 def _call(function, *args, **kwargs):
     """Call student code; report its warnings on stdout (a grader scores stderr output as a failure)."""
-    name = getattr(function, "__name__", "your code")
+    name = getattr(function, "__name__", hints.YOUR_CODE)
     _check_parameters(function, list(kwargs))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -532,19 +534,16 @@ def _vectorized_test(name, function):
                     break
     finally:
         namespace.update(saved)
-    growth = (f"{VECTORIZED_SIZES[1] // VECTORIZED_SIZES[0]} times more examples, or "
-              f"{VECTORIZED_FEATURES} times more features,")
-    shown = f"about {min(ratios):.0f} times as much as whole-array code's"
+    growth = {"examples": VECTORIZED_SIZES[1] // VECTORIZED_SIZES[0],
+              "features": VECTORIZED_FEATURES, "ratio": f"{min(ratios):.0f}"}
     # Your kernel is a noisier place to measure than the grader's: the self-check calls a loop
     # only at twice the grader's threshold, so it never fails code the grader passes.
     if min(ratios) >= 2 * VECTORIZED_LOOP_FROM:
         raise VisibleTestFailure(
-            f"{name} loops in Python: with {growth} its CPU time "
-            f"grew {shown}, twice (a self-check in your kernel). "
+            hints.SELF_CHECK_LOOPS.format(name=name, **growth) + " "
             + hints.LOOPS.format(name=name, form=_FORMS[name]))
-    _passed(f"{name} (vectorized, self-check)", [
-        f"with {growth} its CPU time grew {shown} (a loop: "
-        f"{VECTORIZED_LOOP_FROM:g} or more; the grader measures it again from outside)"])
+    _passed(hints.VECTORIZED_SELF_CHECK.format(name=name), [
+        hints.SELF_CHECK_PASSED.format(loop_from=f"{VECTORIZED_LOOP_FROM:g}", **growth)])
 
 
 _FORMS = {
@@ -598,7 +597,8 @@ def standardize_test(train_set_x, test_set_x, train_set_x_flatten, test_set_x_fl
         _expect_shape(name, value, FLATTEN_SHAPES[f"{name}_flatten"], hint)
         _expect_close(f"{name}[0:5, 0]", value[:5, 0], STANDARDIZE_FIRST_VALUES[name], hint)
         if value.min() < 0 or value.max() > 1:
-            _fail(f"range of {name}", "values in [0, 1]", f"[{value.min()}, {value.max()}]", hint)
+            _fail(hints.RANGE_OF.format(name=name), hints.VALUES_IN_UNIT_RANGE,
+                  f"[{value.min()}, {value.max()}]", hint)
     _passed("standardize", [f"{name}[0:5, 0] = {_show(value[:5, 0])}" for name, value in got.items()])
 
 
@@ -627,13 +627,13 @@ def initialize_with_zeros_test(initialize_with_zeros):
     lines = []
     for dim in INITIALIZE_DIMS:
         w, b = _call(initialize_with_zeros, dim)
-        _expect_shape(f"w for dim = {dim}", w, (dim, 1), hint)
+        _expect_shape(hints.W_FOR_DIM.format(dim=dim), w, (dim, 1), hint)
         if not np.issubdtype(w.dtype, np.floating):
-            print(hints.WRONG_DTYPE_NOTE.format(label="w", dtype=w.dtype, wanted="floats"))
+            print(hints.WRONG_DTYPE_NOTE.format(label="w", dtype=w.dtype, wanted=hints.FLOATS))
         if w.size > 1 and np.ptp(np.asarray(w, dtype=float)) > 0:
-            _fail(f"w for dim = {dim}", "zeros", "varied values",
+            _fail(hints.W_FOR_DIM.format(dim=dim), hints.ZEROS, hints.VARIED_VALUES,
                   hints.RANDOM_INIT.format(name="initialize_with_zeros"))
-        _expect_close(f"w for dim = {dim}", w, np.zeros((dim, 1)), hint)
+        _expect_close(hints.W_FOR_DIM.format(dim=dim), w, np.zeros((dim, 1)), hint)
         _expect_number("b", b, hint)
         if b != 0:
             _fail("b", 0.0, b, hint)

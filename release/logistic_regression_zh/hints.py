@@ -221,3 +221,32 @@ PREDICT_HINT = ("当 sigmoid(w^T x + b) > 0.5 时预测 1，否则为 0；返回
 MODEL_HINT = ("用零初始化，用给定的 num_iterations 和 learning_rate 在训练集上运行 optimize，"
               "再用学到的 w 和 b 在两个数据集上预测。")
 MODEL_RETURN_HINT = "返回 model 最后构建的字典 d。"
+
+# ---------------------------------------------------------------------------------------------
+# 消息周围的字句：你的代码在哪一行、比较的是什么（issue 23：可见测试打印的每个字都来自
+# 这个文件，所以中文版不会打印任何英文）
+# ---------------------------------------------------------------------------------------------
+WHERE_CELL = "单元格 In[{count}]，第 {line} 行"
+WHERE_FRAME = "{place}，第 {line} 行，在 {function} 中"
+NAME_NOT_DEFINED = "{name} 没有定义。{advice}"
+WHAT_SHAPE = "{what} 的形状"
+WHAT_TYPE = "{what} 的类型"
+A_NUMPY_ARRAY = "numpy 数组"
+A_SINGLE_NUMBER = "一个数"
+TYPE_OF_SHAPE = "形状为 {shape} 的 {kind}"
+RANGE_OF = "{name} 的取值范围"
+VALUES_IN_UNIT_RANGE = "[0, 1] 之间的值"
+KEYWORD_MISSING = "缺少参数 `{keyword}`"
+VECTORIZED_SELF_CHECK = "{name}（向量化，自查）"
+SELF_CHECK_LOOPS = ("{name} 在 Python 里写了循环：样本多 {examples} 倍或特征多 {features} 倍时，"
+                    "它的 CPU 时间的增长约为整数组运算的 {ratio} 倍，"
+                    "两次都是如此（这是在你的内核里做的自查）。")
+SELF_CHECK_PASSED = ("样本多 {examples} 倍或特征多 {features} 倍时，它的 CPU "
+                     "时间的增长约为整数组运算的 {ratio} 倍（达到 {loop_from} 倍或以上就算循环；"
+                     "评分程序会在外部再测一次）")
+W_FOR_DIM = "dim = {dim} 时的 w"
+ZEROS = "全零"
+VARIED_VALUES = "不全相同的值"
+FLOATS = "浮点数"
+YOUR_FUNCTION = "你的函数"
+YOUR_CODE = "你的代码"

@@ -64,7 +64,7 @@ def message_lines(shell, name, test_source=""):
         error = _syntax_error(shell, source)
         if error is not None:
             sentence = hints.SYNTAX_ERROR.format(name=name, error=error.msg)
-            where = f"Cell In[{count}], line {error.lineno}"
+            where = hints.WHERE_CELL.format(count=count, line=error.lineno)
             lines = [hints.YOUR_LINE.format(where=where)]
             text = (error.text or "").rstrip("\n")
             if text.strip():
@@ -75,8 +75,9 @@ def message_lines(shell, name, test_source=""):
             return sentence, lines
         tested = tested or kind == "def"
     if tested:
-        return f"{name} is not defined. {hints.NOT_DEFINED.format(name=name)}", []
-    return f"{name} is not defined. {hints.NOT_SET.format(name=name)}", []
+        return hints.NAME_NOT_DEFINED.format(name=name,
+                                             advice=hints.NOT_DEFINED.format(name=name)), []
+    return hints.NAME_NOT_DEFINED.format(name=name, advice=hints.NOT_SET.format(name=name)), []
 
 
 def _test_cell_source(tb):

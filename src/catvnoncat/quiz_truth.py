@@ -25,7 +25,7 @@ QUIZ_DIR = Path(__file__).resolve().parents[2] / "quiz"
 ASSIGNMENT_QUIZ_DIR = QUIZ_DIR.parent / "source" / "logistic_regression" / "quiz"
 
 #: The quiz's own modules, imported by their plain names as pytest does inside ``quiz/``.
-QUIZ_MODULES = ("marking", "questions")
+QUIZ_MODULES = ("quiz_messages", "marking", "questions")
 
 
 def load_quiz(quiz_dir=QUIZ_DIR):

@@ -1,7 +1,7 @@
-"""Your quiz answers: replace each None by one letter, for example Q1 = "C".
+"""你的小测验答案：把每个 None 换成一个字母，例如 Q1 = "C"。
 
-The questions are in quiz/questions.md. Check your answers with `pytest quiz` (from the
-folder that holds quiz/); a wrong answer fails with a hint, an unanswered one says "not answered yet".
+题目在 quiz/questions.md 里。用 `pytest quiz` 检查答案（在包含 quiz/ 的文件夹里运行）；
+答错的题会失败并给出提示，没作答的题会显示“还没有作答”。字母用中文输入法打成全角也没关系。
 """
 
 Q1 = None

@@ -19,7 +19,8 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
-from marking import NOT_ANSWERED
+import quiz_messages as words
+from marking import NOT_ANSWERED, full_width_problem
 from questions import DRILL_HINT
 
 DRILL = Path(__file__).resolve().parent / "drill.py"
@@ -74,21 +75,18 @@ def compare_with_numpy(broadcast_shape, shape_a, shape_b):
     except ValueError as raised:
         if expected is ValueError:
             return
-        did = f"raised ValueError({raised})"
+        did = words.DRILL_RAISED.format(error=f"ValueError({raised})")
     except Exception as raised:
-        did = f"raised {type(raised).__name__}({raised})"
+        did = words.DRILL_RAISED.format(error=f"{type(raised).__name__}({raised})")
     else:
         if not isinstance(got, tuple):
-            raise Disagreement(f"{call} returned {got!r}, a {type(got).__name__}: return a tuple "
-                               "of ints, e.g. (2, 3), when the shapes broadcast, and raise "
-                               "ValueError when they cannot (do not return None).")
+            raise Disagreement(words.DRILL_NOT_A_TUPLE.format(call=call, got=repr(got),
+                                                              kind=type(got).__name__))
         if got == expected:
             return
-        did = f"returned {got!r}"
-    raise Disagreement(
-        f"{call} {did}, and NumPy disagrees (see for yourself: np.broadcast_shapes({shape_a}, "
-        f"{shape_b})). Hint: {DRILL_HINT}"
-    )
+        did = words.DRILL_RETURNED.format(got=repr(got))
+    raise Disagreement(words.DRILL_DISAGREES.format(call=call, did=did, shape_a=shape_a,
+                                                    shape_b=shape_b, hint=DRILL_HINT))
 
 
 def find_disagreement(broadcast_shape):
@@ -115,22 +113,23 @@ def find_disagreement(broadcast_shape):
     except Disagreement as disagreement:
         return str(disagreement)
     except Exception as other:  # e.g. hypothesis' Flaky: the same pair gave two answers
-        return (f"broadcast_shape behaved differently on the same shapes ({type(other).__name__}); "
-                "its result must depend on its two arguments only.")
+        return words.DRILL_UNSTABLE.format(kind=type(other).__name__)
     return None
 
 
 def drill_message():
     """What is wrong with drill.py, or ``None`` when ``broadcast_shape`` agrees with NumPy."""
+    full_width = full_width_problem(DRILL.read_text(encoding="utf-8"), "drill.py")
+    if full_width is not None:  # a Chinese input method's （ or ， : said once, with its line
+        return full_width
     try:
         broadcast_shape = load_broadcast_shape()
     except Exception as problem:
-        return (f"quiz/drill.py cannot be loaded ({type(problem).__name__}: {problem}); fix it "
-                "and run pytest quiz again.")
+        return words.DRILL_UNLOADABLE.format(problem=f"{type(problem).__name__}: {problem}")
     try:
         broadcast_shape((2, 1), (3,))
     except NotImplementedError:
-        return f"{NOT_ANSWERED}. Implement broadcast_shape in quiz/drill.py."
+        return words.DRILL_NOT_ANSWERED.format(not_answered=NOT_ANSWERED)
     except Exception:
         pass  # judged by find_disagreement, with the same message as any other pair
     return find_disagreement(broadcast_shape)
@@ -140,4 +139,4 @@ def test_broadcast_shape_drill():
     # pytest.fail outside any except block: no chained traceback in the output.
     message = drill_message()
     if message is not None:
-        pytest.fail(f"drill: {message}", pytrace=False)
+        pytest.fail(words.DRILL_LABEL.format(message=message), pytrace=False)

@@ -1,29 +1,29 @@
-"""Coding drill: NumPy's broadcasting rule, written by you.
+"""编程练习：亲手写出 NumPy 的广播规则。
 
-Implement ``broadcast_shape`` below, then run ``pytest quiz``. The check compares your function
-with NumPy on hundreds of random pairs of shapes, including 0-d shapes ``()``, sizes 0 and 1,
-and pairs that cannot be broadcast. Write the rule yourself with plain Python: calling NumPy's
-own ``np.broadcast_shapes`` would pass the check and teach you nothing.
+实现下面的 ``broadcast_shape``，然后运行 ``pytest quiz``。检查程序会在几百对随机形状上把你的函数
+和 NumPy 比较，其中包括 0 维的形状 ``()``、长度为 0 和 1 的维度，以及无法广播的形状对。
+请用普通的 Python 自己写出这条规则：直接调用 NumPy 的 ``np.broadcast_shapes`` 虽然能通过检查，
+却什么也学不到。写代码时请把输入法切换到英文：全角的（、，在 Python 里是错误。
 """
 
 
 def broadcast_shape(shape_a, shape_b):
-    """The shape of ``a + b`` for arrays ``a`` of shape ``shape_a`` and ``b`` of shape ``shape_b``.
+    """形状为 ``shape_a`` 的数组 ``a`` 与形状为 ``shape_b`` 的数组 ``b`` 相加，``a + b`` 的形状。
 
-    Parameters
+    参数
     ----------
     shape_a, shape_b : tuple of int
-        Array shapes, e.g. ``(2, 3)``, ``(3,)`` or ``()`` for a 0-d array.
+        数组的形状，例如 ``(2, 3)``、``(3,)``，0 维数组则是 ``()``。
 
-    Returns
+    返回
     -------
     tuple of int
-        The broadcast shape, e.g. ``broadcast_shape((2, 1), (3,)) == (2, 3)``.
+        广播后的形状，例如 ``broadcast_shape((2, 1), (3,)) == (2, 3)``。
 
-    Raises
+    异常
     ------
     ValueError
-        If the two shapes cannot be broadcast together, e.g. ``(2,)`` and ``(3,)``.
+        两个形状无法广播时抛出，例如 ``(2,)`` 和 ``(3,)``。
     """
     # YOUR CODE HERE
     raise NotImplementedError("broadcast_shape is not written yet")

@@ -16,15 +16,19 @@ answer is judged:
 A failed check says what is wrong and which concept to revisit; it never names the right option.
 """
 
+import ast
 import dataclasses
 import hashlib
 import json
+import re
 import unicodedata
 import warnings
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+import quiz_messages as words
 
 LETTERS = "ABCDEFGH"
 
@@ -35,7 +39,12 @@ SEED = 0
 QUIZ_DIR = Path(__file__).resolve().parent
 KEY_HASHES = QUIZ_DIR / "key_hashes.json"
 
-NOT_ANSWERED = "not answered yet"
+NOT_ANSWERED = words.NOT_ANSWERED
+
+#: What NFKC leaves full-width, typed with a Chinese input method: read as ASCII.
+FULL_WIDTH_TABLE = str.maketrans({"。": ".", "、": ",", "“": '"', "”": '"', "‘": "'", "’": "'"})
+#: Around a letter: brackets, quotes and stops are not part of the answer (``（Ｃ）``, ``C。``).
+AROUND_A_LETTER = " ()[]{}.,;:'\"`"
 
 
 class QuizDefinitionError(Exception):
@@ -254,9 +263,10 @@ def load_key_hashes(path=KEY_HASHES):
 def normalise(question, answer):
     """The student's answer as an upper-case letter, ``None`` when unanswered.
 
-    The text is NFKC-normalised first, so a full-width ``"Ｃ"`` or a letter typed with another
-    keyboard layout's compatibility form counts as ``"C"``; surrounding spaces and case are
-    ignored.
+    The text is read as a Chinese input method may type it: NFKC-normalised (a full-width
+    ``"Ｃ"`` or ``"（Ｃ）"`` counts as ``"C"``), then :data:`FULL_WIDTH_TABLE` for what NFKC
+    leaves (``。、“”‘’``); brackets, quotes and stops around the letter, spaces and case are
+    ignored (``"C。"``, ``"“C”"``).
 
     Raises
     ------
@@ -267,11 +277,77 @@ def normalise(question, answer):
     if answer is None:
         return None
     if isinstance(answer, str):
-        letter = unicodedata.normalize("NFKC", answer).strip().upper()
+        letter = lenient(answer).strip(AROUND_A_LETTER).upper()
         if len(letter) == 1 and letter in question.letters:
             return letter
     choices = ", ".join(f"'{letter}'" for letter in question.letters)
-    raise ValueError(f"{question.qid} = {answer!r} is not an option: write one letter, {choices}.")
+    raise ValueError(words.NOT_AN_OPTION.format(qid=question.qid, answer=repr(answer),
+                                                choices=choices))
+
+
+def lenient(text):
+    """``text`` as ASCII where a Chinese input method typed full-width forms: NFKC, then
+    :data:`FULL_WIDTH_TABLE`."""
+    return unicodedata.normalize("NFKC", text).translate(FULL_WIDTH_TABLE)
+
+
+def full_width_problem(source, file):
+    """The one sentence saying which full-width character breaks ``source`` (a quiz file), on
+    which line, and the ASCII to type instead; ``None`` when it compiles or fails otherwise."""
+    try:
+        compile(source, file, "exec")
+    except SyntaxError as problem:
+        lines = source.splitlines()
+        text = lines[problem.lineno - 1] if problem.lineno and problem.lineno <= len(lines) else ""
+        for char in text:
+            ascii_form = lenient(char)
+            if ascii_form != char and ascii_form.isascii():
+                return words.FULL_WIDTH.format(file=file, line=problem.lineno, char=f"'{char}'",
+                                               ascii=f"'{ascii_form}'")
+    return None
+
+
+def read_answers(path):
+    """``(answers, problems)`` of ``answers.py``, read without importing it.
+
+    ``answers`` maps each ``Qn`` to the value written (a letter, ``None``, a number);
+    ``problems`` maps a ``Qn`` whose line cannot be read to the sentence saying so, or ``"*"``
+    to one sentence for the whole file. Full-width punctuation is read as ASCII first
+    (:func:`lenient`), so ``Q1 = “C”`` is ``"C"``, and a line that still does not parse costs
+    only its own question, never the eleven others.
+    """
+    source = lenient(Path(path).read_text(encoding="utf-8"))
+    answers, problems = {}, {}
+    try:
+        blocks = [(None, ast.parse(source))]
+    except SyntaxError:
+        blocks = []
+        for number, line in enumerate(source.splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                blocks.append((number, ast.parse(line.strip())))
+            except SyntaxError as problem:
+                found = re.match(r"\s*(Q\d+)\b", line)
+                if found:
+                    problems[found.group(1)] = words.ANSWER_LINE_UNREADABLE.format(
+                        line=number, qid=found.group(1), problem=problem.msg)
+        if not blocks and not problems:
+            return {}, {"*": words.ANSWERS_UNREADABLE.format(problem="SyntaxError")}
+    for number, tree in blocks:
+        for node in tree.body:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)):
+                continue
+            qid = node.targets[0].id
+            try:
+                answers[qid] = ast.literal_eval(node.value)
+            except ValueError:
+                problems[qid] = words.ANSWER_NOT_A_LETTER.format(
+                    line=number or node.lineno, qid=qid, text=ast.get_source_segment(
+                        source if number is None else source.splitlines()[number - 1].strip(),
+                        node.value))
+    return answers, problems
 
 
 def is_right(question, letter, key_hashes=None):
@@ -287,17 +363,14 @@ def is_right(question, letter, key_hashes=None):
 def verdict(question, answer, key_hashes=None):
     """``None`` when ``answer`` is right, else the message to show (never the right option)."""
     if answer is None:
-        return (
-            f"{question.qid}: {NOT_ANSWERED}. Read {question.qid} in quiz/questions.md and set "
-            f"{question.qid} = '<letter>' in quiz/answers.py."
-        )
+        return words.UNANSWERED.format(qid=question.qid, not_answered=NOT_ANSWERED)
     try:
         letter = normalise(question, answer)
     except ValueError as bad:
         return str(bad)
     if is_right(question, letter, key_hashes):
         return None
-    return f"{question.qid}: '{letter}' is not right. Hint: {question.hint}"
+    return words.WRONG.format(qid=question.qid, letter=letter, hint=question.hint)
 
 
 def render_markdown(title, introduction, questions):

@@ -2,7 +2,8 @@
 
 The notebook keeps every cell, id, metadata and test cell of the English; only the pieces of
 :mod:`catvnoncat.i18n.strings` change. ``hints.py`` is the English module with its sentences
-translated; the other student-side helpers (and the quiz) are copied unchanged. A piece without
+translated; the quiz is :mod:`catvnoncat.i18n.quiz`'s Chinese quiz; the other student-side
+helpers are copied unchanged. A piece without
 a finished translation stays English (``python -m catvnoncat.i18n`` lists it and fails).
 """
 
@@ -12,6 +13,7 @@ import shutil
 from catvnoncat import facts
 from catvnoncat.i18n import EDITION, ENGLISH
 from catvnoncat.i18n.catalog import is_test_cell, module_pieces, sources, translations
+from catvnoncat.i18n.quiz import translated_quiz_files
 from catvnoncat.i18n.strings import markdown_pieces, python_pieces, substitute
 
 __all__ = ["edition_files", "build"]
@@ -58,15 +60,18 @@ def module_text(source):
 def edition_files():
     """``{path relative to the course: bytes}`` of every file of the generated edition."""
     english_dir = facts.source_dir(ENGLISH)
-    notebook, hints = sources()
+    notebook, hints, _, quiz = sources()
     files = {f"source/{EDITION}/{EDITION}.ipynb": notebook_text(notebook).encode("utf-8"),
              f"source/{EDITION}/hints.py": module_text(hints).encode("utf-8")}
+    chinese_quiz = translated_quiz_files(translations(quiz))
     for path in sorted(english_dir.rglob("*")):
         relative = path.relative_to(english_dir).as_posix()
         if not path.is_file() or path.suffix == ".ipynb" or relative == "hints.py" \
                 or "__pycache__" in path.parts or ".ipynb_checkpoints" in path.parts:
             continue
-        files[f"source/{EDITION}/{relative}"] = path.read_bytes()
+        quiz_file = relative.removeprefix("quiz/")
+        files[f"source/{EDITION}/{relative}"] = chinese_quiz[quiz_file] \
+            if relative.startswith("quiz/") and quiz_file in chinese_quiz else path.read_bytes()
     return files
 
 

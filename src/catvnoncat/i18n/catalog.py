@@ -9,7 +9,9 @@ unchanged sentence keeps its translation; a changed one keeps the old translatio
 
 import ast
 import difflib
+import importlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +19,11 @@ import polib
 
 from catvnoncat import facts
 from catvnoncat.i18n import CATALOG_DIR, ENGLISH, LANGUAGE
-from catvnoncat.i18n.strings import markdown_pieces, python_pieces
+from catvnoncat.i18n.quiz import QUIZ_CATALOG_ENTRIES
+from catvnoncat.i18n.strings import markdown_pieces, module_pieces, python_pieces
 
-__all__ = ["Source", "sources", "update", "translations", "problems"]
+__all__ = ["Source", "SentenceTables", "sources", "update", "translations", "problems",
+           "GRADER_TABLES"]
 
 #: What each kind of piece asks of its translator (the catalog's ``#.`` comment).
 KIND_NOTES = {
@@ -63,33 +67,61 @@ class Source:
                 in module_pieces(text, Path(self.path).name)]
 
 
+#: The grader's own sentences (message id -> English template), in our package: what the judge
+#: says in a test cell's output, and the words of the feedback page.
+GRADER_TABLES = ("catvnoncat.judge.messages:SUMMARIES", "catvnoncat.steps.feedback:PAGE_WORDS")
+
+
+@dataclass(frozen=True)
+class SentenceTables(Source):
+    """Sentences kept in dicts of our own package (``module:NAME``), keyed by message id: the
+    id is the entry's ``msgctxt``, so a catalog for another edition renders the same records.
+    A template of placeholders alone (``"{text}"``) is no entry; one with punctuation is
+    (``"{where}: {what}"``: a Chinese sentence takes a full-width colon)."""
+
+    tables: tuple = GRADER_TABLES
+
+    def read(self):
+        return ""
+
+    def entries(self):
+        found = []
+        for reference in self.tables:
+            module, name = reference.split(":")
+            for message_id, text in getattr(importlib.import_module(module), name).items():
+                if re.sub(r"\{[^{}]*\}", "", text).strip():
+                    found.append((message_id, "string", text))
+        return found
+
+
 def is_test_cell(cell):
     """An nbgrader test cell (graded code): copied byte for byte, never translated."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution")
 
 
-def module_pieces(text, filename):
-    """``[(msgctxt, piece)]`` of a module of sentences: each constant keyed by its name, the
-    docstring and comments by the file name."""
-    names = {}
-    for node in ast.parse(text).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            names[(node.value.lineno, node.value.col_offset)] = node.targets[0].id
-    lines = text.encode("utf-8").split(b"\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
-    by_offset = {starts[line - 1] + col: name for (line, col), name in names.items()}
-    return [(by_offset.get(piece[0], filename) if piece[2] == "string" else filename, piece)
-            for piece in python_pieces(text, strings="assignments")]
-
-
 def sources():
     """The English files translated, with their catalogs."""
     notebook = f"source/{ENGLISH}/{ENGLISH}.ipynb"
     return [Source(notebook, CATALOG_DIR / f"{ENGLISH}.po"),
-            Source(f"source/{ENGLISH}/hints.py", CATALOG_DIR / "hints.po")]
+            Source(f"source/{ENGLISH}/hints.py", CATALOG_DIR / "hints.po"),
+            SentenceTables("src/catvnoncat/judge/messages.py", CATALOG_DIR / "judge.po"),
+            _quiz_source()]
+
+
+@dataclass(frozen=True)
+class QuizSource(Source):
+    """The quiz's translated files, one catalog (``msgctxt``: file and place)."""
+
+    def read(self):
+        return ""
+
+    def entries(self):
+        return QUIZ_CATALOG_ENTRIES()
+
+
+def _quiz_source():
+    return QuizSource("quiz", CATALOG_DIR / "quiz.po")
 
 
 def _new_catalog(source):

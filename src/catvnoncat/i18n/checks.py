@@ -24,8 +24,9 @@ _URL = re.compile(r"https?://[^\s)>\]]+")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 _ARGUMENT_LINE = re.compile(r"^(\w+) -- ", re.M)
 #: Placeholders that only fill in English grammar ("does" / "do", "its" / "their", a plural
-#: "s"): a Chinese sentence needs none of them and may leave them out (str.format ignores them).
-GRAMMAR_PLACEHOLDERS = frozenset({"{does}", "{its}", "{s}", "{them}"})
+#: "s", a second one "s2"): a Chinese sentence needs none of them and may leave them out
+#: (str.format ignores them).
+GRAMMAR_PLACEHOLDERS = frozenset({"{does}", "{its}", "{s}", "{s2}", "{them}"})
 
 
 def _placeholders(text):

@@ -27,7 +27,7 @@ import io
 import re
 import tokenize
 
-__all__ = ["markdown_pieces", "python_pieces", "substitute", "PLOT_TEXT_CALLS", "NBGRADER_MARKERS"]
+__all__ = ["markdown_pieces", "python_pieces", "module_pieces", "substitute", "PLOT_TEXT_CALLS", "NBGRADER_MARKERS"]
 
 #: Calls whose string arguments are text a person reads: printed lines, plot titles and labels.
 PLOT_TEXT_CALLS = frozenset({"print", "title", "xlabel", "ylabel", "suptitle", "set_title",
@@ -225,3 +225,19 @@ def substitute(source, pieces, translate):
         done = end
     out.append(data[done:])
     return b"".join(out).decode("utf-8")
+
+
+def module_pieces(text, filename):
+    """``[(msgctxt, piece)]`` of a module of sentences: each constant keyed by its name, the
+    docstring and comments by the file name."""
+    names = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            names[(node.value.lineno, node.value.col_offset)] = node.targets[0].id
+    lines = text.encode("utf-8").split(b"\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    by_offset = {starts[line - 1] + col: name for (line, col), name in names.items()}
+    return [(by_offset.get(piece[0], filename) if piece[2] == "string" else filename, piece)
+            for piece in python_pieces(text, strings="assignments")]

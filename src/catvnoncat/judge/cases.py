@@ -12,6 +12,8 @@ to 1000 for sigmoid (four fixed saturating entries) and predict (weights scaled 
 
 import numpy as np
 
+from .messages import say
+
 __all__ = ["Case", "sigmoid_cases", "initialize_cases", "propagate_cases", "optimize_cases",
            "predict_cases", "model_cases", "make_propagate_input", "make_predict_input"]
 
@@ -67,6 +69,25 @@ def _drawn(draw, accept):
     raise RuntimeError("the hidden input generator found no input meeting its guarantee")
 
 
+def _plural(count):
+    return "s" * (count != 1)
+
+
+def _sizes(n, m):
+    """What a hidden input's description says of its sizes (a message, rendered per edition)."""
+    return say("FEATURES_EXAMPLES", n=n, m=m, s=_plural(n), s2=_plural(m))
+
+
+def _model_sizes(n, m_train, m_test):
+    return say("FEATURES_TRAIN_TEST", n=n, m_train=m_train, m_test=m_test, s=_plural(n),
+               s2=_plural(m_test))
+
+
+def _training(sizes, iterations, learning_rate):
+    return say("TRAINING_CASE", sizes=sizes, iterations=iterations, learning_rate=learning_rate,
+               s=_plural(iterations))
+
+
 def make_propagate_input(rng, n, m, b_kind="float", y_float=False):
     def draw():
         return rng.normal(0, 0.6, size=(n, 1)), rng.normal(0, 1.2, size=(n, m))
@@ -94,14 +115,19 @@ def make_sigmoid_input(rng, shape, kind):
 def sigmoid_cases(hidden):
     make = make_sigmoid_input
     return [
-        Case(make, hidden, "sigmoid/01", "z of shape (3, 4)", shape=(3, 4), kind="normal"),
-        Case(make, hidden, "sigmoid/02", "a Python float z", shape=(), kind="python"),
-        Case(make, hidden, "sigmoid/03", "a numpy float z", shape=(), kind="numpy"),
-        Case(make, hidden, "sigmoid/04", "z of shape (5,)", shape=(5,), kind="normal"),
-        Case(make, hidden, "sigmoid/05", "an integer array z of shape (1, 7)", shape=(1, 7), kind="int"),
-        Case(make, hidden, "sigmoid/06", "z of shape (1, 1)", shape=(1, 1), kind="normal"),
-        Case(make, hidden, "sigmoid/07", "z of shape (2, 3, 4)", shape=(2, 3, 4), kind="normal"),
-        Case(make, hidden, "sigmoid/08", "large |z| (up to 1000), shape (2, 6)", shape=(2, 6), kind="saturating"),
+        Case(make, hidden, "sigmoid/01", say("Z_OF_SHAPE", shape=(3, 4)),
+             shape=(3, 4), kind="normal"),
+        Case(make, hidden, "sigmoid/02", say("Z_PYTHON_FLOAT"), shape=(), kind="python"),
+        Case(make, hidden, "sigmoid/03", say("Z_NUMPY_FLOAT"), shape=(), kind="numpy"),
+        Case(make, hidden, "sigmoid/04", say("Z_OF_SHAPE", shape=(5,)), shape=(5,), kind="normal"),
+        Case(make, hidden, "sigmoid/05", say("Z_INTEGERS_OF_SHAPE", shape=(1, 7)),
+             shape=(1, 7), kind="int"),
+        Case(make, hidden, "sigmoid/06", say("Z_OF_SHAPE", shape=(1, 1)),
+             shape=(1, 1), kind="normal"),
+        Case(make, hidden, "sigmoid/07", say("Z_OF_SHAPE", shape=(2, 3, 4)),
+             shape=(2, 3, 4), kind="normal"),
+        Case(make, hidden, "sigmoid/08", say("Z_LARGE_OF_SHAPE", bound="1000", shape=(2, 6)),
+             shape=(2, 6), kind="saturating"),
     ]
 
 
@@ -113,12 +139,12 @@ def initialize_cases(hidden):
 def propagate_cases(hidden):
     make = make_propagate_input
     return [
-        Case(make, hidden, "propagate/01", "n = 3 features, m = 7 examples", n=3, m=7),
-        Case(make, hidden, "propagate/02", "n = 1 feature, m = 1 example", n=1, m=1),
-        Case(make, hidden, "propagate/03", "n = 4 features, m = 1 example", n=4, m=1, b_kind="int"),
-        Case(make, hidden, "propagate/04", "n = 1 feature, m = 6 examples", n=1, m=6, b_kind="numpy"),
-        Case(make, hidden, "propagate/05", "n = 6 features, m = 25 examples", n=6, m=25, y_float=True),
-        Case(make, hidden, "propagate/06", "n = 2 features, m = 3 examples", n=2, m=3),
+        Case(make, hidden, "propagate/01", _sizes(3, 7), n=3, m=7),
+        Case(make, hidden, "propagate/02", _sizes(1, 1), n=1, m=1),
+        Case(make, hidden, "propagate/03", _sizes(4, 1), n=4, m=1, b_kind="int"),
+        Case(make, hidden, "propagate/04", _sizes(1, 6), n=1, m=6, b_kind="numpy"),
+        Case(make, hidden, "propagate/05", _sizes(6, 25), n=6, m=25, y_float=True),
+        Case(make, hidden, "propagate/06", _sizes(2, 3), n=2, m=3),
     ]
 
 
@@ -132,13 +158,13 @@ def make_optimize_input(rng, n, m, num_iterations, learning_rate, b_kind="float"
 def optimize_cases(hidden):
     make = make_optimize_input
     return [
-        Case(make, hidden, "optimize/01", "n = 3 features, m = 8 examples, 201 iterations, learning rate 0.05",
+        Case(make, hidden, "optimize/01", _training(_sizes(3, 8), 201, 0.05),
               n=3, m=8, num_iterations=201, learning_rate=0.05),
-        Case(make, hidden, "optimize/02", "n = 1 feature, m = 1 example, 101 iterations, learning rate 0.3",
+        Case(make, hidden, "optimize/02", _training(_sizes(1, 1), 101, 0.3),
               n=1, m=1, num_iterations=101, learning_rate=0.3),
-        Case(make, hidden, "optimize/03", "n = 5 features, m = 12 examples, 100 iterations, learning rate 0.01",
+        Case(make, hidden, "optimize/03", _training(_sizes(5, 12), 100, 0.01),
               n=5, m=12, num_iterations=100, learning_rate=0.01, b_kind="int"),
-        Case(make, hidden, "optimize/04", "n = 2 features, m = 4 examples, 1 iteration, learning rate 0.2",
+        Case(make, hidden, "optimize/04", _training(_sizes(2, 4), 1, 0.2),
               n=2, m=4, num_iterations=1, learning_rate=0.2, b_kind="numpy"),
     ]
 
@@ -164,11 +190,11 @@ def make_predict_input(rng, n, m, large=False):
 def predict_cases(hidden):
     make = make_predict_input
     return [
-        Case(make, hidden, "predict/01", "n = 3 features, m = 10 examples", n=3, m=10),
-        Case(make, hidden, "predict/02", "n = 1 feature, m = 1 example", n=1, m=1),
-        Case(make, hidden, "predict/03", "n = 4 features, m = 1 example", n=4, m=1),
-        Case(make, hidden, "predict/04", "n = 1 feature, m = 6 examples", n=1, m=6),
-        Case(make, hidden, "predict/05", "large |z| (up to ~1000), n = 2 features, m = 20 examples",
+        Case(make, hidden, "predict/01", _sizes(3, 10), n=3, m=10),
+        Case(make, hidden, "predict/02", _sizes(1, 1), n=1, m=1),
+        Case(make, hidden, "predict/03", _sizes(4, 1), n=4, m=1),
+        Case(make, hidden, "predict/04", _sizes(1, 6), n=1, m=6),
+        Case(make, hidden, "predict/05", say("LARGE_Z_AND", bound="~1000", then=_sizes(2, 20)),
               n=2, m=20, large=True),
     ]
 
@@ -191,11 +217,9 @@ def make_model_input(rng, n, m_train, m_test, num_iterations, learning_rate):
 def model_cases(hidden):
     make = make_model_input
     return [
-        Case(make, hidden, "model/01", "n = 4 features, 40 training and 15 test examples, 150 iterations, "
-              "learning rate 0.05", n=4, m_train=40, m_test=15, num_iterations=150,
-              learning_rate=0.05),
-        Case(make, hidden, "model/02", "n = 1 feature, 9 training and 1 test example, 120 iterations, "
-              "learning rate 0.3", n=1, m_train=9, m_test=1, num_iterations=120,
-              learning_rate=0.3),
+        Case(make, hidden, "model/01", _training(_model_sizes(4, 40, 15), 150, 0.05), n=4,
+             m_train=40, m_test=15, num_iterations=150, learning_rate=0.05),
+        Case(make, hidden, "model/02", _training(_model_sizes(1, 9, 1), 120, 0.3), n=1,
+             m_train=9, m_test=1, num_iterations=120, learning_rate=0.3),
     ]
 

@@ -10,6 +10,7 @@ import time
 
 from ..sandbox import host as _host
 from . import wire
+from .messages import say
 from .prober import MAX_LEND_CALLS, KernelDied, KernelUnresponsive, ProbeFailed, Prober, answer_lend
 
 __all__ = ["ChildProber", "prefix_cells", "CellInterrupted"]
@@ -65,23 +66,24 @@ class ChildProber(Prober):
         self._send({"op": "cell", "source": source})
         reply = self._wait(timeout, lend=frozenset())
         if reply.get("ran") is not True:
-            raise KernelDied("the judge child broke off while running a cell")
+            raise KernelDied(say("JUDGE_CHILD_BROKE_OFF"))
 
     def exchange(self, request, lend):
         self._send({"op": "probe", "request": request})
         try:
             reply = self._wait(self.timeout, lend)
         except CellInterrupted:
-            raise ProbeFailed(f"no answer within {self.timeout:.0f} s (interrupted)") from None
+            raise ProbeFailed(say("PROBE_NO_ANSWER_IN_TIME",
+                                   seconds=f"{self.timeout:.0f}")) from None
         if "answer" not in reply:
-            raise ProbeFailed("the child finished the probe without an answer")
+            raise ProbeFailed(say("PROBE_ENDED_WITHOUT_ANSWER"))
         return reply["answer"]
 
     def _send(self, message):
         try:
             self.child.send(message)
         except _host.ChildDied:
-            raise KernelDied("the judge child died") from None
+            raise KernelDied(say("JUDGE_CHILD_DIED")) from None
 
     def _wait(self, timeout, lend):
         """The child's reply, serving its lent-helper questions; deadlines from here."""
@@ -92,16 +94,16 @@ class ChildProber(Prober):
                 # (past the deadline, frames still queued are not read: a flood cannot hold on)
                 message = self.child.receive(deadline) if time.monotonic() < deadline else None
             except _host.ChildDied:
-                raise KernelDied("the judge child died") from None
+                raise KernelDied(say("JUDGE_CHILD_DIED")) from None
             except _host.FrameTooLarge as error:
-                raise ProbeFailed(f"the child sent {error}") from None
+                raise ProbeFailed(say("PROBE_ANSWER_TOO_LARGE", detail=str(error))) from None
             if message is not None:
                 message = _parsed(message)
             if message is None:
                 if interrupted:
                     self.child.close()
-                    raise KernelUnresponsive(
-                        f"the code ignored the interrupt after {timeout:.0f} s")
+                    raise KernelUnresponsive(say("IGNORED_INTERRUPT_AFTER",
+                                                 seconds=f"{timeout:.0f}"))
                 self.child.interrupt()
                 interrupted, deadline = True, time.monotonic() + self.grace
                 continue
@@ -116,7 +118,7 @@ class ChildProber(Prober):
             if interrupted:
                 raise CellInterrupted()
             if message.get("malformed"):
-                raise ProbeFailed("the child's answer was not well-formed")
+                raise ProbeFailed(say("PROBE_ANSWER_MALFORMED"))
             return message
 
 

@@ -14,7 +14,7 @@ from .. import reference
 from . import accept, wire
 from .compare import matches
 from .prober import ProbeFailed
-from .messages import say
+from .messages import reason_of, say
 from .sentences import HINTS
 from .verdict import Failure
 
@@ -49,7 +49,7 @@ def _look(prober, name, **kwargs):
     try:
         outcome = prober.look(name, **kwargs)
     except ProbeFailed as error:
-        raise Failure(say("NO_NOTEBOOK_ANSWER", name=name, reason=str(error)),
+        raise Failure(say("NO_NOTEBOOK_ANSWER", name=name, reason=reason_of(error)),
                       HINTS.NO_ANSWER) from None
     if outcome.missing:
         raise Failure(say("NOT_DEFINED_SUMMARY", name=name), HINTS.NOT_SET.format(name=name))

@@ -18,7 +18,7 @@ import numpy as np
 from . import accept, mistakes, wire
 from .compare import compare, matches
 from .prober import ProbeFailed, quiet
-from .messages import say
+from .messages import reason_of, say
 from .sentences import HINTS
 from .source import definitions, syntax_error_of, unfinished
 from .sentences import literal_constants
@@ -148,7 +148,7 @@ def visible_raise(prober, spec):
         # No usable answer even on the public example (it ran past the time limit, the child
         # died, the answer was malformed): that is the part's failure, said as such. (Probing
         # on after an interrupted call found the child answering the next probe with nothing.)
-        raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+        raise Failure(say("NO_USABLE_ANSWER", reason=reason_of(error)),
                       HINTS.NO_RESULT.format(name=spec.name)) from None
     return outcome.raised
 
@@ -213,7 +213,7 @@ def judge_function(spec, prober, cases, sources=()):
         try:
             outcome = _probe(prober, spec, case.args, case)
         except ProbeFailed as error:
-            raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+            raise Failure(say("NO_USABLE_ANSWER", reason=reason_of(error)),
                           HINTS.NO_RESULT.format(name=spec.name), where=where) from None
         visible = (early if early is not None and outcome.raised is not None
                    and early.type == outcome.raised.type else None)
@@ -274,21 +274,27 @@ def check_parameters(spec, sources):
     positional = [n for n, p in template.items() if p.default is inspect.Parameter.empty]
     problems = []
     if len(args.posonlyargs + args.args) < len(positional) and args.vararg is None:
-        problems.append(f"it takes {len(args.posonlyargs + args.args)} positional parameters, "
-                        f"not {len(positional)}")
+        problems.append(say("POSITIONAL_COUNT", got=len(args.posonlyargs + args.args),
+                            wanted=len(positional)))
     for name, parameter in template.items():
         if parameter.default is not inspect.Parameter.empty and name not in got \
                 and not has_kwargs:
             close = difflib.get_close_matches(name, got, n=1)
-            problems.append(f"`{name}` is missing" + (f" (misspelled `{close[0]}`?)" if close
-                                                      else ""))
+            problems.append(say("MISSING_MISSPELLED", name=name, close=close[0]) if close
+                            else HINTS.KEYWORD_MISSING.format(keyword=name))
     if problems:
         missing = [n for n, p in template.items()
                    if p.default is not inspect.Parameter.empty and n not in got]
         example = f"{spec.name}(..., {missing[0]}=...)" if missing else f"{spec.name}(...)"
         raise Failure(say("PARAMETERS_DIFFER", name=spec.name, got=", ".join(got)),
                       HINTS.PARAMETERS.format(name=spec.name, expected=", ".join(template),
-                                              problem="; ".join(problems), example=example))
+                                              problem=_joined(problems), example=example))
+
+
+def _joined(problems):
+    """Several problems as one message: ``first; second; ...`` (in the reader's punctuation)."""
+    return problems[0] if len(problems) == 1 else say("JOINED", first=problems[0],
+                                                      rest=_joined(problems[1:]))
 
 
 def _diagnose_lent_calls(spec, case, outcome, sources=()):

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from ..facts import DEFAULT_ASSIGNMENT, source_dir
 
-__all__ = ["Message", "say", "english", "render", "read_hints", "read_hints_of", "SUMMARIES"]
+__all__ = ["Message", "say", "english", "render", "read_hints", "read_hints_of", "SUMMARIES",
+           "reason_of", "language_of", "catalog_for", "translated"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,57 @@ def english(assignment=None):
     return {**read_hints_of(assignment or DEFAULT_ASSIGNMENT), **SUMMARIES}
 
 
+def reason_of(error):
+    """The Message an exception of the judge carries (its first argument), else its text."""
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, Message) else say("TEXT", text=str(error))
+
+
+#: The language of each edition, by the suffix of its assignment's name (gettext's names).
+EDITION_LANGUAGES = {"_zh": "zh_CN"}
+
+
+def language_of(assignment):
+    """The language a student of ``assignment`` reads: ``"zh_CN"`` for ``*_zh``, else ``"en"``.
+
+    The language follows the assignment handed in, never the grader's locale.
+    """
+    for suffix, language in EDITION_LANGUAGES.items():
+        if assignment and assignment.endswith(suffix):
+            return language
+    return "en"
+
+
+@functools.cache
+def translated(language, name="judge.po"):
+    """``{message id: translated template}``: the finished translations (neither fuzzy nor
+    empty) of the catalog ``i18n/<language>/<name>`` (``msgctxt`` is the message id)."""
+    import polib
+
+    from ..facts import REPO_ROOT
+
+    path = REPO_ROOT / "i18n" / language / name
+    if not path.exists():
+        return {}
+    return {e.msgctxt: e.msgstr for e in polib.pofile(str(path))
+            if e.msgstr and not e.fuzzy and not e.obsolete and e.msgctxt}
+
+
+def catalog_for(assignment=None):
+    """The catalog a student of ``assignment`` reads: its own ``hints.py`` (the edition's, so
+    the visible and hidden tests name a mistake in the same words) and the grader's sentences
+    in the edition's language (:func:`translated`; English for a sentence not translated)."""
+    assignment = assignment or DEFAULT_ASSIGNMENT
+    try:
+        hints = read_hints_of(assignment)
+    except FileNotFoundError:  # an assignment this course does not know: the default's hints
+        hints = read_hints_of(DEFAULT_ASSIGNMENT)
+    language = language_of(assignment)
+    own = SUMMARIES if language == "en" else {
+        **SUMMARIES, **{k: v for k, v in translated(language).items() if k in SUMMARIES}}
+    return {**hints, **own}
+
+
 #: The judge's own sentences (what was checked, what differed), by message id.
 SUMMARIES = {
     # the frame of every verdict
@@ -143,6 +195,16 @@ SUMMARIES = {
     "AT": "{where}: {what}",
     "HIDDEN_CASE": "{call} on a hidden input with {description}",
     "CHECK_CASE": "{call} on {m} examples",
+    # what a hidden input's description says (cases.py)
+    "Z_OF_SHAPE": "z of shape {shape}",
+    "Z_PYTHON_FLOAT": "a Python float z",
+    "Z_NUMPY_FLOAT": "a numpy float z",
+    "Z_INTEGERS_OF_SHAPE": "an integer array z of shape {shape}",
+    "Z_LARGE_OF_SHAPE": "large |z| (up to {bound}), shape {shape}",
+    "LARGE_Z_AND": "large |z| (up to {bound}), {then}",
+    "FEATURES_EXAMPLES": "n = {n} feature{s}, m = {m} example{s2}",
+    "FEATURES_TRAIN_TEST": "n = {n} feature{s}, {m_train} training and {m_test} test example{s2}",
+    "TRAINING_CASE": "{sizes}, {iterations} iteration{s}, learning rate {learning_rate}",
     "TIMED_CASE": "{call} on {m} examples of {n} feature{s}",
     # passes of the cells that are not one function's
     "DATASET_SHAPES_PASSED": "m_train, m_test and num_px are right.",
@@ -167,6 +229,12 @@ SUMMARIES = {
     "NOT_RUN_STOPPED": "Not run: {why} in cell {cell} of the notebook.",
     "NOT_JUDGED_AFTER": "Not judged: {why} in {test_id}.",
     "PARAMETERS_DIFFER": "def {name}({got}): the parameters differ from the template's.",
+    "POSITIONAL_COUNT": "it takes {got} positional parameters, not {wanted}",
+    "MISSING_MISSPELLED": "`{name}` is missing (misspelled `{close}`?)",
+    "JOINED": "{first}; {rest}",
+    "GLOBAL_NUM_PX": "the notebook's global num_px",
+    "THE_CONSTANT": "the constant {value}",
+    "ANOTHER_NUMBER_OF": "another number of",
     # comparisons
     "COUNT_DIFFERS": "{q} has {more_or_fewer} entries than the {expected} expected.",
     "MORE": "more",
@@ -225,4 +293,34 @@ SUMMARIES = {
                                 "train_set_y, ...) instead of its arguments X_train, Y_train, "
                                 "X_test, Y_test.",
     "TEXT": "{text}",
+    # why a probe gave no usable answer (the reason of NO_USABLE_ANSWER and its kin)
+    "PROBE_NO_ANSWER_IN_TIME": "no answer within {seconds} s (interrupted)",
+    "PROBE_ENDED_WITHOUT_ANSWER": "the child finished the probe without an answer",
+    "PROBE_ANSWER_TOO_LARGE": "the child sent {detail}",
+    "PROBE_ANSWER_MALFORMED": "the child's answer was not well-formed",
+    "PROBE_ANSWER_UNSENDABLE": "the probe failed in the kernel (its result could not be sent)",
+    "PROBE_FAILED_IN_KERNEL": "the probe failed in the kernel: {error}",
+    "KERNEL_ANSWER_MALFORMED": "the kernel's answer was not well-formed ({detail})",
+    "IGNORED_INTERRUPT_AFTER": "the code ignored the interrupt after {seconds} s",
+    "JUDGE_CHILD_DIED": "the judge child died",
+    "JUDGE_CHILD_BROKE_OFF": "the judge child broke off while running a cell",
+    # why the cells from some point on were not run or judged (the {why} of NOT_RUN_STOPPED...)
+    "STOPPED_IGNORED_INTERRUPT_IN_CELL": "your code ignored the interrupt in cell {cell}",
+    "STOPPED_KERNEL_DIED_IN_CELL": "the kernel died in cell {cell}",
+    "STOPPED_JUDGE_IGNORED_INTERRUPT": "the judging kernel ignored the interrupt",
+    "STOPPED_KERNEL_DIED": "the kernel died",
+    "STOPPED_KERNEL_STOPPED": "the kernel ignored the interrupt at the time limit and was stopped",
+    "STOPPED_OUT_OF_TIME": "your notebook used the {seconds} s a submission's code may take in "
+                           "all",
+    # what the grader writes into a cell's output when the kernel fails there
+    "KERNEL_DIED_OUTPUT": "The Python kernel died while running this cell (os._exit, a crash, "
+                          "out of memory or over a resource limit); the cells after it were not "
+                          "run.",
+    "CELL_TIMEOUT_OUTPUT": "This cell ran past the {seconds} s limit and ignored the interrupt, "
+                           "so its kernel was stopped; the cells after it were not run.",
+    "NOT_RERUN": "[not re-run during grading: no grade depends on this cell; the output below is "
+                 "the student's own]",
+    "JUDGE_KERNEL_DIED_OUTPUT": "The judging kernel died while this cell was judged (os._exit, "
+                                "a crash, out of memory or over a resource limit); the test "
+                                "cells after it are not judged.",
 }

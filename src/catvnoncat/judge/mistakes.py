@@ -17,6 +17,7 @@ import ast
 import numpy as np
 
 from . import wire
+from .messages import say
 from .sentences import HINTS
 from .source import definitions
 
@@ -76,10 +77,10 @@ def fixed_feature_count(function):
     """'the notebook's global num_px' or 'the constant 12288' when the ``def`` uses one."""
     for node in ast.walk(function):
         if isinstance(node, ast.Name) and node.id == "num_px" and isinstance(node.ctx, ast.Load):
-            return "the notebook's global num_px"
+            return say("GLOBAL_NUM_PX")
     for node in ast.walk(function):
         if _constant(node) == PICTURE_FEATURES:
-            return f"the constant {PICTURE_FEATURES}"
+            return say("THE_CONSTANT", value=PICTURE_FEATURES)
     return None
 
 
@@ -158,6 +159,6 @@ def model_start_hint(case, outcome, sources):
         return HINTS.MODEL_W_FIXED_SIZE.format(what=what)
     if wrong_size is not None:  # quoted only when public (the student's code chose it)
         public = wrong_size in (0, 1, PICTURE_FEATURES, *X_train.shape, *case.args[2].shape)
-        return HINTS.MODEL_FEATURES.format(dim=wrong_size if public else "another number of",
+        return HINTS.MODEL_FEATURES.format(dim=wrong_size if public else say("ANOTHER_NUMBER_OF"),
                                            n=n)
     return None

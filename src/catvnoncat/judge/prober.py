@@ -28,6 +28,7 @@ import numpy as np
 from .. import reference
 from ..probe import kernel as probe_kernel
 from . import wire
+from .messages import say
 
 __all__ = ["CallOutcome", "LookOutcome", "ProbeFailed", "KernelDied", "KernelUnresponsive", "Prober",
            "InProcessProber", "LENDABLE"]
@@ -183,7 +184,7 @@ def _call_outcome(answer):
     if not isinstance(answer, dict):
         raise wire.BadAnswer("the answer is not an object")
     if "error" in answer:  # its text is not quoted: the call was on a hidden input
-        raise ProbeFailed("the probe failed in the kernel (its result could not be sent)")
+        raise ProbeFailed(say("PROBE_ANSWER_UNSENDABLE"))
     if answer.get("missing") is True:
         return CallOutcome(missing=True)
     if answer.get("not_callable") is True:
@@ -218,7 +219,8 @@ def _look_outcome(answer, at=None, sorted_at=None):
     if not isinstance(answer, dict):
         raise wire.BadAnswer("the answer is not an object")
     if "error" in answer:
-        raise ProbeFailed(f"the probe failed in the kernel: {wire.clean_text(str(answer['error']))}")
+        raise ProbeFailed(say("PROBE_FAILED_IN_KERNEL",
+                              error=wire.clean_text(str(answer['error']))))
     if answer.get("missing") is True:
         return LookOutcome(missing=True)
     if "value" in answer:
@@ -277,7 +279,7 @@ class Prober:
             outcome = _call_outcome(self.exchange(request, frozenset(lend)))
             return dataclasses.replace(outcome, lent_calls=tuple(self.lend_log))
         except (wire.BadAnswer, KeyError, TypeError) as error:
-            raise ProbeFailed(f"the kernel's answer was not well-formed ({error})") from None
+            raise ProbeFailed(say("KERNEL_ANSWER_MALFORMED", detail=str(error))) from None
 
     def cpu_ns(self):  # pragma: no cover - interface
         """CPU nanoseconds used so far by whatever answers the probes (read from outside it)."""
@@ -316,7 +318,7 @@ class Prober:
         try:
             return _look_outcome(self.exchange(request, frozenset()), at, sorted_at)
         except (wire.BadAnswer, KeyError, TypeError) as error:
-            raise ProbeFailed(f"the kernel's answer was not well-formed ({error})") from None
+            raise ProbeFailed(say("KERNEL_ANSWER_MALFORMED", detail=str(error))) from None
 
 
 class InProcessProber(Prober):

@@ -31,7 +31,7 @@ class Judged:
     """What happened to one test cell: a verdict, or why it could not be judged."""
 
     verdict: object = None        # a judge.Verdict
-    stopped: str | None = None    # the child died / ignored an interrupt: why, for later cells
+    stopped: object = None        # a Message: the child died / ignored an interrupt (why)
     died: bool = False            # the child died while the cell was judged
 
 
@@ -149,7 +149,7 @@ class JudgeSession:
                         f"if it persists") from None
 
     def _judge_once(self, cells, test_id, order, judge_fn, deadline=None, out_of_time=""):
-        from .messages import say
+        from .messages import reason_of, say
         from .sentences import HINTS
         from .verdict import Verdict
 
@@ -167,23 +167,23 @@ class JudgeSession:
                 except CellInterrupted:
                     continue  # as in the notebook kernel: that cell's error, the next one runs
                 except KernelUnresponsive:
-                    return Judged(stopped=f"your code ignored the interrupt in cell {index + 1}")
+                    return Judged(stopped=say("STOPPED_IGNORED_INTERRUPT_IN_CELL", cell=index + 1))
                 except KernelDied:
-                    return Judged(stopped=f"the kernel died in cell {index + 1}")
+                    return Judged(stopped=say("STOPPED_KERNEL_DIED_IN_CELL", cell=index + 1))
                 except ProbeFailed as error:
                     verdict = Verdict(test_id, False, say("NO_ANSWER_FROM_CODE", test_id=test_id,
-                                                          reason=str(error)),
+                                                          reason=reason_of(error)),
                                       HINTS.NO_RESULT.format(name=test_id.removeprefix("test_")))
                     return Judged(verdict=verdict)
             try:
                 verdict = judge_fn(prober, tuple(sources))
             except KernelUnresponsive as error:
                 verdict = Verdict(test_id, False, say("NO_ANSWER_FROM_CODE", test_id=test_id,
-                                                      reason=str(error)),
+                                                      reason=reason_of(error)),
                                   HINTS.IGNORES_INTERRUPTS)
-                return Judged(verdict=verdict, stopped="the judging kernel ignored the interrupt")
+                return Judged(verdict=verdict, stopped=say("STOPPED_JUDGE_IGNORED_INTERRUPT"))
             if child.died:
-                return Judged(verdict=verdict, stopped="the kernel died", died=True)
+                return Judged(verdict=verdict, stopped=say("STOPPED_KERNEL_DIED"), died=True)
             return Judged(verdict=verdict)
         finally:
             prober.close()

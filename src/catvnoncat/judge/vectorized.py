@@ -25,7 +25,7 @@ from . import growth
 from .compare import compare
 from .functions import outcome_result, reference_result
 from .prober import ProbeFailed, quiet
-from .messages import say
+from .messages import reason_of, say
 from .sentences import HINTS
 from .specs import SPECS
 from .verdict import Failure
@@ -79,7 +79,7 @@ def _check_results(name, prober, hidden, sources=()):
         try:
             outcome = prober.call(name, args, lend=spec.helpers)
         except ProbeFailed as error:
-            raise Failure(say("NO_USABLE_ANSWER", reason=str(error)),
+            raise Failure(say("NO_USABLE_ANSWER", reason=reason_of(error)),
                           HINTS.NO_RESULT.format(name=name), where=where) from None
         expected = spec.unpack(reference_result(spec, args), None)
         if outcome.missing or outcome.not_callable:  # no function: say so, never "not right"
@@ -176,7 +176,7 @@ def _student_run(name, prober, n, m, seed, expected):
         answer, spent = prober.time_call(name, name, n=n, m=m, calls=TIMING["calls"], seed=seed,
                                          lend=spec.helpers)
     except ProbeFailed as error:
-        raise _Unanswered(say("TIMING_UNANSWERED", where=where, reason=str(error)),
+        raise _Unanswered(say("TIMING_UNANSWERED", where=where, reason=reason_of(error)),
                           prober.cpu_ns() - before) from None
     if isinstance(answer, dict) and isinstance(answer.get("raised"), dict):
         raise _Unanswered(say("TIMING_RAISED", where=where), spent)

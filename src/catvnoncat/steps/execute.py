@@ -25,7 +25,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
 from traitlets import Bool, Float
 
 from .. import course, judge
-from ..judge.messages import say
+from ..judge.messages import catalog_for, render, say
 from ..judge.secret import course_key
 from ..judge.verdict import METADATA_KEY
 from ..judge.sentences import HINTS
@@ -62,13 +62,14 @@ def verdict_outputs(verdict, catalog=None):
     return [*notes, _error("HiddenTestFailed", verdict.message(catalog))]
 
 
-def record_verdict(cell, verdict):
+def record_verdict(cell, verdict, catalog=None):
     """Store ``verdict`` as a record in the test cell's metadata (points from its nbgrader
-    metadata: all of them for a pass, none otherwise) and write its outputs."""
+    metadata: all of them for a pass, none otherwise) and write its outputs in the words of
+    ``catalog`` (the submitted edition's, :func:`~catvnoncat.judge.messages.catalog_for`)."""
     full = cell.metadata.get("nbgrader", {}).get("points")
     cell.metadata.setdefault(METADATA_KEY, {})["verdict"] = verdict.record(
         full if verdict.passed else 0, full)
-    cell.outputs = verdict_outputs(verdict)
+    cell.outputs = verdict_outputs(verdict, catalog)
 
 
 def _not_judged(test_id, message):
@@ -137,6 +138,9 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         unlimited_before = sandbox_groups.sandboxes_without_groups()
         nb.metadata.get(METADATA_KEY, {}).pop("limits", None)  # the grader's to say, not the file's
         submission_dir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+        # The words of the edition handed in (logistic_regression_zh: Chinese), whatever the
+        # grader's locale; the records hold message ids, the outputs these words.
+        self._catalog = catalog_for((resources or {}).get("nbgrader", {}).get("assignment"))
         session = JudgeSession(self.config, submission_dir, cell_timeout=self.timeout or 60,
                                probe_timeout=self.probe_timeout or self.timeout or 60,
                                grace=self.interrupt_grace, log=self.log,
@@ -164,8 +168,7 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         return nb, resources
 
     def _spent_sentence(self):
-        return (f"your notebook used the {self.submission_seconds:g} s a submission's code may "
-                f"take in all")
+        return say("STOPPED_OUT_OF_TIME", seconds=f"{self.submission_seconds:g}")
 
     def _out_of_time(self):
         return self._spent_sentence() if time.monotonic() > self._deadline else None
@@ -177,11 +180,12 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             test_id = _test_id(cell)
             if test_id is not None:
                 record_verdict(cell, _not_judged(test_id, say(
-                    "NOT_RUN_STOPPED", why=say("TEXT", text=self._stopped[1]),
-                    cell=self._stopped[0] + 1)))
+                    "NOT_RUN_STOPPED", why=self._stopped[1], cell=self._stopped[0] + 1)),
+                    self._catalog)
             elif cell.cell_type == "code" and cell.source.strip():
-                cell.outputs = [_error("NotRun", f"Not run: {self._stopped[1]} in cell "
-                                                 f"{self._stopped[0] + 1} of the notebook.")]
+                cell.outputs = [_error("NotRun", render(say(
+                    "NOT_RUN_STOPPED", why=self._stopped[1], cell=self._stopped[0] + 1),
+                    self._catalog))]
             return cell, resources
         test_id = _test_id(cell)
         if test_id is not None and (test_id in judge.TEST_CELLS
@@ -196,18 +200,15 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stop(index, "the kernel died")
-            cell.outputs.append(_error("DeadKernelError", (
-                "The Python kernel died while running this cell (os._exit, a crash, out of "
-                "memory or over a resource limit); the cells after it were not run.")))
+            self._stop(index, say("STOPPED_KERNEL_DIED"))
+            cell.outputs.append(_error("DeadKernelError", render(say("KERNEL_DIED_OUTPUT"),
+                                                                 self._catalog)))
         except CellTimeoutError:
             # Still busy after the interrupt and the wait for its outputs: it ignores
             # interrupts. Stop it so that the notebook, and the class, go on.
-            self._stop(index, "the kernel ignored the interrupt at the time limit and was "
-                              "stopped", kill=True)
-            cell.outputs.append(_error("CellTimeoutError", (
-                f"This cell ran past the {self.timeout} s limit and ignored the interrupt, so "
-                f"its kernel was stopped; the cells after it were not run.")))
+            self._stop(index, say("STOPPED_KERNEL_STOPPED"), kill=True)
+            cell.outputs.append(_error("CellTimeoutError", render(say(
+                "CELL_TIMEOUT_OUTPUT", seconds=self.timeout), self._catalog)))
         return cell, resources
 
     # -- the notebook kernel's start: ours to get right, tried twice ---------------------------
@@ -266,7 +267,8 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
 
     def _stop(self, index, why, kill=False):
         self._stopped = (index, why)
-        self.log.warning("%s (cell %d); the rest of this notebook is not run", why, index + 1)
+        self.log.warning("%s (cell %d); the rest of this notebook is not run", render(why),
+                         index + 1)
         if kill and self.km is not None:
             run_sync(self.km.shutdown_kernel)(now=True)
 
@@ -288,13 +290,14 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                                "Add a judge, or set "
                                "ExecuteWithJudge.run_unjudged_tests_in_kernel.", test_id)
                 record_verdict(cell, judge.Verdict(
-                    test_id, False, say("NO_JUDGE_SUMMARY", test_id=test_id), HINTS.NO_JUDGE))
+                    test_id, False, say("NO_JUDGE_SUMMARY", test_id=test_id), HINTS.NO_JUDGE),
+                    self._catalog)
                 continue
             if stopped is None and self._out_of_time():
                 stopped = (test_id, self._out_of_time())
             if stopped is not None:
                 record_verdict(cell, _not_judged(test_id, say(
-                    "NOT_JUDGED_AFTER", why=say("TEXT", text=stopped[1]), test_id=stopped[0])))
+                    "NOT_JUDGED_AFTER", why=stopped[1], test_id=stopped[0])), self._catalog)
                 continue
             judged = session.judge_cell(
                 nb.cells, test_id, order,
@@ -304,19 +307,17 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             if judged.stopped is not None:
                 stopped = (test_id, judged.stopped)
                 self.log.warning("%s (%s): the test cells after it are not judged",
-                                 judged.stopped, test_id)
+                                 render(judged.stopped), test_id)
             if judged.verdict is None:
                 record_verdict(cell, _not_judged(test_id, say(
-                    "NOT_JUDGED_STOPPED", why=say("TEXT", text=judged.stopped))))
+                    "NOT_JUDGED_STOPPED", why=judged.stopped)), self._catalog)
                 continue
             verdict = judged.verdict
             self.log.debug("%s: %s", test_id, "passed" if verdict.passed else verdict.summary)
-            record_verdict(cell, verdict)
+            record_verdict(cell, verdict, self._catalog)
             if judged.died:
-                cell.outputs.append(_error("DeadKernelError", (
-                    "The judging kernel died while this cell was judged (os._exit, a crash, "
-                    "out of memory or over a resource limit); the test cells after it are "
-                    "not judged.")))
+                cell.outputs.append(_error("DeadKernelError", render(
+                    say("JUDGE_KERNEL_DIED_OUTPUT"), self._catalog)))
 
     def _hidden_key(self, resources):
         """The key this submission's hidden inputs are drawn from: the course secret (created

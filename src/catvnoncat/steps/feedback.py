@@ -25,6 +25,8 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from ..judge.messages import language_of, translated
+
 #: Templates that come before nbgrader's and nbconvert's own.
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -41,12 +43,63 @@ def page_style(_=None):
     return f"<style>{PAGE_CSS}</style>"
 
 
-def part_name(grade_id):
+#: The words of the feedback page (message id -> English template); ``i18n/zh_CN/judge.po``
+#: holds their Chinese, used for a submission of the Chinese edition (see :func:`say_on_page`).
+PAGE_WORDS = {
+    "PAGE_HEADING": "{notebook} (Score: {score} / {max_score})",
+    "PAGE_HEADING_PENDING": "{notebook} (Score: {score} / {max_score}; {pending} points wait for "
+                            "your instructor)",
+    "PAGE_WRITTEN_ANSWER": "(written answer)",
+    "PAGE_PART_WAITING": "waiting for your instructor ({points} points)",
+    "PAGE_COMMENT": "Comment",
+    "PAGE_LATE_PENALTY": "Late submission penalty (Score: -{penalty})",
+    "PAGE_CELL_WAITING": "Waiting for your instructor ({points} points)",
+    "PAGE_CELL_SCORE": "Score: {score} / {points}",
+    "PAGE_TOP": "(Top)",
+    "PAGE_STUDENT_ANSWER": "Student's answer",
+    "PAGE_STUDENT_TASK": "Student's task",
+    "PAGE_GRADE_CELL": "Grade cell:",
+    "PAGE_TASK": "Task:",
+    "PAGE_COMMENTS": "Comments:",
+    "PART_VECTORIZED": "{name}, vectorized",
+    "PENDING_ONE": "**Not graded yet:** 1 answer waits for your instructor, who grades it by "
+                   "hand: {names}. Until then it shows as waiting, and the total above does not "
+                   "include these {total} points.",
+    "PENDING_MANY": "**Not graded yet:** {count} answers wait for your instructor, who grades "
+                    "them by hand: {names}. Until then they show as waiting, and the total above "
+                    "does not include these {total} points.",
+    "PENDING_NAME": "`{name}` ({points} points)",
+    "PENDING_CELL": "**Waiting for your instructor:** the answer below (`{name}`, {points} "
+                    "points) is graded by hand and has not been graded yet.",
+}
+#: The ``lang`` of the page, by the language of the edition handed in.
+HTML_LANG = {"en": "en", "zh_CN": "zh-CN"}
+
+
+def _words(assignment):
+    """The page's words in the language of ``assignment`` (English where not translated)."""
+    language = language_of(assignment)
+    if language == "en":
+        return PAGE_WORDS
+    return {**PAGE_WORDS, **{k: v for k, v in translated(language).items() if k in PAGE_WORDS}}
+
+
+def say_on_page(message_id, assignment=None, **params):
+    """Jinja filter: the page's sentence ``message_id`` in the language of ``assignment``."""
+    return _words(assignment)[message_id].format(**params)
+
+
+def page_lang(assignment=None):
+    """Jinja filter: the page's ``<html lang>`` for a submission of ``assignment``."""
+    return HTML_LANG.get(language_of(assignment), "en")
+
+
+def part_name(grade_id, assignment=None):
     """What a student calls a graded part: ``test_sigmoid`` -> ``sigmoid``,
-    ``test_propagate_vectorized`` -> ``propagate, vectorized``."""
+    ``test_propagate_vectorized`` -> ``propagate, vectorized`` (in the edition's language)."""
     name = grade_id.removeprefix("test_")
     if name.endswith("_vectorized"):
-        name = name.removesuffix("_vectorized") + ", vectorized"
+        name = say_on_page("PART_VECTORIZED", assignment, name=name.removesuffix("_vectorized"))
     return name
 
 
@@ -76,20 +129,18 @@ class PendingManualGrades(NbGraderPreprocessor):
         resources["nbgrader"]["pending_manual_grades"] = pending
         if not pending:
             return nb, resources
-        names = ", ".join(f"`{name}` ({points:g} points)" for name, points in pending.items())
+        assignment = info.get("assignment")
+        names = ", ".join(say_on_page("PENDING_NAME", assignment, name=name, points=f"{value:g}")
+                          for name, value in pending.items())
         total = sum(pending.values())
-        cells = [new_markdown_cell(
-            f"**Not graded yet:** {len(pending)} answer{'s' * (len(pending) > 1)} "
-            f"{'wait' if len(pending) > 1 else 'waits'} for your instructor, who grades "
-            f"{'them' if len(pending) > 1 else 'it'} by hand: {html.escape(names)}. Until then "
-            f"{'they show' if len(pending) > 1 else 'it shows'} as waiting, and the total above "
-            f"does not include these {total:g} points.")]
+        cells = [new_markdown_cell(say_on_page(
+            "PENDING_MANY" if len(pending) > 1 else "PENDING_ONE", assignment,
+            count=len(pending), names=html.escape(names), total=f"{total:g}"))]
         for cell in nb.cells:
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if gid in pending:
-                cells.append(new_markdown_cell(
-                    f"**Waiting for your instructor:** the answer below (`{gid}`, "
-                    f"{pending[gid]:g} points) is graded by hand and has not been graded yet."))
+                cells.append(new_markdown_cell(say_on_page(
+                    "PENDING_CELL", assignment, name=gid, points=f"{pending[gid]:g}")))
             cells.append(cell)
         nb.cells = cells
         return nb, resources

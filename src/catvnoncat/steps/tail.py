@@ -24,14 +24,16 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
+from ..judge.messages import SUMMARIES, catalog_for, render, say
+
 __all__ = ["TailNotRerun", "StashTailOutputs", "KeepTailOutputs", "tail_cells", "NOT_RERUN_NOTE",
            "STASH_KEY"]
 
 #: Cell metadata key holding a student's outputs between the sanitize and autograde passes.
 STASH_KEY = "catvnoncat_student_outputs"
-#: The first output line of a cell that was not re-run.
-NOT_RERUN_NOTE = ("[not re-run during grading: no grade depends on this cell; the output below "
-                  "is the student's own]\n")
+#: The first output line of a cell that was not re-run (in English; a student of another
+#: edition reads it in the edition's words, see :class:`KeepTailOutputs`).
+NOT_RERUN_NOTE = SUMMARIES["NOT_RERUN"] + "\n"
 SKIP_TAG = "skip-execution"
 
 
@@ -82,6 +84,10 @@ class KeepTailOutputs(TailNotRerun):
         config=True)
 
     def preprocess(self, nb, resources):
+        note = self.note
+        if note == NOT_RERUN_NOTE:  # the default: in the words of the edition handed in
+            assignment = (resources or {}).get("nbgrader", {}).get("assignment")
+            note = render(say("NOT_RERUN"), catalog_for(assignment)) + "\n"
         for index in tail_cells(nb):
             cell = nb.cells[index]
             stash = cell.metadata.get(STASH_KEY) or {}
@@ -90,7 +96,7 @@ class KeepTailOutputs(TailNotRerun):
                 cell.metadata["tags"] = tags + [SKIP_TAG]
             kept = [NotebookNode(o) for o in stash.get("outputs", [])]
             # The note describes the outputs below it: a cell the student never ran shows none.
-            cell.outputs = ([NotebookNode(output_type="stream", name="stdout", text=self.note),
+            cell.outputs = ([NotebookNode(output_type="stream", name="stdout", text=note),
                              *kept] if kept else [])
             cell.execution_count = stash.get("execution_count")
         self._drop_stashes(nb)
