@@ -12,8 +12,8 @@ solution with one scratch cell of the student's own added:
 
 The cell time limit is set to 5 s for this run (the honest cells before the last test take
 under a second each), so the run stays short; the rule is the same at 20 s. The same run holds
-``time_waster``: the reference solution with nine cells of 4.5 s each after the data steps, which
-every judge child replays; with a submission's code limited to 150 s in all
+``time_waster``: the reference solution with nine cells of 1.5 s each after the data steps, which
+every judge child replays; with a submission's code limited to 50 s in all
 (``ExecuteWithJudge.submission_seconds``), the test cells left when that time is spent score 0
 with a line saying so, and the submission is graded (never "not graded": its time is its own).
 """
@@ -25,7 +25,7 @@ from catvnoncat import course
 from support import course_run
 
 LIMIT_S = 5
-SUBMISSION_S = 150
+SUBMISSION_S = 50
 pytestmark = pytest.mark.slow
 
 SCRATCH = {
@@ -59,7 +59,7 @@ def _time_waster():
     index = next(i for i, cell in enumerate(nb.cells)
                  if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "standardize")
     for _ in range(9):
-        nb.cells.insert(index + 1, nbformat.v4.new_code_cell("import time\ntime.sleep(4.5)\n"))
+        nb.cells.insert(index + 1, nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)\n"))
     return nb
 
 

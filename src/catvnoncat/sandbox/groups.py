@@ -185,8 +185,6 @@ def create(memory_mb, processes, cpus):
             except OSError:
                 pass
         LOG.debug("no cgroups for the sandbox: %s", error)
-        global _without_groups
-        _without_groups += 1
         return None
     return SandboxGroups(made, memory_mb, processes, cpus)
 
@@ -224,8 +222,10 @@ def sandboxes_without_groups():
 
 
 def per_process_only_warning(log=None):
-    """Say, once per grading process, that a sandbox got per-process limits only."""
-    global _warned
+    """Say, once per grading process, that a sandbox got per-process limits only (each call
+    counts one such sandbox: :func:`sandboxes_without_groups`)."""
+    global _warned, _without_groups
+    _without_groups += 1
     if _warned:
         return
     _warned = True
