@@ -13,7 +13,7 @@ solution with one scratch cell of the student's own added:
 The cell time limit is set to 5 s for this run (the honest cells before the last test take
 under a second each), so the run stays short; the rule is the same at 20 s. The same run holds
 ``time_waster``: the reference solution with nine cells of 1.5 s each after the data steps, which
-every judge child replays; with a submission's code limited to 50 s in all
+every judge child replays; with a submission's code limited to 90 s in all
 (``ExecuteWithJudge.submission_seconds``), the test cells left when that time is spent score 0
 with a line saying so, and the submission is graded (never "not graded": its time is its own).
 """
@@ -25,7 +25,7 @@ from catvnoncat import course
 from support import course_run
 
 LIMIT_S = 5
-SUBMISSION_S = 50
+SUBMISSION_S = 90
 pytestmark = pytest.mark.slow
 
 SCRATCH = {
