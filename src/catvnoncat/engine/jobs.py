@@ -78,6 +78,9 @@ class GradeJob:
         :func:`course_fingerprint` of the coordinator's course.
     time_limit : float
         Wall-clock seconds the whole submission may take.
+    set_aside : dict
+        What the coordinator set aside from the folder before reading it
+        (:func:`catvnoncat.repair.quarantine.set_aside_record`; empty when nothing).
     """
 
     assignment: str
@@ -87,6 +90,7 @@ class GradeJob:
     course_id: str
     fingerprint: str
     time_limit: float = 900.0
+    set_aside: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

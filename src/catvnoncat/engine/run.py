@@ -209,17 +209,20 @@ def grade_class(course_dir, executor, assignment, students=None, force=False,
     max_points = _max_points(rows)
     logs = course_dir / "autograded" / LOG_FOLDER
 
-    from ..repair.quarantine import quarantine_settings
+    from ..repair.quarantine import quarantine_settings, set_aside_record
     from ..report import course_config
 
-    quarantine = quarantine_settings(course_config(course_dir))
+    config = course_config(course_dir)
+    quarantine = quarantine_settings(config)
 
     def set_aside(folder):
         quarantine.set_aside(folder, course_dir)
 
     def job(student_id):
-        return GradeJob(assignment, student_id, _files(found[student_id], ignore, set_aside), rows,
-                        course_id, fingerprint, float(time_limit))
+        files = _files(found[student_id], ignore, set_aside)
+        set_aside_now = set_aside_record(course_dir, student_id, assignment, config)
+        return GradeJob(assignment, student_id, files, rows, course_id, fingerprint,
+                        float(time_limit), set_aside_now)
 
     bar = _progress(len(todo), progress)
     write = bar.write if not bar.disable else say

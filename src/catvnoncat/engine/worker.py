@@ -30,7 +30,8 @@ import time
 import traceback
 from pathlib import Path
 
-from ..facts import COURSE_DIR_ENV, SECRET_ENV, SECRET_FILE
+from ..facts import COURSE_DIR_ENV, SECRET_ENV, SECRET_FILE, course_config
+from ..repair.quarantine import hand_over_record
 from .jobs import StudentOutcome, NotebookGrades, course_fingerprint
 
 __all__ = ["grade_one", "quiet_worker", "COURSE_DIR_ENV", "execution_notes", "test_cell_changes"]
@@ -102,8 +103,7 @@ def _template_gradebook(job):
 def _scratch_course(job, course_dir):
     """A private course folder for one submission; returns ``(root, db_url)``."""
     root = Path(tempfile.mkdtemp(prefix=f"{job.student_id}-", dir=_scratch_base()))
-    for name in ("source", "release", "nbgrader_config.py", SECRET_FILE, "quarantine"):  # quarantine: its
-        # record says in the feedback what the coordinator set aside (catvnoncat.repair.quarantine)
+    for name in ("source", "release", "nbgrader_config.py", SECRET_FILE):
         if (course_dir / name).exists():
             (root / name).symlink_to(course_dir / name)
     folder = root / "submitted" / job.student_id / job.assignment
@@ -112,14 +112,15 @@ def _scratch_course(job, course_dir):
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
+    # what the coordinator set aside, said in the feedback as a plain autograde says it
+    hand_over_record(root, folder, job.set_aside, root / "release" / job.assignment,
+                     course_config(root))
     shutil.copyfile(_template_gradebook(job), root / "gradebook.db")
     return root, f"sqlite:///{root / 'gradebook.db'}"
 
 
 def _cell_timeout(course_dir, cache={}):
     if course_dir not in cache:
-        from ..facts import course_config
-
         cache[course_dir] = float(course_config(course_dir).Execute.get("timeout", 30))
     return cache[course_dir]
 

@@ -29,9 +29,11 @@ from traitlets import Float, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
 __all__ = ["SubmissionQuarantine", "quarantine_settings", "set_aside_lines", "record_copy",
-           "copied_from", "set_aside_notebooks"]
+           "copied_from", "set_aside_notebooks", "set_aside_record", "hand_over_record",
+           "remove_stand_ins"]
 
 RECORD = "record.json"
+_STAND_INS = "stand_ins"
 _FILES = "files"
 _TIMESTAMP = "timestamp.txt"
 
@@ -250,6 +252,62 @@ def set_aside_notebooks(notebooks, root):
             touched.append(folder)
     notebooks[:] = [n for n in notebooks if os.path.lexists(n)]
     return touched
+
+
+# -- catvnoncat grade: the coordinator sets aside, a worker grades a copy ----------------------
+
+def set_aside_record(root, student, assignment, config=None):
+    """What the coordinator set aside from one submission, as plain data a grading worker
+    receives: ``{"timestamp", "set_aside"}`` (empty when nothing was set aside)."""
+    record = _load_record(quarantine_settings(config).place(root, student, assignment))
+    entries = [{"path": str(e["path"]), "kind": str(e.get("kind", "")), "why": str(e["why"])}
+               for e in record.get("set_aside", [])
+               if isinstance(e, dict) and "path" in e and "why" in e]
+    if not entries:
+        return {}
+    return {"timestamp": record.get("timestamp"), "set_aside": entries}
+
+
+def hand_over_record(root, folder, record, release_folder, config=None):
+    """A worker's scratch course receives what the coordinator set aside (``record``, from
+    :func:`set_aside_record`), so its grading says the same lines as ``nbgrader autograde``.
+
+    nbgrader grades a folder only when it finds a notebook in it, and calls the
+    ``pre_convert_hook`` only then. When the coordinator set aside every notebook of the
+    submission, the unanswered release notebooks of ``release_folder`` are written as stand-ins
+    under their released names (and said in the record); the hook removes them first
+    (:func:`remove_stand_ins`), then grades as it does in a plain ``autograde``.
+    """
+    if not record:
+        return
+    folder = Path(folder)
+    place = quarantine_settings(config).place(root, folder.parent.name, folder.name)
+    record = {"timestamp": record.get("timestamp"), "set_aside": list(record["set_aside"]),
+              "copies": {}}
+    if not any(folder.glob("*.ipynb")):
+        stand_ins = record[_STAND_INS] = {}
+        for release in sorted(Path(release_folder).glob("*.ipynb")):
+            (folder / release.name).write_bytes(release.read_bytes())
+            stand_ins[release.name] = _digest(folder / release.name)
+    _save_record(place, record)
+
+
+def remove_stand_ins(notebooks, root):
+    """``pre_convert_hook`` step: remove the stand-ins :func:`hand_over_record` wrote (unchanged
+    ones only) from their folders and from ``notebooks`` (in place)."""
+    settings = quarantine_settings()
+    for folder in sorted({Path(n).parent for n in notebooks}):
+        place = settings.place(root, folder.parent.name, folder.name)
+        record = _load_record(place)
+        stand_ins = record.pop(_STAND_INS, None)
+        if not isinstance(stand_ins, dict):
+            continue
+        for name, digest in stand_ins.items():
+            path = folder / Path(str(name)).name
+            if path.is_file() and not path.is_symlink() and _digest(path) == digest:
+                path.unlink()
+        _save_record(place, record)
+    notebooks[:] = [n for n in notebooks if os.path.lexists(n)]
 
 
 def set_aside_lines(root, student, assignment, config=None):

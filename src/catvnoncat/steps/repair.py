@@ -10,7 +10,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..repair.files import choose_notebook, read_notebook_bytes
 from ..repair.notebook import record_repairs, repair_notebook
-from ..repair.quarantine import copied_from, record_copy, set_aside_lines, set_aside_notebooks
+from ..repair.quarantine import (copied_from, record_copy, remove_stand_ins, set_aside_lines,
+                                 set_aside_notebooks)
 from ..repair.reference import course_reference, reference_from_gradebook
 
 __all__ = ["pre_convert_hook", "NotebookReader", "RepairSubmission", "course_dirs"]
@@ -54,8 +55,10 @@ def pre_convert_hook(assignment=None, student=None, notebooks=None, **_):
 
     log = logging.getLogger("catvnoncat.repair")
     root, source_dir, release_dir, _ = course_dirs()
-    touched = set_aside_notebooks(notebooks, root)
-    for folder in sorted({Path(n).parent for n in notebooks} | set(touched)):
+    folders = {Path(n).parent for n in notebooks}
+    remove_stand_ins(notebooks, root)  # catvnoncat grade's worker: what its coordinator set aside
+    set_aside_notebooks(notebooks, root)
+    for folder in sorted(folders):
         assignment_id = folder.name
         expected = {p.stem for p in (Path(root) / source_dir / assignment_id).glob("*.ipynb")}
         if not expected:
@@ -67,7 +70,8 @@ def pre_convert_hook(assignment=None, student=None, notebooks=None, **_):
             copy = folder / f"{name}.ipynb"
             if chosen is None:
                 log.warning("%s: %s", folder, why)
-                if folder in touched:  # its notebook was set aside: NotebookReader says so
+                if set_aside_lines(root, folder.parent.name, folder.name):
+                    # its notebook was set aside: NotebookReader says so
                     notebooks.append(os.fspath(copy))
                 continue
             try:
