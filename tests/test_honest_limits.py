@@ -4,16 +4,16 @@ One real ``nbgrader autograde`` run (sandboxed kernels, the judge host) of the r
 solution with one scratch cell of the student's own added:
 
 - ``scratch_past_the_limit``: an experiment that runs past the cell time limit (``time.sleep``
-  twice the limit), right after the sigmoid cell: every later test cell's judge child runs it
-  again and is interrupted again;
+  twice the limit), right after the optimize cell: every later test cell's judge child (five)
+  runs it again and is interrupted again;
 - ``scratch_while_true``: ``while True: pass`` left in a scratch cell before predict;
 - ``scratch_process_limit``: a cell that forks sleeping processes until the process limit
   refuses one, right after the sigmoid cell.
 
 The cell time limit is set to 5 s for this run (the honest cells before the last test take
 under a second each), so the run stays short; the rule is the same at 20 s. The same run holds
-``time_waster``: the reference solution with nine cells of 1.5 s each after the data steps, which
-every judge child replays; with a submission's code limited to 90 s in all
+``time_waster``: the reference solution with nine cells of 1.2 s each after the data steps, which
+every judge child replays; with a submission's code limited to 70 s in all
 (``ExecuteWithJudge.submission_seconds``), the test cells left when that time is spent score 0
 with a line saying so, and the submission is graded (never "not graded": its time is its own).
 """
@@ -25,11 +25,11 @@ from catvnoncat import course
 from support import course_run
 
 LIMIT_S = 5
-SUBMISSION_S = 90
+SUBMISSION_S = 70
 pytestmark = pytest.mark.slow
 
 SCRATCH = {
-    "scratch_past_the_limit": ("sigmoid", f"import time\ntime.sleep({2 * LIMIT_S})\n"),
+    "scratch_past_the_limit": ("optimize", f"import time\ntime.sleep({2 * LIMIT_S})\n"),
     "scratch_while_true": ("predict", "while True:\n    pass\n"),
     "scratch_process_limit": ("sigmoid", (
         "import os, time\nchildren = 0\n"
@@ -59,7 +59,7 @@ def _time_waster():
     index = next(i for i, cell in enumerate(nb.cells)
                  if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "standardize")
     for _ in range(9):
-        nb.cells.insert(index + 1, nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)\n"))
+        nb.cells.insert(index + 1, nbformat.v4.new_code_cell("import time\ntime.sleep(1.2)\n"))
     return nb
 
 
