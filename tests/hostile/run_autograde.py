@@ -31,6 +31,7 @@ from catvnoncat import course
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the test support
 from support import course_run  # noqa: E402
+from support.proc_tree import descendants  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -47,26 +48,6 @@ def tree_hashes(root):
         elif path.is_symlink():
             hashes[str(path.relative_to(root))] = "symlink:" + os.readlink(path)
     return hashes
-
-
-def descendants():
-    """Processes whose parent is this process (orphans are re-parented here), recursively."""
-    children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        pid = int(stat.parent.name)
-        ppid = int(text.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(pid)
-    found, frontier = [], [os.getpid()]
-    while frontier:
-        pid = frontier.pop()
-        for child in children.get(pid, []):
-            found.append(child)
-            frontier.append(child)
-    return found
 
 
 def describe(pid):
@@ -87,13 +68,13 @@ def _zombie(pid):
 
 def reap_survivors():
     """Live processes left behind (zombies are only reaped: they are not running anything)."""
-    survivors = [describe(pid) for pid in descendants() if not _zombie(pid)]
+    survivors = [describe(pid) for pid in descendants(os.getpid()) if not _zombie(pid)]
     for entry in survivors:
         try:
             os.kill(entry["pid"], signal.SIGKILL)
         except OSError:
             pass
-    for pid in descendants():
+    for pid in descendants(os.getpid()):
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:

@@ -20,6 +20,7 @@ import pytest
 
 from catvnoncat import course
 from support import course_run, mutants
+from support.proc_tree import descendants
 
 __all__ = ["GraderSampler", "grade_sampled", "ATTACKERS", "class_with_attackers",
            "MEMORY_BOUND_MB", "CPU_BOUND_S"]
@@ -40,23 +41,8 @@ class GraderSampler:
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
-    def _descendants(self):
-        children = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-        found, frontier = [self.root], [self.root]
-        while frontier:
-            for child in children.get(frontier.pop(), []):
-                found.append(child)
-                frontier.append(child)
-        return found
-
     def _sample(self):
-        for pid in self._descendants():
+        for pid in [self.root, *descendants(self.root)]:
             try:
                 if _pid_namespace(pid) != self.namespace:
                     continue  # a sandbox's process: bounded by its own limits, not ours
