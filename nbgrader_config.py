@@ -30,6 +30,7 @@ import nbgrader as _nbgrader
 from catvnoncat.steps import mathml, pipelines
 from catvnoncat.steps.export import GradesCsvExport
 from catvnoncat.steps.feedback import TEMPLATES, page_lang, page_style, part_name, points, say_on_page
+from catvnoncat.steps.formgrader import count_one_edition_per_class
 from catvnoncat.steps.repair import NotebookReader, pre_convert_hook
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -177,6 +178,9 @@ c.HTMLExporter.filters = {"markdown2html": mathml.markdown2html,
 # editions (logistic_regression, logistic_regression_zh) gets one row per student, of the edition
 # they count in (the one handed in; the later if both), named in an `edition` column.
 c.ExportApp.plugin_class = GradesCsvExport
+# The formgrader's Manage Students page likewise counts one edition per student, not the sum of
+# both editions over twice the maximum (catvnoncat.steps.formgrader).
+count_one_edition_per_class()
 
 # --- Bytes of output kept (catvnoncat.steps.output_limits) ------------------------------------
 # The notebook kernel's outputs are counted as they arrive (a message over message_mb is dropped

@@ -216,3 +216,59 @@ def test_chinese_student_text_is_drawn_in_the_report_without_missing_glyphs(tmp_
         warnings.simplefilter("error")
         png, md = report.write_report(grades, tmp_path)
     assert message in md.read_text(encoding="utf-8") and png.stat().st_size > 0
+
+
+def _formgrader_students(root, env, student=None):
+    """What the formgrader's student API answers, as it builds it on a request: the course's
+    ``nbgrader_config.py`` read by a real nbgrader app, then ``NbGraderAPI`` on its course."""
+    code = (
+        "import json, sys\n"
+        "from nbgrader.apps import NbGraderApp\n"
+        "from nbgrader.apps.api import NbGraderAPI\n"
+        "from nbgrader.coursedir import CourseDirectory\n"
+        "app = NbGraderApp(); app.load_config_file()\n"
+        "api = NbGraderAPI(CourseDirectory(parent=app, root='.'), parent=app)\n"
+        "one = sys.argv[1] if len(sys.argv) > 1 else None\n"
+        "print(json.dumps(api.get_student(one) if one else api.get_students()))\n")
+    result = subprocess.run([sys.executable, "-c", code, *([student] if student else [])],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    import json
+
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_formgrader_shows_one_grade_per_student_over_one_editions_maximum(course):
+    root, env = course
+    config = root / "nbgrader_config.py"
+    plain = config.read_text(encoding="utf-8")
+    stock = {s["id"]: s for s in _formgrader_students(root, env)}
+    assert stock["en_only"]["max_score"] == 2 * sum(PARTS.values())  # nbgrader's own sum
+    assert stock["switched_to_en"]["score"] == 20.0  # both editions' scores added
+    # The course's config, as the repository's nbgrader_config.py does:
+    config.write_text(plain + "from catvnoncat.steps.formgrader import "
+                      "count_one_edition_per_class\ncount_one_edition_per_class()\n",
+                      encoding="utf-8")
+    try:
+        merged = {s["id"]: s for s in _formgrader_students(root, env)}
+        one = _formgrader_students(root, env, "switched_to_zh")
+    finally:
+        config.write_text(plain, encoding="utf-8")
+    assert set(merged) == set(stock)
+    for student, (_, total) in COUNTED.items():
+        assert (merged[student]["score"], merged[student]["max_score"]) == \
+            (total, sum(PARTS.values())), student
+    assert (merged["absent"]["score"], merged["absent"]["max_score"]) == (0.0, sum(PARTS.values()))
+    assert (one["score"], one["max_score"]) == (15.0, sum(PARTS.values()))
+
+
+def test_the_repositorys_config_makes_the_formgrader_count_one_edition():
+    from catvnoncat.facts import REPO_ROOT
+
+    code = ("from nbgrader.apps import NbGraderApp\nfrom nbgrader.apps.api import NbGraderAPI\n"
+            "app = NbGraderApp(); app.load_config_file()\n"
+            "print(getattr(NbGraderAPI, '_catvnoncat_one_edition', False))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "True"
