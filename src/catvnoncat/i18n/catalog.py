@@ -68,8 +68,9 @@ class Source:
 
 
 #: The grader's own sentences (message id -> English template), in our package: what the judge
-#: says in a test cell's output, and the words of the feedback page.
-GRADER_TABLES = ("catvnoncat.judge.messages:SUMMARIES", "catvnoncat.steps.feedback:PAGE_WORDS")
+#: says in a test cell's output, the words of the feedback page, and what a repair says.
+GRADER_TABLES = ("catvnoncat.judge.messages:SUMMARIES", "catvnoncat.steps.feedback:PAGE_WORDS",
+                 "catvnoncat.repair.notes:REPAIR_NOTES")
 
 
 @dataclass(frozen=True)
