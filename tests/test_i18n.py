@@ -288,6 +288,27 @@ def test_without_a_chinese_font_the_chinese_plots_draw_their_english_originals(
     assert not any(_chinese(text) for figure in figures for text in figure)
 
 
+def test_the_chinese_lr_utils_says_what_went_wrong_with_the_data_in_chinese(tmp_path, monkeypatch):
+    """The zh edition's ``lr_utils`` (generated: its ``MESSAGES`` translated) raises its data
+    errors in Chinese: a folder without the files, a mirror that does not exist."""
+    import re
+
+    zh, en = (facts.student_module("lr_utils.py", a) for a in (EDITION, ENGLISH))
+    assert zh.MESSAGES.keys() == en.MESSAGES.keys()
+    monkeypatch.delenv(zh.MIRROR_ENV, raising=False)
+    with pytest.raises(zh.DatasetError) as missing:
+        zh.load_dataset(tmp_path)
+    with pytest.raises(zh.DatasetError) as unreachable:
+        zh.download("train_catvnoncat.h5", tmp_path / "cache", mirror=str(tmp_path / "nowhere"))
+    english_words = [part.strip() for sentence in en.MESSAGES.values()
+                     for part in re.split(r"\{[^}]*\}", sentence) if len(part.strip()) > 8]
+    for error, words in ((missing, " 不存在。"), (unreachable, "无法从 ")):
+        text = str(error.value)
+        assert words in text and "获取这两个文件的办法" in text, text
+        assert [w for w in english_words if w in text] == [], text
+    assert "没有设置 CATVNONCAT_MIRROR" in str(unreachable.value)
+
+
 def test_the_chinese_release_holds_no_solution():
     import re
 
