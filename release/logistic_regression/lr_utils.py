@@ -213,8 +213,9 @@ def _read(path, x_key, y_key):
         raise DatasetError(_say("UNREADABLE", path=path, error=e) + f" {HOW_TO_FETCH}") from None
     m = x.shape[0] if x.ndim else 0
     if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE or x.dtype != np.uint8 or y.shape != (m,):
-        raise DatasetError(_say("WRONG_SHAPE", path=path, x_key=x_key, x_shape=x.shape,
-                                x_dtype=x.dtype, y_key=y_key, y_shape=y.shape) + f" {HOW_TO_FETCH}")
+        wrong = _say("WRONG_SHAPE", path=path, x_key=x_key, x_shape=x.shape, x_dtype=x.dtype,
+                     y_key=y_key, y_shape=y.shape)
+        raise DatasetError(f"{wrong} {HOW_TO_FETCH}")
     return x, y, classes
 
 
