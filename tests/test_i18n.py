@@ -216,6 +216,26 @@ def test_the_chinese_notebook_reads_chinese():
     assert len(markdown) > 5000 and english_words == [], english_words
 
 
+def test_a_chinese_plot_text_is_matched_as_a_pattern_and_drawn_as_its_english():
+    """``lr_utils.english_plot_text`` with the generated table: f-string values come back in
+    the English's order, the more specific of two patterns wins, other text is left alone."""
+    import re
+
+    pattern, english = build._text_pair("literal", 'f"{wrong.size} of {n} pictures"',
+                                        'f"{n} 张图片中有 {wrong.size} 张"')
+    assert re.fullmatch(pattern, "50 张图片中有 17 张").expand(english) == "17 of 50 pictures"
+    assert build._text_pair("literal", 'f"{a} and {b}"', 'f"{a} 和 {a}"') is None
+    lr_utils = facts.student_module("lr_utils.py", EDITION)
+    table = build.plot_text_table(catalog.sources()[0])
+    assert list(lr_utils.ENGLISH_PLOT_TEXT) == table and len(table) >= 6
+    assert lr_utils.english_plot_text("学习率 = 0.005") == "Learning rate = 0.005"
+    assert lr_utils.english_plot_text("学习率 0.01") == "learning rate 0.01"
+    assert lr_utils.english_plot_text("#3：预测为 cat\n实际是 non-cat") == \
+        "#3: predicted cat\nactually non-cat"
+    assert lr_utils.english_plot_text("我自己的标题") == "我自己的标题"
+    assert facts.student_module("lr_utils.py", ENGLISH).ENGLISH_PLOT_TEXT == ()
+
+
 def _drawn(assignment, fonts, config_dir):
     """``(stdout before the texts, drawn texts, stderr)`` of tests/support/plot_cells.py run for
     ``assignment`` in a new process: with the machine's fonts, or (``fonts="hidden"``) in a
