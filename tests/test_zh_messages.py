@@ -22,7 +22,8 @@ from catvnoncat.judge.sentences import HINTS
 from catvnoncat.judge.verdict import Verdict, record_of
 from catvnoncat.quiz_key import KEY
 from catvnoncat.repair import NOTE_TITLE, record_repairs, repairs_of
-from catvnoncat.repair.notes import REPAIR_NOTES, Note, count_word, ordinal_word, repair_catalog
+from catvnoncat.repair.notes import (REPAIR_NOTES, Note, count_word, listed, ordinal_word,
+                                     repair_catalog)
 from catvnoncat.steps import feedback
 from support import course_run, mutants
 
@@ -90,6 +91,9 @@ def test_a_repair_note_is_one_record_in_each_editions_words():
                          "are kept as plain cells, not graded")
     assert render(duplicate.message, repair_catalog(EDITION)) == \
         "有三个单元格的 grade id 都是 sigmoid：评分用的是第三个（第 9 个单元格）；其余的保留为普通单元格，不评分"
+    restored = Note("METADATA_RESTORED", count=3, s="s", names=listed(["a", "b", "c"]))
+    assert restored.endswith("for a, b and c (each found by its position and content)")
+    assert "为 a、b 和 c 恢复" in render(restored.message, repair_catalog(EDITION))
     assert render(set_aside.message, repair_catalog(EDITION)) == \
         "big.bin 已被移出提交，没有评分：它超过了单个文件允许的 64 MB"
     notebooks = {}

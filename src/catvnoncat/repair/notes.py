@@ -53,6 +53,7 @@ REPAIR_NOTES = {
                            "graded as a code cell, without the attachments",
     # words inside the sentences
     "LIST_AND": "{items} and {last}",
+    "LIST_COMMA": "{first}, {rest}",
     "COUNT_2": "two",
     "COUNT_3": "three",
     "COUNT_4": "four",
@@ -109,5 +110,9 @@ def ordinal_word(index):
 def listed(items):
     """``["a", "b", "c"]`` -> "a, b and c" (one item: itself)."""
     items = [str(item) for item in items]
-    return items[0] if len(items) == 1 else Note("LIST_AND", items=", ".join(items[:-1]),
-                                                 last=items[-1])
+    if len(items) == 1:
+        return items[0]
+    head = items[-2]
+    for item in reversed(items[:-2]):
+        head = Note("LIST_COMMA", first=item, rest=head)
+    return Note("LIST_AND", items=head, last=items[-1])
