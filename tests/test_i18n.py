@@ -216,43 +216,117 @@ def test_the_chinese_notebook_reads_chinese():
     assert len(markdown) > 5000 and english_words == [], english_words
 
 
-def test_the_chinese_plots_draw_every_glyph():
-    """The zh notebook's plotting cells, run as written on small stand-in data, with matplotlib's
-    missing-glyph warnings turned into errors (lr_utils picks the Chinese font)."""
-    import warnings
+def test_a_chinese_plot_text_is_matched_as_a_pattern_and_drawn_as_its_english():
+    """``lr_utils.english_plot_text`` with the generated table: f-string values come back in
+    the English's order, the more specific of two patterns wins, other text is left alone."""
+    import re
 
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    cells = {c.id: c.source for c in _read(CHINESE_NB).cells}
+    pattern, english = build._text_pair("literal", 'f"{wrong.size} of {n} pictures"',
+                                        'f"{n} 张图片中有 {wrong.size} 张"')
+    assert re.fullmatch(pattern, "50 张图片中有 17 张").expand(english) == "17 of 50 pictures"
+    assert build._text_pair("literal", 'f"{a} and {b}"', 'f"{a} 和 {a}"') is None
     lr_utils = facts.student_module("lr_utils.py", EDITION)
+    table = build.plot_text_table(catalog.sources()[0])
+    assert list(lr_utils.ENGLISH_PLOT_TEXT) == table and len(table) >= 6
+    assert lr_utils.english_plot_text("学习率 = 0.005") == "Learning rate = 0.005"
+    assert lr_utils.english_plot_text("学习率 0.01") == "learning rate 0.01"
+    assert lr_utils.english_plot_text("#3：预测为 cat\n实际是 non-cat") == \
+        "#3: predicted cat\nactually non-cat"
+    assert lr_utils.english_plot_text("我自己的标题") == "我自己的标题"
+    assert facts.student_module("lr_utils.py", ENGLISH).ENGLISH_PLOT_TEXT == ()
+
+
+def _drawn(assignment, fonts, config_dir):
+    """``(stdout before the texts, drawn texts, stderr)`` of tests/support/plot_cells.py run for
+    ``assignment`` in a new process: with the machine's fonts, or (``fonts="hidden"``) in a
+    bubblewrap namespace where ``/usr/share/fonts`` is empty, so matplotlib (a font cache of its
+    own in ``config_dir``) sees no Chinese font, and lr_utils finds none by path either."""
+    import os
+    import subprocess
+    import sys
+
+    from support.plot_cells import MARK
+
+    command = [sys.executable, str(facts.REPO_ROOT / "tests" / "support" / "plot_cells.py"),
+               assignment]
+    if fonts == "hidden":
+        command = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", "/usr/share/fonts", *command]
+    env = {**os.environ, "MPLCONFIGDIR": str(config_dir), "MPLBACKEND": "Agg",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    # A new font cache says so on stderr, once: build it first.
+    subprocess.run(command[:-2] + ["-c", "import matplotlib.font_manager"], env=env,
+                   capture_output=True, timeout=300, check=True)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    printed, _, texts = result.stdout.rpartition(MARK)
+    return printed, json.loads(texts), result.stderr
+
+
+def _chinese(text):
+    return any("\u4e00" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+@pytest.fixture(scope="module")
+def english_drawn(tmp_path_factory):
+    """The texts the English notebook's plots draw, on the same stand-in data."""
+    return _drawn(ENGLISH, "hidden", tmp_path_factory.mktemp("mpl-english"))
+
+
+def test_the_chinese_plots_draw_every_glyph_in_chinese_where_a_chinese_font_exists(
+        english_drawn, tmp_path):
+    """The zh notebook's plotting cells, run as written with missing-glyph warnings as errors:
+    with the machine's Chinese font, titles, labels and legends are drawn in Chinese."""
+    lr_utils = facts.student_module("lr_utils.py", EDITION)
+    notice = lr_utils.MESSAGES["NO_CHINESE_FONT"]
     assert lr_utils.use_cjk_fonts() is not None, \
         "no Chinese font: install one (as root: apt-get install fonts-noto-cjk)"
-    rng = np.random.default_rng(0)
-    costs = list(np.linspace(0.69, 0.1, 20))
-    namespace = {
-        "np": np, "plt": plt, "classes": np.array([b"non-cat", b"cat"]),
-        "logistic_regression_model": {"costs": costs, "learning_rate": 0.005,
-                                      "Y_prediction_test": np.array([[1.0, 0.0, 1.0, 1.0, 0.0]])},
-        "test_set_y": np.array([[0, 0, 1, 0, 1]]),
-        "test_set_x_orig": rng.integers(0, 255, (5, 8, 8, 3), dtype=np.uint8),
-        "learning_rates": [0.01, 0.001], "models": {0.01: {"costs": costs}, 0.001: {"costs": costs}},
-    }
-    drawn = []
-    show = plt.show
-    plt.show = lambda: drawn.append(plt.gcf().canvas.draw())
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            for cell in ("learning-curve", "misclassified", "learning-rates-plot"):
-                assert any("\u4e00" <= ch <= "\u9fff" for ch in cells[cell]), cell
-                exec(compile(cells[cell], cell, "exec"), namespace)
-    finally:
-        plt.show = show
-        plt.close("all")
-    assert len(drawn) == 3
+    printed, figures, stderr = _drawn(EDITION, "installed", tmp_path)
+    assert stderr == "" and "中文字体" not in printed and notice not in printed
+    english = english_drawn[1]
+    assert len(figures) == len(english) == 4
+    words = [t for figure in figures for t in figure if _chinese(t)]
+    assert {"代价", "迭代次数", "学习率 = 0.005", "学习率 0.01"} <= set(words), words
+    # Only the translated texts differ from the English figures (ticks and numbers alike).
+    assert [[t for t in f if not _chinese(t)] for f in figures] == \
+        [[t for t, zh in zip(en, f) if not _chinese(zh)] for en, f in zip(english, figures)]
+
+
+def test_without_a_chinese_font_the_chinese_plots_draw_their_english_originals(
+        english_drawn, tmp_path):
+    """No Chinese font anywhere (bubblewrap hides the machine's): every plot text the zh
+    notebook draws is its English original, exactly as the English notebook draws it, no glyph
+    is missing, nothing reaches stderr, and the student is told once, in Chinese, on stdout."""
+    notice = facts.student_module("lr_utils.py", EDITION).MESSAGES["NO_CHINESE_FONT"]
+    assert "没有找到中文字体" in notice and "fonts-noto-cjk" in notice
+    printed, figures, stderr = _drawn(EDITION, "hidden", tmp_path)
+    assert stderr == ""
+    assert printed.count(notice) == 1 and printed.startswith(notice), printed[:300]
+    english_printed, english, english_stderr = english_drawn
+    assert english_stderr == "" and "Chinese font" not in english_printed
+    assert figures == english
+    assert "Learning rate = 0.005" in figures[0] and "learning rate 0.001" in figures[2]
+    assert not any(_chinese(text) for figure in figures for text in figure)
+
+
+def test_the_chinese_lr_utils_says_what_went_wrong_with_the_data_in_chinese(tmp_path, monkeypatch):
+    """The zh edition's ``lr_utils`` (generated: its ``MESSAGES`` translated) raises its data
+    errors in Chinese: a folder without the files, a mirror that does not exist."""
+    import re
+
+    zh, en = (facts.student_module("lr_utils.py", a) for a in (EDITION, ENGLISH))
+    assert zh.MESSAGES.keys() == en.MESSAGES.keys()
+    monkeypatch.delenv(zh.MIRROR_ENV, raising=False)
+    with pytest.raises(zh.DatasetError) as missing:
+        zh.load_dataset(tmp_path)
+    with pytest.raises(zh.DatasetError) as unreachable:
+        zh.download("train_catvnoncat.h5", tmp_path / "cache", mirror=str(tmp_path / "nowhere"))
+    english_words = [part.strip() for sentence in en.MESSAGES.values()
+                     for part in re.split(r"\{[^}]*\}", sentence) if len(part.strip()) > 8]
+    for error, words in ((missing, " 不存在。"), (unreachable, "无法从 ")):
+        text = str(error.value)
+        assert words in text and "获取这两个文件的办法" in text, text
+        assert [w for w in english_words if w in text] == [], text
+    assert "没有设置 CATVNONCAT_MIRROR" in str(unreachable.value)
 
 
 def test_the_chinese_release_holds_no_solution():

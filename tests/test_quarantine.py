@@ -246,3 +246,51 @@ def test_the_engine_reads_only_the_students_regular_files(tmp_path):
     os.unlink(folder / "mine.ipynb")
     reason = repair.unrepairable_reason(folder / NB)
     assert f"{NB} was set aside and not graded: it is a symbolic link" in reason, reason
+
+
+# -- the Chinese edition: the note in the student's language ------------------------------------
+
+def _zh_release_beside_a_link(path):
+    """The untouched Chinese release, and a symbolic link to the instructor's source notebook."""
+    from catvnoncat import facts
+    from catvnoncat.i18n import EDITION
+
+    nbformat.write(course.read_notebook(facts.release_dir(EDITION) / f"{EDITION}.ipynb"), path)
+    os.symlink(_course_of(path) / "source" / EDITION / f"{EDITION}.ipynb", path.parent / "notes.ipynb")
+
+
+@pytest.mark.slow
+def test_a_chinese_submission_reads_its_set_aside_note_in_chinese(tmp_path):
+    """A submission of the Chinese edition with a quarantined symbolic link: the note at the
+    top of the autograded notebook, and so the feedback page, says it in Chinese (the message
+    record rendered with the edition's catalog); the metadata keeps the English sentence for
+    the instructor's report."""
+    import html
+    import re
+
+    from catvnoncat import facts
+    from catvnoncat.i18n import EDITION
+    from catvnoncat.judge.messages import render
+    from catvnoncat.repair.notes import repair_catalog
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(course_run, "_write_submission", _write(course_run._write_submission))
+        course_run.autograde({"li": _zh_release_beside_a_link}, tmp_path, assignment=EDITION)
+    root = tmp_path / "course"
+    result = course_run.run_nbgrader(["generate_feedback", EDITION, "--force"], root, **{
+        facts.GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    [line] = set_aside_lines(root, "li", EDITION)
+    assert line == ("notes.ipynb was set aside and not graded: it is a symbolic link, not a file "
+                    "(a submission is graded from its own regular files only)")
+    chinese = render(line.message, repair_catalog(EDITION))
+    assert chinese.startswith("notes.ipynb 已被移出提交，没有评分：它是一个符号链接"), chinese
+    autograded = course.read_notebook(root / "autograded" / "li" / EDITION / f"{EDITION}.ipynb")
+    assert repair.repairs_of(autograded) == [line]  # the report's English
+    note = autograded.cells[0].source
+    assert note.startswith(repair_catalog(EDITION)["REPAIR_NOTE_HEADING"]) and "评分前" in note
+    assert "was set aside" not in note and "Repaired before grading" not in note
+    page = (root / "feedback" / "li" / EDITION / f"{EDITION}.html").read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert chinese in text and "was set aside" not in text
+    assert not (root / "autograded" / "li" / EDITION / "notes.ipynb").exists()

@@ -21,6 +21,9 @@ from catvnoncat.judge.messages import (SUMMARIES, catalog_for, english, language
 from catvnoncat.judge.sentences import HINTS
 from catvnoncat.judge.verdict import Verdict, record_of
 from catvnoncat.quiz_key import KEY
+from catvnoncat.repair import NOTE_TITLE, record_repairs, repairs_of
+from catvnoncat.repair.notes import (REPAIR_NOTES, Note, count_word, listed, ordinal_word,
+                                     repair_catalog)
 from catvnoncat.steps import feedback
 from support import course_run, mutants
 
@@ -30,10 +33,11 @@ MISTAKE = "propagate_forgets_divide_by_m"
 
 
 def english_fragments():
-    """The fixed words of every English sentence of our catalogs (hints, judge, feedback page):
+    """The fixed words of every English sentence of our catalogs (hints, judge, feedback page,
+    repair notes):
     the text between placeholders, where it holds three words or more. None may be left in what
     a student of the Chinese edition reads."""
-    sentences = {**english(ENGLISH), **feedback.PAGE_WORDS}
+    sentences = {**english(ENGLISH), **feedback.PAGE_WORDS, **REPAIR_NOTES}
     fragments = set()
     for template in sentences.values():
         for part in re.split(r"\{[^{}]*\}", template):
@@ -71,8 +75,38 @@ def test_every_grader_sentence_and_page_word_has_its_chinese():
                     and re.search("[A-Za-z]{2,}", re.sub(r"\{[^{}]*\}", "", zh[mid]))]
     assert english_left == []
     # Every judge sentence with words is in the catalog (none left out of make i18n's reach).
-    assert {mid for mid, text in {**SUMMARIES, **feedback.PAGE_WORDS}.items()
+    assert {mid for mid, text in {**SUMMARIES, **feedback.PAGE_WORDS, **REPAIR_NOTES}.items()
             if re.sub(r"\{[^{}]*\}", "", text).strip()} == wanted
+
+
+def test_a_repair_note_is_one_record_in_each_editions_words():
+    """A repair is a Note: its English words (the log, the report) and its record, which the
+    note at the top of an autograded notebook renders in the edition's language."""
+    import nbformat
+
+    duplicate = Note("DUPLICATE_OTHERS", count=count_word(3), gid="sigmoid",
+                     which=ordinal_word(2), cell=9)
+    set_aside = Note("SET_ASIDE", path="big.bin", why=Note("WHY_FILE_TOO_LARGE", mb="64"))
+    assert duplicate == ("three cells had grade id sigmoid: graded the third (cell 9); the others "
+                         "are kept as plain cells, not graded")
+    assert render(duplicate.message, repair_catalog(EDITION)) == \
+        "有三个单元格的 grade id 都是 sigmoid：评分用的是第三个（第 9 个单元格）；其余的保留为普通单元格，不评分"
+    restored = Note("METADATA_RESTORED", count=3, s="s", names=listed(["a", "b", "c"]))
+    assert restored.endswith("for a, b and c (each found by its position and content)")
+    assert "为 a、b 和 c 恢复" in render(restored.message, repair_catalog(EDITION))
+    assert render(set_aside.message, repair_catalog(EDITION)) == \
+        "big.bin 已被移出提交，没有评分：它超过了单个文件允许的 64 MB"
+    notebooks = {}
+    for assignment in (EDITION, ENGLISH):
+        nb = nbformat.v4.new_notebook()
+        record_repairs(nb, [duplicate, set_aside], assignment)
+        notebooks[assignment] = nb
+    zh_note, en_note = (notebooks[a].cells[0].source for a in (EDITION, ENGLISH))
+    assert zh_note.startswith("**评分前先做了修复。**") and "big.bin 已被移出提交" in zh_note
+    assert english_left_in(zh_note) == [] and "was set aside" not in zh_note
+    assert en_note.startswith(NOTE_TITLE) and "big.bin was set aside and not graded" in en_note
+    assert repairs_of(notebooks[EDITION]) == repairs_of(notebooks[ENGLISH]) == \
+        [duplicate, set_aside]  # the report reads English whatever the edition
 
 
 def test_the_same_record_reads_chinese_for_the_chinese_edition():

@@ -20,9 +20,9 @@ import polib
 from catvnoncat import facts
 from catvnoncat.i18n import CATALOG_DIR, ENGLISH, LANGUAGE
 from catvnoncat.i18n.quiz import QUIZ_CATALOG_ENTRIES
-from catvnoncat.i18n.strings import markdown_pieces, module_pieces, python_pieces
+from catvnoncat.i18n.strings import markdown_pieces, module_pieces, python_pieces, table_pieces
 
-__all__ = ["Source", "SentenceTables", "sources", "update", "translations", "problems",
+__all__ = ["Source", "SentenceTables", "MessageTable", "sources", "update", "translations", "problems",
            "GRADER_TABLES"]
 
 #: What each kind of piece asks of its translator (the catalog's ``#.`` comment).
@@ -68,8 +68,9 @@ class Source:
 
 
 #: The grader's own sentences (message id -> English template), in our package: what the judge
-#: says in a test cell's output, and the words of the feedback page.
-GRADER_TABLES = ("catvnoncat.judge.messages:SUMMARIES", "catvnoncat.steps.feedback:PAGE_WORDS")
+#: says in a test cell's output, the words of the feedback page, and what a repair says.
+GRADER_TABLES = ("catvnoncat.judge.messages:SUMMARIES", "catvnoncat.steps.feedback:PAGE_WORDS",
+                 "catvnoncat.repair.notes:REPAIR_NOTES")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,17 @@ class SentenceTables(Source):
         return found
 
 
+@dataclass(frozen=True)
+class MessageTable(Source):
+    """A student-side module whose sentences are the values of one dict (``lr_utils.py``'s
+    ``MESSAGES``), keyed by message id (the ``msgctxt``)."""
+
+    table: str = "MESSAGES"
+
+    def entries(self):
+        return [(key, kind, msgid) for key, (_, _, kind, msgid) in table_pieces(self.read(), self.table)]
+
+
 def is_test_cell(cell):
     """An nbgrader test cell (graded code): copied byte for byte, never translated."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -106,7 +118,8 @@ def sources():
     return [Source(notebook, CATALOG_DIR / f"{ENGLISH}.po"),
             Source(f"source/{ENGLISH}/hints.py", CATALOG_DIR / "hints.po"),
             SentenceTables("src/catvnoncat/judge/messages.py", CATALOG_DIR / "judge.po"),
-            _quiz_source()]
+            _quiz_source(),
+            MessageTable(f"source/{ENGLISH}/lr_utils.py", CATALOG_DIR / "lr_utils.po")]
 
 
 @dataclass(frozen=True)

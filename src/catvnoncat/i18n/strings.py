@@ -27,7 +27,8 @@ import io
 import re
 import tokenize
 
-__all__ = ["markdown_pieces", "python_pieces", "module_pieces", "substitute", "PLOT_TEXT_CALLS", "NBGRADER_MARKERS"]
+__all__ = ["markdown_pieces", "python_pieces", "module_pieces", "table_pieces", "substitute",
+           "PLOT_TEXT_CALLS", "NBGRADER_MARKERS"]
 
 #: Calls whose string arguments are text a person reads: printed lines, plot titles and labels.
 PLOT_TEXT_CALLS = frozenset({"print", "title", "xlabel", "ylabel", "suptitle", "set_title",
@@ -84,15 +85,17 @@ def _call_name(node):
 
 
 def _text_nodes(tree, strings):
-    """The string nodes to translate: call arguments (``strings="calls"``) or the values of
-    module-level assignments (``strings="assignments"``)."""
+    """The string nodes to translate: call arguments (``strings="calls"``; ``"plot"``: those of
+    plot calls only, not ``print``'s) or the values of module-level assignments
+    (``strings="assignments"``)."""
     if strings == "assignments":
         for node in tree.body:
             if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
                 yield node.value
         return
+    calls = PLOT_TEXT_CALLS - {"print"} if strings == "plot" else PLOT_TEXT_CALLS
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _call_name(node) in PLOT_TEXT_CALLS:
+        if isinstance(node, ast.Call) and _call_name(node) in calls:
             yield from node.args
         if isinstance(node, ast.Call):
             yield from (kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS)
@@ -109,7 +112,8 @@ def python_pieces(source, strings="calls"):
 
     ``strings`` says which strings are text: ``"calls"`` (arguments of ``print`` and of plot
     titles and labels, :data:`PLOT_TEXT_CALLS`) or ``"assignments"`` (module-level constants,
-    as the sentences of ``hints.py``).
+    as the sentences of ``hints.py``); ``"plot"``: the text a plot draws only (titles, labels,
+    legend entries), without docstrings and comments.
     """
     data = source.encode("utf-8")
     starts = _line_starts(data)
@@ -120,8 +124,8 @@ def python_pieces(source, strings="calls"):
         return starts[line - 1] + byte_col
 
     pieces = []
-    documented = [tree] + [n for n in ast.walk(tree)
-                           if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    documented = [] if strings == "plot" else [tree] + [
+        n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     docstrings = set()
     for owner in documented:
         if owner.body and isinstance(owner.body[0], ast.Expr) and _is_text(owner.body[0].value) \
@@ -142,6 +146,8 @@ def python_pieces(source, strings="calls"):
             literal = data[start:end].decode("utf-8")
             if _has_words("".join(v.value for v in node.values if isinstance(v, ast.Constant))):
                 pieces.append((start, end, "literal", literal))
+    if strings == "plot":
+        return sorted(pieces)
     lines = source.split("\n")
     for token in tokenize.generate_tokens(io.StringIO(parseable).readline):
         if token.type != tokenize.COMMENT or token.start[0] in magics:
@@ -241,3 +247,22 @@ def module_pieces(text, filename):
     by_offset = {starts[line - 1] + col: name for (line, col), name in names.items()}
     return [(by_offset.get(piece[0], filename) if piece[2] == "string" else filename, piece)
             for piece in python_pieces(text, strings="assignments")]
+
+
+def table_pieces(text, name):
+    """``[(key, piece)]`` of the module-level dict ``name = {"KEY": "sentence", ...}`` of a
+    Python source (a student-side module's messages): each sentence keyed by its key."""
+    data = text.encode("utf-8")
+    starts = _line_starts(data)
+    found = []
+    for node in ast.parse(text).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], "id", None) == name and isinstance(node.value, ast.Dict)):
+            continue
+        for key, value in zip(node.value.keys, node.value.values):
+            if isinstance(key, ast.Constant) and isinstance(value, ast.Constant) \
+                    and isinstance(value.value, str) and _has_words(value.value):
+                start = starts[value.lineno - 1] + value.col_offset
+                end = starts[value.end_lineno - 1] + value.end_col_offset
+                found.append((key.value, (start, end, "string", value.value)))
+    return found

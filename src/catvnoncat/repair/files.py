@@ -8,6 +8,7 @@ import nbformat
 
 from ..facts import NO_AUTOGRADED_NOTEBOOK, reason_from_log
 from .notebook import match_count, nice_list, repair_notebook
+from .notes import Note
 from .reference import course_reference, load_reference, nbgrader_meta, stripped_lines
 
 __all__ = ["read_notebook_bytes", "choose_notebook", "unrepairable_reason", "unreadable_reason",
@@ -24,8 +25,7 @@ def read_notebook_bytes(raw):
                           (b"\xfe\xff", "utf-16-be")):
         if raw.startswith(bom):
             raw = raw[len(bom):].decode(encoding).encode("utf-8")
-            repairs.append("the file began with a byte-order mark (saved by a Windows editor): "
-                           "read without it")
+            repairs.append(Note("BYTE_ORDER_MARK"))
             break
     return nbformat.reads(raw.decode("utf-8"), as_version=4), repairs
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import nbformat
 
 from ..course import has_cell_ids, unused_cell_id
+from ..judge.messages import Message, render
 from .matching import FLAGS, match_lost, metadata_ok
+from .notes import Note, count_word, listed, ordinal_word, repair_catalog
 from .reference import nbgrader_meta, stripped_lines
 
 __all__ = ["METADATA_KEY", "NOTE_TITLE", "repair_notebook", "record_repairs", "repairs_of",
@@ -19,10 +21,8 @@ __all__ = ["METADATA_KEY", "NOTE_TITLE", "repair_notebook", "record_repairs", "r
 
 #: Notebook metadata key of this course; its ``repairs`` entry lists what was repaired.
 METADATA_KEY = "catvnoncat"
-#: The feedback cell's first words.
+#: The feedback cell's first words (in an English edition).
 NOTE_TITLE = "**Repaired before grading.**"
-_ORDINALS = ["first", "second", "third", "fourth", "fifth"]
-_COUNTS = ["no", "one", "two", "three", "four", "five"]
 
 
 def repair_notebook(nb, reference, put_back=True):
@@ -73,12 +73,9 @@ def repair_notebook(nb, reference, put_back=True):
         for index in indices:
             if index != keep:
                 del nb.cells[index].metadata["nbgrader"]
-        count = _COUNTS[len(indices)] if len(indices) < len(_COUNTS) else str(len(indices))
-        which = indices.index(keep)
-        which = _ORDINALS[which] if which < len(_ORDINALS) else f"number {which + 1}"
-        repairs.append(f"{count} cells had grade id {gid}: graded the {which} (cell {keep + 1}); "
-                       f"the other{'s are' if len(indices) > 2 else ' is'} kept as "
-                       f"{'plain cells' if len(indices) > 2 else 'a plain cell'}, not graded")
+        repairs.append(Note("DUPLICATE_OTHERS" if len(indices) > 2 else "DUPLICATE_ONE_OTHER",
+                            count=count_word(len(indices)), gid=gid,
+                            which=ordinal_word(indices.index(keep)), cell=keep + 1))
         anchored[gid] = [keep]
     placed = {gid: indices[0] for gid, indices in anchored.items()}
     # 3. find the cells whose metadata was lost or damaged
@@ -91,17 +88,14 @@ def repair_notebook(nb, reference, put_back=True):
         restored.update(found)
     if restored:
         names = [gid for gid, _ in sorted(restored.items(), key=lambda item: item[1][0])]
-        repairs.append(f"the nbgrader metadata of {len(names)} cell{'s' if len(names) > 1 else ''} "
-                       f"was missing or damaged: restored from the release notebook for "
-                       f"{nice_list(names)} (each found by its position and content)")
+        repairs.append(Note("METADATA_RESTORED", count=len(names), s=_plural(names),
+                            names=listed(names)))
     lost = sorted(set(damaged) - {index for index, _ in restored.values()})
     if lost:
-        repairs.append(f"{len(lost)} cell{'s' if len(lost) > 1 else ''} with damaged nbgrader "
-                       f"metadata matched no release cell (cell{'s' if len(lost) > 1 else ''} "
-                       f"{nice_list([str(i + 1) for i in lost])}): kept as plain cells")
+        repairs.append(Note("METADATA_LOST", count=len(lost), s=_plural(lost),
+                            cells=listed([i + 1 for i in lost])))
     if stray:
-        repairs.append(f"removed an empty nbgrader entry from {stray} cell"
-                       f"{'s' if stray > 1 else ''} (nbgrader fails on it)")
+        repairs.append(Note("EMPTY_ENTRY_REMOVED", count=stray, s=_plural(range(stray))))
     # 4. grade cells nbgrader cannot put back
     if put_back:
         repairs += _put_back_grade_cells(nb, reference, placed)
@@ -111,8 +105,7 @@ def repair_notebook(nb, reference, put_back=True):
         if reference.cell(gid).cell_type == "code" and cell.cell_type != "code" \
                 and "attachments" in cell:
             del cell["attachments"]
-            repairs.append(f"cell {gid} had been turned into a {cell.cell_type} cell with "
-                           f"attachments: graded as a code cell, without the attachments")
+            repairs.append(Note("ATTACHMENTS_DROPPED", gid=gid, cell_type=cell.cell_type))
     return repairs
 
 
@@ -150,8 +143,7 @@ def _put_back_grade_cells(nb, reference, placed):
                 placed[g] += 1
         placed[gid] = at
         anchors.add(gid)
-        repairs.append(f"cell {gid} was missing: put back as released (cell {at + 1}), so that the "
-                       f"rest of the notebook could be graded")
+        repairs.append(Note("GRADE_CELL_PUT_BACK", gid=gid, cell=at + 1))
     return repairs
 
 
@@ -165,6 +157,11 @@ def _new_cell(nb, cell):
     return cell
 
 
+def _plural(items):
+    """English's plural "s" for a count of ``items`` (a Chinese sentence has no use for it)."""
+    return "s" if len(items) > 1 else ""
+
+
 def nice_list(items):
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -175,15 +172,32 @@ def _md_escape(text):
     return re.sub(r"([\\`*_\[\]{}#|!~])", r"\\\1", text)
 
 
-def record_repairs(nb, repairs):
-    """Write ``repairs`` into ``nb``: metadata ``catvnoncat.repairs`` and a markdown cell first."""
+def _note_words(english, record, catalog):
+    """A repair line in ``catalog``'s words: from its message record, else its English as is."""
+    try:
+        return render(Message.from_json(record), catalog)
+    except ValueError:  # a plain sentence (no record)
+        return english
+
+
+def record_repairs(nb, repairs, assignment=None):
+    """Write ``repairs`` into ``nb``: metadata ``catvnoncat.repairs`` (the English sentences)
+    and ``catvnoncat.repair_notes`` (each one's message record, or None for plain text), and a
+    markdown cell first, in the language of ``assignment`` (the edition handed in)."""
     if not repairs:
         return nb
     store = nb.metadata.setdefault(METADATA_KEY, {})
-    store["repairs"] = list(store.get("repairs", [])) + list(repairs)
-    text = (f"{NOTE_TITLE} Your notebook could not be graded as it was submitted; the grader "
-            "repaired it first, without changing your code:\n\n"
-            + "\n".join(f"- {_md_escape(line)}" for line in store["repairs"]) + "\n")
+    before = list(store.get("repairs", []))
+    records = list(store.get("repair_notes", []))
+    records = (records + [None] * len(before))[:len(before)]
+    store["repairs"] = before + [str(line) for line in repairs]
+    store["repair_notes"] = records + [line.message.to_json() if isinstance(line, Note) else None
+                                       for line in repairs]
+    catalog = repair_catalog(assignment)
+    lines = [_note_words(english, record, catalog)
+             for english, record in zip(store["repairs"], store["repair_notes"])]
+    text = (catalog["REPAIR_NOTE_HEADING"] + "\n\n"
+            + "\n".join(f"- {_md_escape(line)}" for line in lines) + "\n")
     note = nbformat.v4.new_markdown_cell(text, id="catvnoncat-repairs")
     note.metadata[METADATA_KEY] = {"repair_note": True}
     existing = [i for i, c in enumerate(nb.cells)

@@ -28,6 +28,9 @@ from pathlib import Path
 from traitlets import Float, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
+from ..judge.messages import Message
+from .notes import Note
+
 __all__ = ["SubmissionQuarantine", "quarantine_settings", "set_aside_lines", "record_copy",
            "copied_from", "set_aside_notebooks", "set_aside_record", "hand_over_record",
            "remove_stand_ins"]
@@ -67,7 +70,8 @@ class SubmissionQuarantine(LoggingConfigurable):
         Returns
         -------
         list of dict
-            What this call set aside: ``{"path", "kind", "why"}`` (path relative to the folder).
+            What this call set aside: ``{"path", "kind", "why", "reason"}`` (path relative to
+            the folder; ``why`` in English, ``reason`` its message record).
         """
         submission = Path(submission)
         place = self.place(root, submission.parent.name, submission.name)
@@ -103,24 +107,22 @@ class SubmissionQuarantine(LoggingConfigurable):
                 if course_inodes is None:
                     course_inodes = _inodes(root, skip=submission)
                 if (st.st_dev, st.st_ino) in course_inodes:
-                    why = ("hard link", "it is a hard link to another file of the course, not a "
-                           "file of the student's own")
+                    why = ("hard link", Note("WHY_HARD_LINK"))
             if why is None and stat.S_ISREG(st.st_mode) and st.st_size > self.max_file_mb * 1e6:
-                why = ("too large", f"it is larger than the {self.max_file_mb:g} MB allowed "
-                       "per file")
+                why = ("too large", Note("WHY_FILE_TOO_LARGE", mb=f"{self.max_file_mb:g}"))
             if why is None:
                 kept += 1
                 if kept > self.max_files:
-                    why = ("too many", f"the submission holds more than the {self.max_files} "
-                           "files and folders allowed")
+                    why = ("too many", Note("WHY_TOO_MANY_FILES", count=self.max_files))
                 elif stat.S_ISREG(st.st_mode):
                     total += st.st_size
                     if total > self.max_total_mb * 1e6:
-                        why = ("too large", f"the submission's files together exceed the "
-                               f"{self.max_total_mb:g} MB allowed")
+                        why = ("too large", Note("WHY_TOTAL_TOO_LARGE",
+                                                 mb=f"{self.max_total_mb:g}"))
                         total -= st.st_size
             if why is not None:
-                found.append({"path": relative, "kind": why[0], "why": why[1]})
+                found.append({"path": relative, "kind": why[0], "why": str(why[1]),
+                              "reason": why[1].message.to_json()})
         return found
 
 
@@ -128,16 +130,15 @@ def _special(st):
     """``(kind, sentence)`` for anything that is not a regular file or a folder."""
     mode = st.st_mode
     if stat.S_ISLNK(mode):
-        return "symbolic link", ("it is a symbolic link, not a file (a submission is graded "
-                                 "from its own regular files only)")
+        return "symbolic link", Note("WHY_SYMBOLIC_LINK")
     if stat.S_ISFIFO(mode):
-        return "named pipe", "it is a named pipe (fifo), not a regular file"
+        return "named pipe", Note("WHY_NAMED_PIPE")
     if stat.S_ISSOCK(mode):
-        return "socket", "it is a socket, not a regular file"
+        return "socket", Note("WHY_SOCKET")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device", "it is a device file, not a regular file"
+        return "device", Note("WHY_DEVICE")
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        return "special file", "it is not a regular file"
+        return "special file", Note("WHY_SPECIAL_FILE")
     return None
 
 
@@ -260,7 +261,8 @@ def set_aside_record(root, student, assignment, config=None):
     """What the coordinator set aside from one submission, as plain data a grading worker
     receives: ``{"timestamp", "set_aside"}`` (empty when nothing was set aside)."""
     record = _load_record(quarantine_settings(config).place(root, student, assignment))
-    entries = [{"path": str(e["path"]), "kind": str(e.get("kind", "")), "why": str(e["why"])}
+    entries = [{"path": str(e["path"]), "kind": str(e.get("kind", "")), "why": str(e["why"]),
+                **({"reason": e["reason"]} if "reason" in e else {})}
                for e in record.get("set_aside", [])
                if isinstance(e, dict) and "path" in e and "why" in e]
     if not entries:
@@ -310,10 +312,19 @@ def remove_stand_ins(notebooks, root):
     notebooks[:] = [n for n in notebooks if os.path.lexists(n)]
 
 
+def _reason(entry):
+    """Why an entry was set aside: its message record, else (an older record) its English."""
+    try:
+        return Message.from_json(entry.get("reason"))
+    except ValueError:
+        return str(entry["why"])
+
+
 def set_aside_lines(root, student, assignment, config=None):
-    """The sentences saying what was set aside from one submission (empty when nothing)."""
+    """The sentences (:class:`~.notes.Note`) saying what was set aside from one submission
+    (empty when nothing)."""
     place = quarantine_settings(config).place(root, student, assignment)
-    return [f"{entry['path']} was set aside and not graded: {entry['why']}"
+    return [Note("SET_ASIDE", path=str(entry["path"]), why=_reason(entry))
             for entry in _load_record(place).get("set_aside", [])
             if isinstance(entry, dict) and "path" in entry and "why" in entry]
 

@@ -10,6 +10,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..repair.files import choose_notebook, read_notebook_bytes
 from ..repair.notebook import record_repairs, repair_notebook
+from ..repair.notes import Note
 from ..repair.quarantine import (copied_from, record_copy, remove_stand_ins, set_aside_lines,
                                  set_aside_notebooks)
 from ..repair.reference import course_reference, reference_from_gradebook
@@ -116,8 +117,7 @@ class NotebookReader(NotebookExporter):
         resources = resources if resources is not None else {}
         metadata = resources.setdefault("metadata", {})
         metadata["name"], metadata["path"] = path.stem, os.fspath(path.parent)
-        resources[_READ_REPAIRS] = [f"no {path.name} of your own was left to grade: the "
-                                    "released notebook, unanswered, was graded in its place"]
+        resources[_READ_REPAIRS] = [Note("RELEASE_IN_PLACE", notebook=path.name)]
         return self.from_notebook_node(nb, resources=resources, **kw)
 
 
@@ -144,7 +144,7 @@ class RepairSubmission(NbGraderPreprocessor):
         if folder and notebook:
             original = copied_from(root, Path(folder) / f"{notebook}.ipynb", self.config)
             if original is not None:
-                repairs.append(f"graded {original} as {notebook}.ipynb")
+                repairs.append(Note("GRADED_AS", original=original, notebook=f"{notebook}.ipynb"))
         reference = None
         if notebook and assignment:
             reference = course_reference(root, source_dir, release_dir, assignment, notebook)
@@ -158,5 +158,5 @@ class RepairSubmission(NbGraderPreprocessor):
             repairs += repair_notebook(nb, reference)
         for line in repairs:
             self.log.warning("Repaired %s/%s: %s", info.get("student"), notebook, line)
-        record_repairs(nb, repairs)
+        record_repairs(nb, repairs, assignment)
         return nb, resources
