@@ -294,3 +294,35 @@ def test_a_chinese_submission_reads_its_set_aside_note_in_chinese(tmp_path):
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     assert chinese in text and "was set aside" not in text
     assert not (root / "autograded" / "li" / EDITION / "notes.ipynb").exists()
+
+
+def test_the_engine_worker_receives_the_set_aside_lines_as_records(tmp_path):
+    """The coordinator's record travels in the job, reasons as message records (so a Chinese
+    edition's feedback says them in Chinese in ``catvnoncat grade`` too), and a folder left
+    without a notebook gets stand-ins the pre-convert hook removes before anything reads them."""
+    from catvnoncat.repair.quarantine import hand_over_record, remove_stand_ins, set_aside_record
+
+    course_root = tmp_path / "course"
+    folder = course_root / "submitted" / "s" / A
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text("2026-12-02 10:00:00")
+    os.symlink(course_root / "source" / A / NB, folder / NB)
+    SubmissionQuarantine().set_aside(folder, course_root)
+    record = set_aside_record(course_root, "s", A)
+    assert [e["path"] for e in record["set_aside"]] == [NB] and "reason" in record["set_aside"][0]
+
+    scratch = tmp_path / "scratch"
+    copy = scratch / "submitted" / "s" / A
+    copy.mkdir(parents=True)
+    (copy / "timestamp.txt").write_text("2026-12-02 10:00:00")
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / NB).write_text("{}")
+    hand_over_record(scratch, copy, record, release)
+    theirs, ours = set_aside_lines(scratch, "s", A), set_aside_lines(course_root, "s", A)
+    assert theirs == ours and [n.message for n in theirs] == [n.message for n in ours]
+    assert (copy / NB).read_text() == "{}"  # the stand-in nbgrader needs to call the hook
+    notebooks = [os.fspath(copy / NB)]
+    remove_stand_ins(notebooks, scratch)
+    assert notebooks == [] and not os.path.lexists(copy / NB)
+    assert set_aside_lines(scratch, "s", A) == ours  # the record itself stays
