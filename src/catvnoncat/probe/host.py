@@ -73,7 +73,8 @@ def _prepare():
     """Imports done once, before any student code exists (the children inherit them)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     import numpy  # noqa: F401
-    for name in ("h5py", "PIL.Image", "matplotlib_inline.backend_inline"):
+    # (urllib.request: the course's lr_utils imports it, some 10 ms of each child's replay)
+    for name in ("h5py", "PIL.Image", "matplotlib_inline.backend_inline", "urllib.request"):
         try:
             __import__(name)
         except ImportError:
@@ -269,6 +270,8 @@ def host_main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a stray interrupt is for children only
     shell = _prepare()
     settings["import_paths"] = [path for path in sys.path if path and os.path.isdir(path)]
+    # Compiled once here, run in each child (which gets its own copy of everything it runs).
+    settings["probe_code"] = compile(settings["probe"], "<catvnoncat-probe>", "exec")
     Host(settings, shell).run()
 
 
@@ -426,7 +429,7 @@ def child_main(sock, settings, shell):
     sys.path.insert(0, "")
     sys.stdout = sys.stderr = _Discard()
     probe = {"__name__": "catvnoncat_probe"}
-    exec(compile(settings["probe"], "<catvnoncat-probe>", "exec"), probe)
+    exec(settings["probe_code"], probe)
     _send(sock, {"started": True, "isolated": isolated})
     serve_child(sock, shell, probe["serve"])
     return 0
