@@ -123,7 +123,7 @@ class CgroupAccount:
             except OSError:
                 if time.monotonic() > deadline:
                     return False
-                time.sleep(0.05)
+                time.sleep(0.005)
         return True
 
 

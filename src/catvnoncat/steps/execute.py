@@ -22,12 +22,13 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, OverwriteCells
-from traitlets import Bool, Float
+from traitlets import Bool, Enum, Float
 
 from .. import course, judge
 from ..judge.messages import catalog_for, render, say
 from ..judge.secret import course_key
 from ..judge.verdict import METADATA_KEY
+from ..judge.yardstick import start_yardstick
 from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
 from ..sandbox import groups as sandbox_groups
@@ -121,6 +122,15 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
              "per-submission limit (900 s), which stops our own hangs.",
     ).tag(config=True)
 
+    shutdown_kernel = Enum(
+        ["graceful", "immediate"], default_value="immediate",
+        help="How the notebook kernel is stopped once its cells have run: killed at once "
+             "(default), or asked to stop and given time to run its atexit hooks (nbclient's "
+             "default). The grader wants nothing more from it, and the student's atexit hooks "
+             "are not the grader's business; asked to stop, a sandboxed kernel sometimes "
+             "outlived nbclient's 2.5 s wait before the kill (measured: 1 stop in 6).",
+    ).tag(config=True)
+
     run_unjudged_tests_in_kernel = Bool(
         False,
         help="Run autograded test cells that have no judge in the kernel, as stock nbgrader "
@@ -145,9 +155,12 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                                probe_timeout=self.probe_timeout or self.timeout or 60,
                                grace=self.interrupt_grace, log=self.log,
                                startup_timeout=self.startup_timeout)
+        test_ids = {_test_id(cell) for cell in nb.cells} - {None}
         try:
-            if any(_test_id(cell) for cell in nb.cells):
+            if test_ids:
                 session.start_in_background()
+            if test_ids & set(judge.VECTORIZATION_CELLS.values()):
+                start_yardstick()  # it imports while the notebook kernel runs, not on first use
             try:
                 nb, resources = super().preprocess(nb, resources, km)
             except RuntimeError as error:
@@ -281,6 +294,16 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         rank = {grade_id: i for i, (grade_id, _) in enumerate(order)}
         cells = sorted(self._test_cells.items(),
                        key=lambda item: (rank.get(item[1], len(rank)), item[0]))
+        # The yardstick's first timings run meanwhile, on the grader's side (see YardstickAhead).
+        timed = {cell: function.removeprefix("test_")
+                 for function, cell in judge.VECTORIZATION_CELLS.items()}
+        ahead = judge.YardstickAhead(timed[test_id] for _, test_id in cells if test_id in timed)
+        try:
+            self._judge_in_order(nb, cells, order, hidden, ahead, session)
+        finally:
+            ahead.close()
+
+    def _judge_in_order(self, nb, cells, order, hidden, ahead, session):
         stopped = None  # (test id, why) once a child died or ignored an interrupt
         for index, test_id in cells:
             cell = nb.cells[index]
@@ -301,8 +324,8 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                 continue
             judged = session.judge_cell(
                 nb.cells, test_id, order,
-                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
-                                                                     sources, hidden),
+                lambda prober, sources, test_id=test_id: judge.judge(
+                    test_id, prober, sources, hidden, yardstick_ahead=ahead),
                 deadline=self._deadline, out_of_time=self._spent_sentence())
             if judged.stopped is not None:
                 stopped = (test_id, judged.stopped)

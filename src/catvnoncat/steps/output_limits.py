@@ -23,6 +23,7 @@ all while the kernel ran. Three bounds, set in ``nbgrader_config.py`` (``c.Limit
 
 import json
 import time
+from queue import Empty
 
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -173,6 +174,40 @@ class BoundedKernelClient(AsyncKernelClient):
             return super().connect_iopub(identity=identity)
         finally:
             self.context.setsockopt(zmq.MAXMSGSIZE, -1)
+
+    #: Seconds without an output message that end the drain after the kernel's start.
+    quiet_after_start = 0.02
+
+    async def wait_for_ready(self, timeout=None):
+        """Wait until the kernel answers ``kernel_info`` and its output channel delivers, as
+        jupyter_client does; then drain the output channel until it is quiet for
+        :attr:`quiet_after_start` seconds, where jupyter_client waits 0.2 s (every graded
+        notebook's start paid it). The executor reads only the output messages of its own
+        requests, so a late start-up message cannot pass for a cell's output."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:  # the output channel is connected once it delivers a message
+                    await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    break
+            if not await ensure_async(self.is_alive()):
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:
+            try:
+                await ensure_async(self.iopub_channel.get_msg(timeout=self.quiet_after_start))
+            except Empty:
+                return
 
 
 class CapOutputsWhileRunning:
