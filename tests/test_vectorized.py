@@ -204,57 +204,6 @@ def test_every_whole_array_style_keeps_the_point(name, label):
     assert result.passed, result.message()
 
 
-# --- the yardstick's timings taken ahead (while earlier test cells are judged) -------------------
-
-def test_yardstick_timings_taken_ahead_are_given_once_with_their_seeds():
-    ahead = vectorized.YardstickAhead(["predict"])
-    try:
-        taken = ahead.take("predict")
-        assert set(taken) == set(vectorized.SHAPES)
-        assert all(isinstance(seed, int) and cpu_ns > 0 for seed, cpu_ns in taken.values())
-        assert len({seed for seed, _ in taken.values()}) == len(taken)  # one fresh seed each
-        assert ahead.take("predict") is None      # used once: a second measurement times anew
-        assert ahead.take("propagate") is None    # not planned: timed when needed
-    finally:
-        ahead.close()
-
-
-def test_a_measurement_times_the_students_code_on_the_seeds_the_yardstick_was_timed_on():
-    namespace = styles.namespace(styles.WHOLE_ARRAY[("predict", "matmul")])
-    seeds = []
-
-    class Recording(judge.InProcessProber):
-        def time_call(self, name, kind, **request):
-            seeds.append(request["seed"])
-            return super().time_call(name, kind, **request)
-
-    ahead = vectorized.YardstickAhead(["predict"])
-    try:
-        taken = ahead.take("predict")
-        measured = vectorized.measure("predict", Recording(namespace), taken)
-    finally:
-        ahead.close()
-    assert seeds[1:] == [taken[size][0] for size in vectorized.SHAPES]  # (after the warm-up)
-    assert [m.reference_large for m in measured.values()] == [
-        taken[size][1] for size in vectorized.SHAPES if size != "small"]
-    assert all(m.reference_small == taken["small"][1] for m in measured.values())
-
-
-@pytest.mark.parametrize("source, passed", [
-    (styles.WHOLE_ARRAY[("predict", "matmul")], True),
-    pytest.param(styles.LOOPS[("predict", "comprehension")], False, marks=pytest.mark.slow)],
-    ids=["whole_array", "cheapest_loop"])
-def test_the_verdict_with_timings_taken_ahead(source, passed):
-    ahead = vectorized.YardstickAhead(["predict"])
-    try:
-        result = judge.judge("test_predict_vectorized",
-                             judge.InProcessProber(styles.namespace(source)),
-                             yardstick_ahead=ahead)
-    finally:
-        ahead.close()
-    assert result.passed == passed, result.message()
-
-
 # --- the styles, in a real sandboxed kernel ---------------------------------------------------
 
 @pytest.fixture(scope="module")

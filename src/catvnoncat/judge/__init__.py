@@ -17,12 +17,12 @@ from .child_prober import ChildProber
 from .prober import InProcessProber, ProbeFailed
 from .secret import HiddenKey, MissingSecret
 from .specs import SPECS
-from .vectorized import YardstickAhead, judge_vectorized
+from .vectorized import judge_vectorized
 from .messages import Message, say
 from .verdict import Failure, Verdict
 
 __all__ = ["judge", "TEST_CELLS", "VECTORIZATION_CELLS", "Verdict", "InProcessProber", "ChildProber", "ProbeFailed",
-           "HiddenKey", "MissingSecret", "YardstickAhead"]
+           "HiddenKey", "MissingSecret"]
 
 
 def _function(name, make_cases):
@@ -32,9 +32,7 @@ def _function(name, make_cases):
 
 
 def _vectorized(name):
-    def judge_cell(prober, sources, hidden, ahead=None):
-        return judge_vectorized(name, prober, sources, hidden, ahead)
-    return judge_cell
+    return lambda prober, sources, hidden: judge_vectorized(name, prober, sources, hidden)
 
 
 #: Autograded test cell -> its judge ``(prober, sources, hidden key) -> notes``; raises Failure.
@@ -67,7 +65,7 @@ _PASSED = {
 }
 
 
-def judge(test_id, prober, sources=(), hidden=None, yardstick_ahead=None):
+def judge(test_id, prober, sources=(), hidden=None):
     """The verdict on one autograded test cell.
 
     Parameters
@@ -83,9 +81,6 @@ def judge(test_id, prober, sources=(), hidden=None, yardstick_ahead=None):
         Where the hidden inputs are drawn from (the course secret and the student's id, see
         :mod:`.secret`); default: ``$CATVNONCAT_SECRET`` for no particular student. There is no
         public default: without a secret this raises :class:`~.secret.MissingSecret`.
-    yardstick_ahead : YardstickAhead, optional
-        The yardstick's timings of the submission's first vectorization measurements, taken
-        while earlier cells were judged (:class:`~.vectorized.YardstickAhead`).
 
     Returns
     -------
@@ -94,10 +89,7 @@ def judge(test_id, prober, sources=(), hidden=None, yardstick_ahead=None):
     if hidden is None:
         hidden = HiddenKey.from_environment()
     try:
-        if yardstick_ahead is not None and test_id in VECTORIZATION_CELLS.values():
-            notes = TEST_CELLS[test_id](prober, sources, hidden, yardstick_ahead)
-        else:
-            notes = TEST_CELLS[test_id](prober, sources, hidden)
+        notes = TEST_CELLS[test_id](prober, sources, hidden)
     except Failure as failure:
         return failure.verdict(test_id)
     name = test_id.removeprefix("test_")

@@ -16,7 +16,6 @@ string, hidden in ``functools.reduce``), not a line count (a tracer can be remov
 
 import logging
 import secrets
-import threading
 
 import numpy as np
 
@@ -32,8 +31,8 @@ from .specs import SPECS
 from .verdict import Failure
 from .yardstick import yardstick_cpu_ns
 
-__all__ = ["judge_vectorized", "measure", "digests_match", "YardstickAhead", "SIZES", "TIMING",
-           "SHAPES", "NOT_JUDGED"]
+__all__ = ["judge_vectorized", "measure", "digests_match", "SIZES", "TIMING", "SHAPES",
+           "NOT_JUDGED"]
 
 LOG = logging.getLogger(__name__)
 
@@ -153,67 +152,13 @@ def _request(name, n, m, seed, lend=()):
             "calls": TIMING["calls"], "seed": seed, "lend": list(lend)}
 
 
-def _reference_run(name, n, m, seed, yardstick_ns=None):
+def _reference_run(name, n, m, seed):
     """The reference's digests for a timing request (computed here), and the least CPU time
-    the yardstick took to answer the same request (in the grader's yardstick process; taken
-    now unless ``yardstick_ns`` was taken ahead, see :class:`YardstickAhead`)."""
+    the yardstick took to answer the same request (in the grader's yardstick process)."""
     request = _request(name, n, m, seed)
     with quiet():
         expected = probe_kernel.time_call(request, {name: getattr(reference, name)})["digests"]
-    if yardstick_ns is None:
-        yardstick_ns = yardstick_cpu_ns(request, REFERENCE_REPEATS)
-    return expected, yardstick_ns
-
-
-class YardstickAhead:
-    """The yardstick's timings of the first measurement of some functions, taken ahead.
-
-    Started when the judging of a submission starts, in a thread of the grader: the yardstick
-    process (the grader's own, :mod:`.yardstick`) answers the requests of each function's first
-    measurement while the judge children run the student's cells before the vectorization
-    cells, instead of while the judge waits for it. Nothing of the student's is timed then: a
-    student's request is timed only once its test cell is judged. The seeds are fresh random
-    ones, drawn here, never sent to a judge child before its own timed request, and used once
-    (:meth:`take`).
-
-    Parameters
-    ----------
-    names : iterable of str
-        The functions whose vectorization will be judged (``"propagate"``, ``"predict"``).
-    """
-
-    def __init__(self, names):
-        self._seeds = {name: {size: secrets.randbits(62) for size in SHAPES} for name in names}
-        self._cpu = {}
-        self._thread = threading.Thread(target=self._run, name="catvnoncat-yardstick-ahead",
-                                        daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        for name, seeds in list(self._seeds.items()):
-            for size, seed in seeds.items():
-                n, m = SHAPES[size]
-                try:
-                    self._cpu[(name, size)] = yardstick_cpu_ns(_request(name, n, m, seed),
-                                                               REFERENCE_REPEATS)
-                except Exception:  # noqa: BLE001 - taken again, and raised, when needed
-                    return
-
-    def take(self, name):
-        """``{size: (seed, yardstick CPU ns)}`` for ``name``'s first measurement, once; None when
-        it was not taken ahead (it is then taken when needed, as for a second measurement)."""
-        seeds = self._seeds.pop(name, None)
-        if seeds is None:
-            return None
-        self._thread.join()
-        if any((name, size) not in self._cpu for size in seeds):
-            return None
-        return {size: (seed, self._cpu[(name, size)]) for size, seed in seeds.items()}
-
-    def close(self):
-        """Wait for the thread (the yardstick process is shared with later submissions)."""
-        self._seeds.clear()
-        self._thread.join()
+    return expected, yardstick_cpu_ns(request, REFERENCE_REPEATS)
 
 
 class _Unanswered(Exception):
@@ -252,12 +197,11 @@ def _warm_up(name, prober):
         pass  # the timed requests say what is wrong
 
 
-def measure(name, prober, ahead=None):
+def measure(name, prober):
     """One :class:`.growth.Measurement` of ``name`` per axis of growth, by axis.
 
     Fresh random inputs, unknown in advance: the small request, then the request with
     :data:`.growth.GROWTH` times the examples, then the one with that many times the features.
-    ``ahead``: ``{size: (seed, yardstick CPU ns)}`` taken ahead (:meth:`YardstickAhead.take`).
 
     Raises
     ------
@@ -268,8 +212,8 @@ def measure(name, prober, ahead=None):
     cpu, measurements = {}, {}
     _warm_up(name, prober)
     for size, (n, m) in SHAPES.items():
-        seed, yardstick_ns = (ahead or {}).get(size, (secrets.randbits(62), None))
-        expected, cpu[f"reference_{size}"] = _reference_run(name, n, m, seed, yardstick_ns)
+        seed = secrets.randbits(62)
+        expected, cpu[f"reference_{size}"] = _reference_run(name, n, m, seed)
         try:
             cpu[size] = _student_run(name, prober, n, m, seed, expected)
         except _Unanswered as unanswered:
@@ -288,21 +232,19 @@ def measure(name, prober, ahead=None):
     return measurements
 
 
-def judge_vectorized(name, prober, sources=(), hidden=None, ahead=None):
+def judge_vectorized(name, prober, sources=(), hidden=None):
     """Raise a Failure unless ``name`` is correct and vectorized (see the module docstring).
 
     ``hidden`` (a :class:`~.secret.HiddenKey`) draws the inputs the results are checked on;
     the timing requests' inputs are fresh random ones. ``sources`` is read only to say which
     syntax error left a function undefined: the verdict comes from CPU time, not from the code's
     text. The ratios measured go to the grader's log (``catvnoncat.judge.vectorized``), not to
-    the student: the message is the same whatever the figures of one run. ``ahead`` (a
-    :class:`YardstickAhead`) may hold the yardstick's timings of the first measurement.
+    the student: the message is the same whatever the figures of one run.
     """
     _check_results(name, prober, hidden, sources)
     ratios = []
-    for attempt in range(2):
-        taken = ahead.take(name) if ahead is not None and attempt == 0 else None
-        by_axis = {axis: growth.ratio(m) for axis, m in measure(name, prober, taken).items()}
+    for _ in range(2):
+        by_axis = {axis: growth.ratio(m) for axis, m in measure(name, prober).items()}
         LOG.info("%s: CPU growth over the yardstick's, by axis: %s", name, by_axis)
         measured = [r for r in by_axis.values() if r is not None]
         ratios.append(max(measured) if measured else None)

@@ -294,16 +294,6 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         rank = {grade_id: i for i, (grade_id, _) in enumerate(order)}
         cells = sorted(self._test_cells.items(),
                        key=lambda item: (rank.get(item[1], len(rank)), item[0]))
-        # The yardstick's first timings run meanwhile, on the grader's side (see YardstickAhead).
-        timed = {cell: function.removeprefix("test_")
-                 for function, cell in judge.VECTORIZATION_CELLS.items()}
-        ahead = judge.YardstickAhead(timed[test_id] for _, test_id in cells if test_id in timed)
-        try:
-            self._judge_in_order(nb, cells, order, hidden, ahead, session)
-        finally:
-            ahead.close()
-
-    def _judge_in_order(self, nb, cells, order, hidden, ahead, session):
         stopped = None  # (test id, why) once a child died or ignored an interrupt
         for index, test_id in cells:
             cell = nb.cells[index]
@@ -324,8 +314,8 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
                 continue
             judged = session.judge_cell(
                 nb.cells, test_id, order,
-                lambda prober, sources, test_id=test_id: judge.judge(
-                    test_id, prober, sources, hidden, yardstick_ahead=ahead),
+                lambda prober, sources, test_id=test_id: judge.judge(test_id, prober,
+                                                                     sources, hidden),
                 deadline=self._deadline, out_of_time=self._spent_sentence())
             if judged.stopped is not None:
                 stopped = (test_id, judged.stopped)
