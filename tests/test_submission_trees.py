@@ -17,6 +17,7 @@ the escape-named file beside an honest notebook); fast tests on the quarantine i
 import logging
 import os
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import nbformat
 import pytest
 
 from catvnoncat import course, repair
+from catvnoncat.facts import DATA_ENV, DATASETS_DIR, GRADEBOOK_ENV
 from catvnoncat.repair.quarantine import MAX_DEPTH, SubmissionQuarantine, set_aside_lines
 from support import course_run
 
@@ -224,3 +226,25 @@ def test_names_with_control_characters_are_set_aside_and_logged_escaped(tmp_path
     assert [(f["path"], f["kind"]) for f in found] == [(f"x{ESCAPE_NAME}.txt", "odd name")]
     assert sorted(os.listdir(folder)) == sorted([NB, "honest name ﾒﾓ.txt"])
     assert "\x1b" not in caplog.text and r"\x1b[2J" in caplog.text
+
+
+def test_a_binary_timestamp_does_not_stop_the_engine_for_the_class(tmp_path):
+    """``catvnoncat grade`` without ``--force`` reads each submission's ``timestamp.txt`` to
+    skip what is already graded: a binary one (the student's own file, in a zip) raised
+    UnicodeDecodeError in the coordinator and left the whole class ungraded (a traceback, exit
+    1). Now that submission is graded again (nbgrader says what is wrong with it) and the
+    classmate whose submission is newer is graded."""
+    course_run.autograde({"classmate": course.reference_submission(),
+                          "binary-time": course.reference_submission()}, tmp_path, workers=2)
+    root = tmp_path / "course"
+    (root / "submitted" / "binary-time" / A / "timestamp.txt").write_bytes(b"\xff\xfe2099\x00")
+    (root / "submitted" / "classmate" / A / "timestamp.txt").write_text("2099-01-01 00:00:00 UTC")
+    env = course_run.nbgrader_env(**{GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}"})
+    env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
+    result = subprocess.run([sys.executable, "-m", "catvnoncat", "grade", A, "--workers", "2",
+                             "--course-dir", os.fspath(root)], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert "[graded] classmate" in result.stdout, result.stdout
+    assert "not graded: binary-time: UnicodeDecodeError" in result.stdout, result.stdout
