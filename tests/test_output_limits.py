@@ -1,9 +1,10 @@
 """The bytes of output a submission may leave in the grader and its files (issue 21, item 1).
 
 Two real ``nbgrader autograde`` runs: an honest class of one (the baseline), then that honest
-classmate with four correct notebooks that each add one scratch cell printing a 110 MB line,
-twelve 100 MB stream messages, 25 MB in small lines, or displaying one 6 MB message whose
-metadata is two million empty dicts, and the attackers of tests/test_grader_share.py (lent
+classmate with correct notebooks that each add one scratch cell printing a 110 MB line,
+twelve 100 MB stream messages, 25 MB in small lines, displaying one 6 MB message whose
+metadata is two million empty dicts, replacing 500 small displays by 1.9 MB each, or opening
+widget comms with 95 MB of state, and the attackers of tests/test_grader_share.py (lent
 helpers asked for work the grader must refuse, a flood from the judging side only). While
 nbgrader runs, the grader's own processes are sampled (:mod:`support.grader_share`: peak
 resident memory, CPU time). Then ``nbgrader generate_feedback``. The autograded notebooks and
@@ -45,6 +46,25 @@ SCRATCH = {
     # 6 MB on the wire, two million dicts once parsed
     "dict-bomb": ('from IPython.display import display\n'
                   'display({"text/plain": "x"}, raw=True, metadata={"m": [{}] * 2_000_000})'),
+    # 500 small displays, each then replaced by 1.9 MB (update_display_data bypassed the caps:
+    # the grader held 1.4 GB, an honest class 0.19 GB)
+    "display-updates": ('from IPython.display import display, update_display\n'
+                        'for i in range(500):\n'
+                        '    display({"text/plain": ""}, raw=True, display_id=f"u{i}")\n'
+                        'for i in range(500):\n'
+                        '    update_display({"text/plain": "u" * 1_900_000}, raw=True, '
+                        'display_id=f"u{i}")'),
+}
+#: Scratch cells whose messages the grader drops without a note: comm (widget) messages, whose
+#: state nbclient kept unbounded and wrote into the notebook's metadata; one that names no
+#: ``_model_module`` raised KeyError in the grader (the submission not graded, as if by our
+#: fault), and an unknown target's name was logged as sent.
+QUIET = {
+    "widget-state": ('try:\n    from comm import create_comm\n'
+                     'except ImportError:\n    from ipykernel.comm import Comm as create_comm\n'
+                     'for i in range(50):\n'
+                     '    create_comm(target_name="x\\x1b[2J", data={"state": {"v": "w" * 1_900_000}})\n'
+                     'create_comm(target_name="jupyter.widget", data={"state": {}})'),
 }
 
 
@@ -82,7 +102,7 @@ def runs(tmp_path_factory):
         {"honest": course.reference_submission()}, tmp_path_factory.mktemp("baseline"))
     _feedback(base_root)
     submissions = {"honest": course.reference_submission()}
-    submissions.update({sid: with_scratch_cell(src) for sid, src in SCRATCH.items()})
+    submissions.update({sid: with_scratch_cell(src) for sid, src in {**SCRATCH, **QUIET}.items()})
     submissions.update(class_with_attackers())
     scores, root, grader = _autograde(submissions, tmp_path_factory.mktemp("flood"))
     _feedback(root)
@@ -105,14 +125,14 @@ def _total(scores):
     return sum(v for gid, v in scores.items() if gid != "learning_rate_question")
 
 
-@pytest.mark.parametrize("student", ["honest", *SCRATCH, *ATTACKERS])
+@pytest.mark.parametrize("student", ["honest", *SCRATCH, *QUIET, *ATTACKERS])
 def test_every_score_is_exact(runs, student):
     assert _total(runs["scores"][student]) == 95, (
         student, runs["scores"][student], (runs["root"] / "nbgrader.log").read_text()[-3000:])
     assert runs["scores"]["honest"] == runs["base_scores"]["honest"]
 
 
-@pytest.mark.parametrize("student", SCRATCH)
+@pytest.mark.parametrize("student", [*SCRATCH, *QUIET])
 def test_files_stay_under_the_caps(runs, student):
     notebook, page = runs["sizes"][student]
     base_notebook, base_page = runs["base_sizes"]

@@ -42,6 +42,11 @@ _ERROR_CHARS = 2000
 _ERROR_LINES = 50
 #: Seconds without output after a dropped message that end the collection of a cell's output.
 _QUIET_AFTER_DROP = 2.0
+#: Outputs an update of one display id may reach, and display ids kept in all (nbclient walks
+#: them on each update and each ``clear_output``: 20,000 outputs under one id cost the grader
+#: 12 s of CPU, and the kernel was stopped as if it had ignored the interrupt).
+_OUTPUTS_PER_DISPLAY_ID = 8
+_DISPLAY_IDS = 1000
 
 
 class LimitOutputBytes(NbGraderPreprocessor):
@@ -186,6 +191,7 @@ class CapOutputsWhileRunning:
         self._received = {}        # cell index -> characters of output received
         self._received_total = 0
         self._noted = set()        # cells that got their truncation note
+        self._display_sizes = {}   # display id -> the largest data shown under it
         self._limits = self._output_limits()
         return super().preprocess(nb, resources, km)
 
@@ -237,6 +243,55 @@ class CapOutputsWhileRunning:
 
     # outputs over the cell's or the notebook's budget are counted, not kept
 
+    def process_message(self, msg, cell, cell_index):
+        self._current = (cell, cell_index)  # where a dropped display update is noted
+        return super().process_message(msg, cell, cell_index)
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Comm messages (widgets) are dropped: nbclient would keep every ``state`` a kernel
+        sends, unbounded, and write it into the notebook's metadata; a ``jupyter.widget``
+        comm without ``_model_module`` raised in the grader (the submission not graded, as
+        if by our fault); an unknown target's name was logged as sent. No grade needs them."""
+        return None
+
+    def _update_display_id(self, display_id, msg):
+        """nbclient replaces the data of every output shown under ``display_id``, whatever its
+        size, outside :meth:`output`: 500 updates of 1.9 MB took the grader 1.2 GB above an
+        honest submission. The growth is charged to the notebook's budget, as an output is;
+        an update that does not fit is dropped, with the notebook's note."""
+        places = self._display_id_map.get(display_id)
+        count = sum(len(indices) for indices in places.values()) if places else 0
+        if not count:
+            return None
+        limits = getattr(self, "_limits", None) or self._output_limits()
+        content = msg.get("content", {})
+        total = getattr(self, "_received_total", 0)
+        room = max(0, int(limits.notebook_mb * MB) - total)
+        size = _rough_size([content.get("data"), content.get("metadata")], room + 1)
+        sizes = self.__dict__.setdefault("_display_sizes", {})
+        grow = max(0, size - sizes.get(display_id, 0)) * count
+        if grow > room:
+            cell, cell_index = getattr(self, "_current", (None, None))
+            if cell is not None:
+                self._note(cell, cell_index, notebook=True)
+            return None
+        self._received_total = total + grow
+        sizes[display_id] = max(size, sizes.get(display_id, 0))
+        return super()._update_display_id(display_id, msg)
+
+    def _display_id_to_keep(self, display_id, size):
+        """``display_id``, or ``None`` past the outputs an update may reach (per id and in
+        all): nbclient walks them on every update and every ``clear_output``."""
+        if not display_id:
+            return None
+        shown = self._display_id_map.get(display_id, {})
+        if (sum(len(indices) for indices in shown.values()) >= _OUTPUTS_PER_DISPLAY_ID
+                or (not shown and len(self._display_id_map) >= _DISPLAY_IDS)):
+            return None
+        sizes = self.__dict__.setdefault("_display_sizes", {})
+        sizes[display_id] = max(size, sizes.get(display_id, 0))
+        return display_id
+
     def output(self, outs, msg, display_id, cell_index):
         limits = getattr(self, "_limits", None) or self._output_limits()
         content = msg.get("content", {})
@@ -250,8 +305,9 @@ class CapOutputsWhileRunning:
         self._received_total = total + min(size, notebook_cap + 1)
         if msg["msg_type"] == "error":
             msg = dict(msg, content=_shorten_error(content))
-            return super().output(outs, msg, display_id, cell_index)
+            return super().output(outs, msg, None, cell_index)
         if size <= room:
+            display_id = self._display_id_to_keep(display_id, size)
             return super().output(outs, msg, display_id, cell_index)
         if msg["msg_type"] == "stream" and room > 0:
             text = str(content.get("text", ""))[:room]
