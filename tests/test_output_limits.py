@@ -55,7 +55,8 @@ SCRATCH = {
                         '    update_display({"text/plain": "u" * 1_900_000}, raw=True, '
                         'display_id=f"u{i}")'),
 }
-#: Scratch cells whose messages the grader drops without a note: comm (widget) messages, whose
+#: Scratch cells whose messages the grader drops without a note: a reply not signed with the
+#: kernel's key; comm (widget) messages, whose
 #: state nbclient kept unbounded and wrote into the notebook's metadata; one that names no
 #: ``_model_module`` raised KeyError in the grader (the submission not graded, as if by our
 #: fault), and an unknown target's name was logged as sent.
@@ -65,6 +66,17 @@ QUIET = {
                      'for i in range(50):\n'
                      '    create_comm(target_name="x\\x1b[2J", data={"state": {"v": "w" * 1_900_000}})\n'
                      'create_comm(target_name="jupyter.widget", data={"state": {}})'),
+    # one execute_reply on the kernel's shell socket with a wrong signature: jupyter_client
+    # raised "Invalid Signature" in nbclient, and the correct notebook was not graded at all
+    "bad-signature": ('k = get_ipython().kernel\n'
+                      'msg = k.session.msg("execute_reply", {"status": "ok", "execution_count": 1,'
+                      ' "user_expressions": {}, "payload": []}, parent=k.get_parent("shell"))\n'
+                      'frames = k.session.serialize(msg, k._parent_ident["shell"])\n'
+                      'at = frames.index(b"<IDS|MSG>") + 1\n'
+                      'frames[at] = b"0" * len(frames[at])\n'
+                      'getattr(k.shell_stream, "socket", k.shell_stream).send_multipart(frames)\n'
+                      'import time; time.sleep(1)\n'
+                      'print("sent 1 badly signed reply")'),
 }
 
 
@@ -147,6 +159,12 @@ def test_the_flooding_cell_says_what_was_dropped(runs, student):
     text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
                    for o in cell.outputs)
     assert "[grader]" in text and "dropped" in text, text[-500:]
+
+
+def test_the_badly_signed_reply_was_sent_and_dropped(runs):
+    nb = nbformat.read(runs["root"] / "autograded" / "bad-signature" / A / NB, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id", "").startswith("scratch"))
+    assert [o.get("text") for o in cell.outputs] == ["sent 1 badly signed reply\n"], cell.outputs
 
 
 def test_the_grader_holds_a_bounded_share(runs):

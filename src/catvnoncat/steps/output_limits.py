@@ -23,18 +23,20 @@ all while the kernel ran. Three bounds, set in ``nbgrader_config.py`` (``c.Limit
 
 import json
 import time
+from queue import Empty
 
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellExecutionComplete
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float
+from traitlets import Float, Type
 
-__all__ = ["LimitOutputBytes", "CapOutputsWhileRunning", "BoundedKernelClient", "output_bytes",
-           "truncation_note"]
+__all__ = ["LimitOutputBytes", "CapOutputsWhileRunning", "BoundedKernelClient",
+           "SignedMessagesOnly", "output_bytes", "truncation_note"]
 
 MB = 1_000_000
 #: What an error output keeps of its message and of each traceback line, at least.
@@ -165,11 +167,38 @@ def _rough_size(obj, limit):
     return total
 
 
+class SignedMessagesOnly(AsyncZMQSocketChannel):
+    """A kernel channel that drops what is not a message signed with the kernel's key.
+
+    jupyter_client raises on the first such frame set ("Invalid Signature"); one badly signed
+    frame set sent by a cell on its shell socket stopped nbclient, and nbgrader reported the
+    submission not graded (no score: "a grader error, grade it again") instead of grading it.
+    A kernel's nonsense is the kernel's: dropped, and the wait for the real message goes on."""
+
+    async def get_msg(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not await self.socket.poll(None if left is None else int(left * 1000)):
+                raise Empty
+            frames = await self.socket.recv_multipart()
+            try:
+                _, signed = self.session.feed_identities(frames)
+                return self.session.deserialize(signed)
+            except Exception:  # noqa: BLE001 - not signed with the key, or not a message
+                continue
+
+
 class BoundedKernelClient(AsyncKernelClient):
     """jupyter_client's kernel client whose output channel (iopub) drops a message over
-    ``LimitOutputBytes.message_mb`` (``zmq.MAXMSGSIZE``). Set for every kernel the grader
-    starts, the judging kernel's too, by ``c.AsyncKernelManager.client_class``. Only iopub:
-    the judge's probes are answered on the shell and stdin channels, left as they are."""
+    ``LimitOutputBytes.message_mb`` (``zmq.MAXMSGSIZE``), and whose channels drop what the
+    kernel did not sign (:class:`SignedMessagesOnly`). Set for every kernel the grader
+    starts, the judging kernel's too, by ``c.AsyncKernelManager.client_class``. The size
+    limit is on iopub only: the judge's probes are answered on the shell and stdin channels."""
+
+    shell_channel_class = Type(SignedMessagesOnly)
+    iopub_channel_class = Type(SignedMessagesOnly)
+    stdin_channel_class = Type(SignedMessagesOnly)
 
     def connect_iopub(self, identity=None):
         limit = int(LimitOutputBytes(config=self.config).message_mb * MB)
