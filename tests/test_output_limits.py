@@ -3,8 +3,9 @@
 Two real ``nbgrader autograde`` runs: an honest class of one (the baseline), then that honest
 classmate with correct notebooks that each add one scratch cell printing a 110 MB line,
 twelve 100 MB stream messages, 25 MB in small lines, displaying one 6 MB message whose
-metadata is two million empty dicts, replacing 500 small displays by 1.9 MB each, or opening
-widget comms with 95 MB of state, and the attackers of tests/test_grader_share.py (lent
+metadata is two million empty dicts, replacing 500 small displays by 1.9 MB each, sending 2000
+error messages, opening widget comms with 95 MB of state or sending a badly signed reply, and
+the attackers of tests/test_grader_share.py (lent
 helpers asked for work the grader must refuse, a flood from the judging side only). While
 nbgrader runs, the grader's own processes are sampled (:mod:`support.grader_share`: peak
 resident memory, CPU time). Then ``nbgrader generate_feedback``. The autograded notebooks and
@@ -54,6 +55,12 @@ SCRATCH = {
                         'for i in range(500):\n'
                         '    update_display({"text/plain": "u" * 1_900_000}, raw=True, '
                         'display_id=f"u{i}")'),
+    # 2000 error messages sent from a cell (errors were always kept: a 200 MB notebook, the
+    # grader at 1.1 GB); the first error of a cell is kept, the others are outputs as any
+    "forged-errors": ('k = get_ipython().kernel\n'
+                      'error = {"ename": "E" * 200, "evalue": "v" * 2000, "traceback": ["t" * 2000] * 50}\n'
+                      'for i in range(2000):\n'
+                      '    k.session.send(k.iopub_socket, "error", error, parent=k.get_parent("shell"))'),
 }
 #: Scratch cells whose messages the grader drops without a note: a reply not signed with the
 #: kernel's key; comm (widget) messages, whose
@@ -206,6 +213,17 @@ def test_the_notebook_budget_spans_cells_and_errors_are_always_kept():
     assert len(second[0].text) < 2000
     assert "notebook's outputs went over" in second[-1].data["text/plain"]
     assert second[1].ename == "ValueError" and output_bytes(second[1]) < 20_000
+
+
+def test_only_the_first_error_of_a_cell_is_kept_past_the_budget():
+    errors = [nbformat.v4.new_output("error", ename="E", evalue=str(i), traceback=["t" * 1000])
+              for i in range(100)]
+    nb = _nb([_stream("a" * 100), errors[0]], errors)
+    nb, _ = LimitOutputBytes(cell_mb=0.005, notebook_mb=1).preprocess(nb, {})
+    first, second = nb.cells[0].outputs, nb.cells[1].outputs
+    assert [o.output_type for o in first] == ["stream", "error"]
+    assert [o.evalue for o in second if o.output_type == "error"] == ["0", "1", "2", "3"]
+    assert "this cell's output went over" in second[-1].data["text/plain"]
 
 
 def test_an_honest_notebook_is_not_touched():

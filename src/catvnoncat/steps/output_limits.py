@@ -118,8 +118,10 @@ def _cut_text(text, room):
 
 
 def _fit(outputs, room):
-    """``(kept outputs, their bytes, bytes dropped)`` within ``room``; errors always kept."""
-    kept, used, dropped = [], 0, 0
+    """``(kept outputs, their bytes, bytes dropped)`` within ``room``; a cell's first error
+    always kept (it decides points), further ones only within ``room``, as any output (a
+    kernel can send any number of error messages: 2000 of them made a 200 MB notebook)."""
+    kept, used, dropped, error_kept = [], 0, 0, False
     for output in outputs:
         size = output_bytes(output)
         if output.get("output_type") == "error":
@@ -127,9 +129,11 @@ def _fit(outputs, room):
                 output = _shorten_error(output)
                 dropped += size - output_bytes(output)
                 size = output_bytes(output)
-            kept.append(output)
-            used += size
-            continue
+            if not error_kept:
+                error_kept = True
+                kept.append(output)
+                used += size
+                continue
         if used + size <= room and not dropped:
             kept.append(output)
             used += size
@@ -221,6 +225,7 @@ class CapOutputsWhileRunning:
         self._received_total = 0
         self._noted = set()        # cells that got their truncation note
         self._display_sizes = {}   # display id -> the largest data shown under it
+        self._errors_kept = set()  # cells whose first error was kept
         self._limits = self._output_limits()
         return super().preprocess(nb, resources, km)
 
@@ -332,9 +337,13 @@ class CapOutputsWhileRunning:
         self._received = getattr(self, "_received", {})
         self._received[cell_index] = received + min(size, cell_cap + 1)
         self._received_total = total + min(size, notebook_cap + 1)
-        if msg["msg_type"] == "error":
+        errors_kept = self.__dict__.setdefault("_errors_kept", set())
+        if msg["msg_type"] == "error" and cell_index not in errors_kept:
+            errors_kept.add(cell_index)  # the cell's first error decides points: kept
             msg = dict(msg, content=_shorten_error(content))
             return super().output(outs, msg, None, cell_index)
+        if msg["msg_type"] == "error":
+            msg = dict(msg, content=_shorten_error(content))
         if size <= room:
             display_id = self._display_id_to_keep(display_id, size)
             return super().output(outs, msg, display_id, cell_index)
