@@ -280,3 +280,29 @@ def test_submissions_at_the_file_caps_cost_the_engine_a_bounded_share(tmp_path):
     assert all(sum(s.values()) == 95 for s in scores.values()), scores
     assert grader.peak_bytes <= baseline.peak_bytes + MEMORY_BOUND_MB * 1_000_000, (
         grader.peak_bytes / 2**20, baseline.peak_bytes / 2**20)
+
+
+def test_many_files_are_set_aside_in_a_bounded_number_of_lines(tmp_path, caplog):
+    """100,000 empty files made 100,000 lines in the grader's log, the record, the feedback
+    and the autograded notebook's metadata (a 23 MB notebook, a 33 MB log): the first
+    ``LISTED`` are said one by one, the rest in one line."""
+    from catvnoncat.repair.quarantine import LISTED
+
+    folder = tmp_path / "submitted" / "s" / A
+    (folder / "x").mkdir(parents=True)
+    nbformat.write(course.reference_submission(), folder / NB)
+    for i in range(3000):
+        (folder / "x" / f"f{i:05d}").touch()
+    quarantine = SubmissionQuarantine()
+    with caplog.at_level(logging.WARNING):
+        found = quarantine.set_aside(folder, tmp_path)
+    kept = sum(1 for _ in folder.rglob("*"))
+    assert kept == quarantine.max_files
+    assert len(found) == LISTED + 1 and len(caplog.records) == LISTED + 1
+    lines = set_aside_lines(tmp_path, "s", A)
+    assert len(lines) == LISTED + 1
+    past = 3000 - (quarantine.max_files - 2)  # the notebook and x/ are counted too
+    assert lines[-1].startswith(f"x/f{3000 - past + LISTED:05d} and "
+                                f"{past - LISTED - 1:,} more files and folders was set aside")
+    moved = tmp_path / "quarantine" / "s" / A / "files" / "x"
+    assert sum(1 for _ in moved.iterdir()) == past

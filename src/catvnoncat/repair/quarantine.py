@@ -37,6 +37,9 @@ RECORD = "record.json"
 #: Folders of a submission deeper than this are set aside whole (not a limit of
 #: ``nbgrader_config.py``: no notebook needs it, and nbgrader's own walks recurse).
 MAX_DEPTH = 16
+#: Entries of a submission set aside said one by one (in the log, the record, the feedback);
+#: the rest in one line.
+LISTED = 20
 _STAND_INS = "stand_ins"
 _FILES = "files"
 _TIMESTAMP = "timestamp.txt"
@@ -87,16 +90,19 @@ class SubmissionQuarantine(LoggingConfigurable):
             record = {"timestamp": timestamp, "set_aside": [], "copies": {}}
         try:
             found = self._inspect(submission, Path(root))
-            for entry in found:
-                self._move(submission, place, entry)
+            for number, entry in enumerate(found):
+                self._move(submission, place, entry, say=number < LISTED)
         except Exception as error:  # noqa: BLE001 - fail closed (see above)
             found = self._everything(submission, place, error)
+        found = _summarized(found)
+        if len(found) > LISTED:
+            self.log.warning("%s: set aside %s", printable(submission), found[-1]["path"])
         if found or stale:
             record["set_aside"] = record.get("set_aside", []) + found
             _save_record(place, record)
         return found
 
-    def _move(self, submission, place, entry):
+    def _move(self, submission, place, entry, say=True):
         """Move one entry of ``_inspect`` to the quarantine (or remove it); raises only when
         neither works."""
         source = submission / entry["path"]
@@ -111,8 +117,9 @@ class SubmissionQuarantine(LoggingConfigurable):
             if os.path.lexists(source):
                 raise
             entry["kind"] += " (removed: it could not be moved)"
-        self.log.warning("%s: set aside %s: %s", printable(submission),
-                         printable(entry["path"]), entry["why"])
+        if say:
+            self.log.warning("%s: set aside %s: %s", printable(submission),
+                             printable(entry["path"]), entry["why"])
 
     def _everything(self, submission, place, error):
         """Set aside every entry of ``submission`` but its timestamp (the fail-closed path)."""
@@ -172,6 +179,17 @@ class SubmissionQuarantine(LoggingConfigurable):
             if why is not None:
                 found.append({"path": relative, "kind": why[0], "why": why[1]})
         return found
+
+
+def _summarized(found):
+    """The first ``LISTED`` entries, and the rest in one line (100,000 empty files made
+    100,000 lines in the log, the feedback and a 23 MB autograded notebook)."""
+    if len(found) <= LISTED + 1:
+        return found
+    rest = found[LISTED:]
+    return found[:LISTED] + [{
+        "path": f"{rest[0]['path']} and {len(rest) - 1:,} more files and folders",
+        "kind": "more", "why": rest[0]["why"]}]
 
 
 def _special(st):
