@@ -3,9 +3,9 @@
 Two real ``nbgrader autograde`` runs: an honest class of one (the baseline), then that honest
 classmate with correct notebooks that each add one scratch cell printing a 110 MB line,
 twelve 100 MB stream messages, 25 MB in small lines, displaying one 6 MB message whose
-metadata is two million empty dicts, replacing 500 small displays by 1.9 MB each, sending 2000
-error messages, opening widget comms with 95 MB of state or sending a badly signed reply, and
-the attackers of tests/test_grader_share.py (lent
+metadata is two million empty dicts, replacing 500 small displays by 1.9 MB each, sending 500
+error messages, opening widget comms with 95 MB of state, sending a badly signed reply or a
+message whose type is terminal escapes, and the attackers of tests/test_grader_share.py (lent
 helpers asked for work the grader must refuse, a flood from the judging side only). While
 nbgrader runs, the grader's own processes are sampled (:mod:`support.grader_share`: peak
 resident memory, CPU time). Then ``nbgrader generate_feedback``. The autograded notebooks and
@@ -55,11 +55,12 @@ SCRATCH = {
                         'for i in range(500):\n'
                         '    update_display({"text/plain": "u" * 1_900_000}, raw=True, '
                         'display_id=f"u{i}")'),
-    # 2000 error messages sent from a cell (errors were always kept: a 200 MB notebook, the
-    # grader at 1.1 GB); the first error of a cell is kept, the others are outputs as any
+    # 500 error messages sent from a cell (errors were always kept: 2000 of them made a 200 MB
+    # notebook, the grader at 1.1 GB); the first error of a cell is kept, the others are
+    # outputs as any (not more: on a loaded machine 2000 took the kernel past 180 s)
     "forged-errors": ('k = get_ipython().kernel\n'
                       'error = {"ename": "E" * 200, "evalue": "v" * 2000, "traceback": ["t" * 2000] * 50}\n'
-                      'for i in range(2000):\n'
+                      'for i in range(500):\n'
                       '    k.session.send(k.iopub_socket, "error", error, parent=k.get_parent("shell"))'),
 }
 #: Scratch cells whose messages the grader drops without a note: a reply not signed with the
@@ -84,6 +85,11 @@ QUIET = {
                       'getattr(k.shell_stream, "socket", k.shell_stream).send_multipart(frames)\n'
                       'import time; time.sleep(1)\n'
                       'print("sent 1 badly signed reply")'),
+    # a message type made of terminal escapes and a forged status line: nbclient logged it as
+    # sent ("unhandled iopub msg: ..."), on the grader's console
+    "escape-type": ('k = get_ipython().kernel\n'
+                    'k.session.send(k.iopub_socket, chr(27) + "[2J" + chr(10) + "[FAILED] honest 0 '
+                    'of 95", {}, parent=k.get_parent("shell"))'),
 }
 
 
@@ -172,6 +178,11 @@ def test_the_badly_signed_reply_was_sent_and_dropped(runs):
     nb = nbformat.read(runs["root"] / "autograded" / "bad-signature" / A / NB, as_version=4)
     cell = next(c for c in nb.cells if c.get("id", "").startswith("scratch"))
     assert [o.get("text") for o in cell.outputs] == ["sent 1 badly signed reply\n"], cell.outputs
+
+
+def test_no_escape_sent_by_a_kernel_reaches_the_grader_log(runs):
+    log = (runs["root"] / "nbgrader.log").read_text(encoding="utf-8", errors="replace")
+    assert "\x1b" not in log and "\n[FAILED] honest 0 of 95" not in log
 
 
 def test_the_grader_holds_a_bounded_share(runs):

@@ -48,6 +48,8 @@ _QUIET_AFTER_DROP = 2.0
 #: them on each update and each ``clear_output``: 20,000 outputs under one id cost the grader
 #: 12 s of CPU, and the kernel was stopped as if it had ignored the interrupt).
 _OUTPUTS_PER_DISPLAY_ID = 8
+#: The iopub message types that are outputs (nbformat's); nbclient handles the others itself.
+_OUTPUT_TYPES = frozenset({"execute_result", "display_data", "stream", "error"})
 _DISPLAY_IDS = 1000
 
 
@@ -327,6 +329,10 @@ class CapOutputsWhileRunning:
         return display_id
 
     def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") not in _OUTPUT_TYPES:
+            # nbclient logs any other type as sent ("unhandled iopub msg: <type>"): a kernel
+            # wrote terminal escapes and a forged status line on the grader's console
+            return None
         limits = getattr(self, "_limits", None) or self._output_limits()
         content = msg.get("content", {})
         cell_cap, notebook_cap = int(limits.cell_mb * MB), int(limits.notebook_mb * MB)
