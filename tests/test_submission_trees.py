@@ -221,7 +221,6 @@ def test_names_with_control_characters_are_set_aside_and_logged_escaped(tmp_path
     (folder / "honest name ﾒﾓ.txt").write_text("x")
     quarantine = SubmissionQuarantine()
     with caplog.at_level(logging.WARNING):
-        quarantine.log.addHandler(caplog.handler)
         found = quarantine.set_aside(folder, tmp_path)
     assert [(f["path"], f["kind"]) for f in found] == [(f"x{ESCAPE_NAME}.txt", "odd name")]
     assert sorted(os.listdir(folder)) == sorted([NB, "honest name ﾒﾓ.txt"])
