@@ -129,9 +129,12 @@ c.Autograde.exporter_class = NotebookReader
 # A submission is the student's regular files only: first in the pre-convert hook, symbolic
 # links, hard links to course files, fifos, devices, sockets and files past these caps are moved
 # to quarantine/<student>/<assignment>/ (never copied nor graded) and said in the feedback.
-c.SubmissionQuarantine.max_file_mb = 64
+# The caps are sized for the engine too: its coordinator holds the files of the jobs in flight
+# (2 per worker) and each worker sends the autograded copies back (an answered notebook with its
+# plots takes about 1 MB).
+c.SubmissionQuarantine.max_file_mb = 20
 c.SubmissionQuarantine.max_files = 200
-c.SubmissionQuarantine.max_total_mb = 256
+c.SubmissionQuarantine.max_total_mb = 40
 
 # --- Cells no grade depends on are not re-run (catvnoncat.steps.tail) ------------------------
 # The code cells after the last autograded test (sections 5-7: training on the real data and

@@ -631,6 +631,35 @@ for _path in ("/tmp/hostile_marker___TOKEN___big", "hostile_marker___TOKEN___big
         pass
 '''
 
+#: Fills every place the sandbox can write (each mount point, HOME, the working folder), with
+#: files under the per-file limit, to the end, and keeps them: later cells and the judging of
+#: ``model`` must not suffer (a limit reached costs the cell that reached it, nothing after).
+#: A win: one place takes over 1 GB (the scratch tmpfs is 512 MB, /dev/shm 64 MB), i.e. a
+#: writable place not bounded by the sandbox (the grader's disk).
+SCRATCH_FULL = r'''
+import os as _os, signal as _signal, tempfile as _tempfile
+_signal.signal(_signal.SIGXFSZ, _signal.SIG_IGN)
+_places = {_os.path.expanduser("~"), _tempfile.gettempdir(), _os.getcwd(), "/dev/shm", "/var/tmp"}
+with open("/proc/self/mounts") as _mounts:
+    _places |= {_line.split()[1] for _line in _mounts}
+_filled = {}
+for _place in sorted(_places):
+    _total = 0
+    for _n in range(12):
+        try:
+            with open(_os.path.join(_place, "hostile_marker___TOKEN___fill%d" % _n), "wb") as _f:
+                for _ in range(100):
+                    _f.write(b"\0" * (1 << 20))
+                    _total += 1 << 20
+        except OSError:
+            break
+    if _total:
+        _filled[_place] = _total >> 20
+print("filled (MiB):", _filled)
+if max(_filled.values(), default=0) > 1024:
+    print("HOSTILE-WIN: a writable place outside the sandbox's bounded ones:", _filled)
+'''
+
 RESOURCES_FORK = r'''
 import os as _os, time as _time
 _children = []
@@ -1215,6 +1244,9 @@ ATTACKS = (
     Attack("busy_loop_honest", "resources", {"model_extra": BUSY_LOOP_AFTER_LAST_TEST},
            full=frozenset(TEST_CELLS), base="reference", slow=True,
            note="reference solution + SIGINT-ignoring loop after the last test: keeps 95"),
+    Attack("scratch_full", "resources", {"model_extra": SCRATCH_FULL},
+           full=frozenset(TEST_CELLS), base="reference",
+           note="reference solution; every writable place filled to its end before model"),
     Attack("probe_flood", "probe protocol", only(STUB_DATA + "\n".join(
         STUBS[k] for k in SOLUTION_CELLS[3:]) + FLOOD_STDOUT)),
     Attack("probe_malformed", "probe protocol", stubs_with(MALFORMED_ANSWERS)),

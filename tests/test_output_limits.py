@@ -1,9 +1,11 @@
 """The bytes of output a submission may leave in the grader and its files (issue 21, item 1).
 
 Two real ``nbgrader autograde`` runs: an honest class of one (the baseline), then that honest
-classmate with four correct notebooks that each add one scratch cell printing a 110 MB line,
-twelve 100 MB stream messages, 25 MB in small lines, or displaying one 6 MB message whose
-metadata is two million empty dicts, and the attackers of tests/test_grader_share.py (lent
+classmate with correct notebooks that each add one scratch cell printing a 110 MB line,
+twelve 100 MB stream messages, 25 MB in small lines, displaying one 6 MB message whose
+metadata is two million empty dicts, replacing 500 small displays by 1.9 MB each, sending 500
+error messages, opening widget comms with 95 MB of state, sending a badly signed reply or a
+message whose type is terminal escapes, and the attackers of tests/test_grader_share.py (lent
 helpers asked for work the grader must refuse, a flood from the judging side only). While
 nbgrader runs, the grader's own processes are sampled (:mod:`support.grader_share`: peak
 resident memory, CPU time). Then ``nbgrader generate_feedback``. The autograded notebooks and
@@ -45,6 +47,49 @@ SCRATCH = {
     # 6 MB on the wire, two million dicts once parsed
     "dict-bomb": ('from IPython.display import display\n'
                   'display({"text/plain": "x"}, raw=True, metadata={"m": [{}] * 2_000_000})'),
+    # 500 small displays, each then replaced by 1.9 MB (update_display_data bypassed the caps:
+    # the grader held 1.4 GB, an honest class 0.19 GB)
+    "display-updates": ('from IPython.display import display, update_display\n'
+                        'for i in range(500):\n'
+                        '    display({"text/plain": ""}, raw=True, display_id=f"u{i}")\n'
+                        'for i in range(500):\n'
+                        '    update_display({"text/plain": "u" * 1_900_000}, raw=True, '
+                        'display_id=f"u{i}")'),
+    # 500 error messages sent from a cell (errors were always kept: 2000 of them made a 200 MB
+    # notebook, the grader at 1.1 GB); the first error of a cell is kept, the others are
+    # outputs as any (not more: on a loaded machine 2000 took the kernel past 180 s)
+    "forged-errors": ('k = get_ipython().kernel\n'
+                      'error = {"ename": "E" * 200, "evalue": "v" * 2000, "traceback": ["t" * 2000] * 50}\n'
+                      'for i in range(500):\n'
+                      '    k.session.send(k.iopub_socket, "error", error, parent=k.get_parent("shell"))'),
+}
+#: Scratch cells whose messages the grader drops without a note: a reply not signed with the
+#: kernel's key; comm (widget) messages, whose
+#: state nbclient kept unbounded and wrote into the notebook's metadata; one that names no
+#: ``_model_module`` raised KeyError in the grader (the submission not graded, as if by our
+#: fault), and an unknown target's name was logged as sent.
+QUIET = {
+    "widget-state": ('try:\n    from comm import create_comm\n'
+                     'except ImportError:\n    from ipykernel.comm import Comm as create_comm\n'
+                     'for i in range(50):\n'
+                     '    create_comm(target_name="x\\x1b[2J", data={"state": {"v": "w" * 1_900_000}})\n'
+                     'create_comm(target_name="jupyter.widget", data={"state": {}})'),
+    # one execute_reply on the kernel's shell socket with a wrong signature: jupyter_client
+    # raised "Invalid Signature" in nbclient, and the correct notebook was not graded at all
+    "bad-signature": ('k = get_ipython().kernel\n'
+                      'msg = k.session.msg("execute_reply", {"status": "ok", "execution_count": 1,'
+                      ' "user_expressions": {}, "payload": []}, parent=k.get_parent("shell"))\n'
+                      'frames = k.session.serialize(msg, k._parent_ident["shell"])\n'
+                      'at = frames.index(b"<IDS|MSG>") + 1\n'
+                      'frames[at] = b"0" * len(frames[at])\n'
+                      'getattr(k.shell_stream, "socket", k.shell_stream).send_multipart(frames)\n'
+                      'import time; time.sleep(1)\n'
+                      'print("sent 1 badly signed reply")'),
+    # a message type made of terminal escapes and a forged status line: nbclient logged it as
+    # sent ("unhandled iopub msg: ..."), on the grader's console
+    "escape-type": ('k = get_ipython().kernel\n'
+                    'k.session.send(k.iopub_socket, chr(27) + "[2J" + chr(10) + "[FAILED] honest 0 '
+                    'of 95", {}, parent=k.get_parent("shell"))'),
 }
 
 
@@ -82,7 +127,7 @@ def runs(tmp_path_factory):
         {"honest": course.reference_submission()}, tmp_path_factory.mktemp("baseline"))
     _feedback(base_root)
     submissions = {"honest": course.reference_submission()}
-    submissions.update({sid: with_scratch_cell(src) for sid, src in SCRATCH.items()})
+    submissions.update({sid: with_scratch_cell(src) for sid, src in {**SCRATCH, **QUIET}.items()})
     submissions.update(class_with_attackers())
     scores, root, grader = _autograde(submissions, tmp_path_factory.mktemp("flood"))
     _feedback(root)
@@ -105,14 +150,14 @@ def _total(scores):
     return sum(v for gid, v in scores.items() if gid != "learning_rate_question")
 
 
-@pytest.mark.parametrize("student", ["honest", *SCRATCH, *ATTACKERS])
+@pytest.mark.parametrize("student", ["honest", *SCRATCH, *QUIET, *ATTACKERS])
 def test_every_score_is_exact(runs, student):
     assert _total(runs["scores"][student]) == 95, (
         student, runs["scores"][student], (runs["root"] / "nbgrader.log").read_text()[-3000:])
     assert runs["scores"]["honest"] == runs["base_scores"]["honest"]
 
 
-@pytest.mark.parametrize("student", SCRATCH)
+@pytest.mark.parametrize("student", [*SCRATCH, *QUIET])
 def test_files_stay_under_the_caps(runs, student):
     notebook, page = runs["sizes"][student]
     base_notebook, base_page = runs["base_sizes"]
@@ -127,6 +172,17 @@ def test_the_flooding_cell_says_what_was_dropped(runs, student):
     text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
                    for o in cell.outputs)
     assert "[grader]" in text and "dropped" in text, text[-500:]
+
+
+def test_the_badly_signed_reply_was_sent_and_dropped(runs):
+    nb = nbformat.read(runs["root"] / "autograded" / "bad-signature" / A / NB, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id", "").startswith("scratch"))
+    assert [o.get("text") for o in cell.outputs] == ["sent 1 badly signed reply\n"], cell.outputs
+
+
+def test_no_escape_sent_by_a_kernel_reaches_the_grader_log(runs):
+    log = (runs["root"] / "nbgrader.log").read_text(encoding="utf-8", errors="replace")
+    assert "\x1b" not in log and "\n[FAILED] honest 0 of 95" not in log
 
 
 def test_the_grader_holds_a_bounded_share(runs):
@@ -168,6 +224,17 @@ def test_the_notebook_budget_spans_cells_and_errors_are_always_kept():
     assert len(second[0].text) < 2000
     assert "notebook's outputs went over" in second[-1].data["text/plain"]
     assert second[1].ename == "ValueError" and output_bytes(second[1]) < 20_000
+
+
+def test_only_the_first_error_of_a_cell_is_kept_past_the_budget():
+    errors = [nbformat.v4.new_output("error", ename="E", evalue=str(i), traceback=["t" * 1000])
+              for i in range(100)]
+    nb = _nb([_stream("a" * 100), errors[0]], errors)
+    nb, _ = LimitOutputBytes(cell_mb=0.005, notebook_mb=1).preprocess(nb, {})
+    first, second = nb.cells[0].outputs, nb.cells[1].outputs
+    assert [o.output_type for o in first] == ["stream", "error"]
+    assert [o.evalue for o in second if o.output_type == "error"] == ["0", "1", "2", "3"]
+    assert "this cell's output went over" in second[-1].data["text/plain"]
 
 
 def test_an_honest_notebook_is_not_touched():

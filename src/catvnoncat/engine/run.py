@@ -124,9 +124,23 @@ def _already_graded(course_dir, assignment, student_id, in_gradebook):
         return False
     new = Path(course_dir) / "submitted" / student_id / assignment / "timestamp.txt"
     old = dest / "timestamp.txt"
-    if new.is_file() and old.is_file():
-        return new.read_text().strip() <= old.read_text().strip()
+    if os.path.lexists(new) and os.path.lexists(old):
+        new_time, old_time = _small_text(new), _small_text(old)
+        if new_time is None or old_time is None:  # binary, huge, a link: nbgrader says why
+            return False
+        return new_time <= old_time
     return True
+
+
+def _small_text(path, limit=200):
+    """The stripped text of a small regular file (never through a link), or ``None``."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        return Path(path).read_bytes().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def status_line(outcome, max_points):
@@ -209,7 +223,7 @@ def grade_class(course_dir, executor, assignment, students=None, force=False,
     max_points = _max_points(rows)
     logs = course_dir / "autograded" / LOG_FOLDER
 
-    from ..repair.quarantine import quarantine_settings, set_aside_record
+    from ..repair.quarantine import printable, quarantine_settings, set_aside_record
     from ..report import course_config
 
     config = course_config(course_dir)
@@ -226,6 +240,14 @@ def grade_class(course_dir, executor, assignment, students=None, force=False,
 
     bar = _progress(len(todo), progress)
     write = bar.write if not bar.disable else say
+
+    def finish(student_id, outcome):
+        writer.write(outcome)
+        logs.mkdir(parents=True, exist_ok=True)
+        (logs / f"{student_id}.log").write_text(outcome.log, encoding="utf-8")
+        result.outcomes[student_id] = outcome
+        write(status_line(outcome, max_points))
+        bar.update(1)
     attempts = {s: 0 for s in todo}
     pending, running = list(reversed(todo)), {}
     window = max(1, executor.workers * JOBS_IN_FLIGHT_PER_WORKER)
@@ -235,7 +257,16 @@ def grade_class(course_dir, executor, assignment, students=None, force=False,
                 while pending and len(running) < window:
                     student_id = pending.pop()
                     attempts[student_id] += 1
-                    running[executor.submit(grade_one, job(student_id))] = student_id
+                    try:
+                        student_job = job(student_id)
+                    except Exception as error:  # noqa: BLE001 - one submission, not the class
+                        finish(student_id, StudentOutcome(student_id, False, error=(
+                            f"its files could not be read: {type(error).__name__}: "
+                            f"{printable(str(error)[:300])}")))
+                        continue
+                    running[executor.submit(grade_one, student_job)] = student_id
+                if not running:
+                    continue
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in done:
                     student_id = running.pop(future)
@@ -253,12 +284,7 @@ def grade_class(course_dir, executor, assignment, students=None, force=False,
                             f"grading failed outside nbgrader: {type(error).__name__}: {error}"))
                     if outcome.fatal:
                         raise EngineError(outcome.error)
-                    writer.write(outcome)
-                    logs.mkdir(parents=True, exist_ok=True)
-                    (logs / f"{student_id}.log").write_text(outcome.log, encoding="utf-8")
-                    result.outcomes[student_id] = outcome
-                    write(status_line(outcome, max_points))
-                    bar.update(1)
+                    finish(student_id, outcome)
         finally:
             bar.close()
             for future in running:

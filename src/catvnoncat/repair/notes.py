@@ -29,6 +29,10 @@ REPAIR_NOTES = {
     "WHY_FILE_TOO_LARGE": "it is larger than the {mb} MB allowed per file",
     "WHY_TOO_MANY_FILES": "the submission holds more than the {count} files and folders allowed",
     "WHY_TOTAL_TOO_LARGE": "the submission's files together exceed the {mb} MB allowed",
+    "WHY_TOO_DEEP": "it is nested more than {depth} folders deep",
+    "WHY_ODD_NAME": "its name holds control characters or is not valid text",
+    "WHY_UNCHECKED": "the submission's files could not be checked, so none of them was graded",
+    "MORE_ENTRIES": "{first} and {count} more files and folders",
     # the notebook graded (steps/repair.py, files.py)
     "GRADED_AS": "graded {original} as {notebook}",
     "RELEASE_IN_PLACE": "no {notebook} of your own was left to grade: the released notebook, "

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import stat
+import unicodedata
 from pathlib import Path
 
 from traitlets import Float, Integer, Unicode
@@ -36,6 +37,12 @@ __all__ = ["SubmissionQuarantine", "quarantine_settings", "set_aside_lines", "re
            "remove_stand_ins"]
 
 RECORD = "record.json"
+#: Folders of a submission deeper than this are set aside whole (not a limit of
+#: ``nbgrader_config.py``: no notebook needs it, and nbgrader's own walks recurse).
+MAX_DEPTH = 16
+#: Entries of a submission set aside said one by one (in the log, the record, the feedback);
+#: the rest in one line.
+LISTED = 20
 _STAND_INS = "stand_ins"
 _FILES = "files"
 _TIMESTAMP = "timestamp.txt"
@@ -46,11 +53,11 @@ class SubmissionQuarantine(LoggingConfigurable):
 
     folder = Unicode("quarantine", help="Folder of the course (relative to its root) that "
                      "receives what is set aside: <folder>/<student>/<assignment>/.").tag(config=True)
-    max_file_mb = Float(64.0, help="Largest file of a submission, MB; larger ones are set "
+    max_file_mb = Float(20.0, help="Largest file of a submission, MB; larger ones are set "
                         "aside.").tag(config=True)
     max_files = Integer(200, help="Most files (and folders) of a submission; the ones past it "
                         "are set aside.").tag(config=True)
-    max_total_mb = Float(256.0, help="Most bytes of a submission's files together, MB; the "
+    max_total_mb = Float(40.0, help="Most bytes of a submission's files together, MB; the "
                          "files past it are set aside.").tag(config=True)
 
     def place(self, root, student, assignment):
@@ -59,6 +66,11 @@ class SubmissionQuarantine(LoggingConfigurable):
 
     def set_aside(self, submission, root):
         """Move everything but the student's own regular files out of ``submission``.
+
+        Fails closed: if the folder cannot be inspected or a file cannot be moved nor removed
+        (a path too long for the quarantine, a tree too odd for the walk), everything in it
+        is set aside, so that nothing unchecked is graded or copied by nbgrader (whose
+        ``pre_convert_hook`` failures are only logged, and grading goes on).
 
         Parameters
         ----------
@@ -80,20 +92,62 @@ class SubmissionQuarantine(LoggingConfigurable):
         stale = bool(record) and record.get("timestamp") != timestamp
         if stale or not record:  # a new submission: earlier lines are not about it
             record = {"timestamp": timestamp, "set_aside": [], "copies": {}}
-        found = self._inspect(submission, Path(root))
-        for entry in found:
-            source = submission / entry["path"]
-            target = _free_name(place / _FILES / entry["path"])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.rename(source, target)  # moves a link or a special file itself, never opens it
-            except OSError:
-                _remove(source)
-                entry["kind"] += " (removed: it could not be moved)"
-            self.log.warning("%s: set aside %s: %s", submission, entry["path"], entry["why"])
+        try:
+            found = self._inspect(submission, Path(root))
+            for number, entry in enumerate(found):
+                self._move(submission, place, entry, say=number < LISTED)
+        except Exception as error:  # noqa: BLE001 - fail closed (see above)
+            found = self._everything(submission, place, error)
+        found = _summarized(found)
+        if len(found) > LISTED:
+            self.log.warning("%s: set aside %s", printable(submission), _path(found[-1]))
         if found or stale:
             record["set_aside"] = record.get("set_aside", []) + found
             _save_record(place, record)
+        return found
+
+    def _move(self, submission, place, entry, say=True):
+        """Move one entry of ``_inspect`` to the quarantine (or remove it); raises only when
+        neither works."""
+        source = submission / entry["path"]
+        if not os.path.lexists(source):  # inside a folder already moved
+            return
+        try:
+            target = _free_name(place / _FILES / entry["path"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(source, target)  # moves a link or a special file itself, never opens it
+        except OSError:
+            _remove(source)
+            if os.path.lexists(source):
+                raise
+            entry["kind"] += " (removed: it could not be moved)"
+        if say:
+            self.log.warning("%s: set aside %s: %s", printable(submission),
+                             printable(entry["path"]), entry["why"])
+
+    def _everything(self, submission, place, error):
+        """Set aside every entry of ``submission`` but its timestamp (the fail-closed path)."""
+        self.log.error("%s: its files could not be checked (%s: %s); all are set aside",
+                       printable(submission), type(error).__name__, printable(str(error)[:200]))
+        found = []
+        try:
+            names = sorted(os.listdir(submission))
+        except OSError:
+            names = []
+        for name in names:
+            if name == _TIMESTAMP:
+                continue
+            why = Note("WHY_UNCHECKED")
+            entry = {"path": name, "kind": "unchecked", "why": str(why),
+                     "reason": why.message.to_json()}
+            try:
+                target = _free_name(place / _FILES / name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(submission / name, target)
+            except OSError:
+                _remove(submission / name)
+                entry["kind"] += " (removed: it could not be moved)"
+            found.append(entry)
         return found
 
     def _inspect(self, submission, root):
@@ -103,6 +157,10 @@ class SubmissionQuarantine(LoggingConfigurable):
         for path, st in _walk(submission):
             relative = os.fspath(path.relative_to(submission))
             why = _special(st)
+            if why is None and len(path.relative_to(submission).parts) > MAX_DEPTH:
+                why = ("too deep", Note("WHY_TOO_DEEP", depth=MAX_DEPTH))
+            if why is None and _odd_name(path.name):
+                why = ("odd name", Note("WHY_ODD_NAME"))
             if why is None and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
                 if course_inodes is None:
                     course_inodes = _inodes(root, skip=submission)
@@ -126,6 +184,15 @@ class SubmissionQuarantine(LoggingConfigurable):
         return found
 
 
+def _summarized(found):
+    """The first ``LISTED`` entries, and the rest in one line (100,000 empty files made
+    100,000 lines in the log, the feedback and a 23 MB autograded notebook)."""
+    if len(found) <= LISTED + 1:
+        return found
+    rest = found[LISTED:]
+    return found[:LISTED] + [{**rest[0], "kind": "more", "more": len(rest) - 1}]
+
+
 def _special(st):
     """``(kind, sentence)`` for anything that is not a regular file or a folder."""
     mode = st.st_mode
@@ -142,14 +209,13 @@ def _special(st):
     return None
 
 
-def _walk(folder):
-    """``(path, lstat)`` of everything under ``folder``, notebooks first, never through a link;
-    a folder set aside is not entered (its content goes with it)."""
+def _entries(folder):
+    """``[(path, lstat)]`` of one folder, notebooks first."""
     entries = []
     try:
         names = sorted(os.listdir(folder))
     except OSError:
-        return
+        return entries
     for name in names:
         path = folder / name
         try:
@@ -157,18 +223,50 @@ def _walk(folder):
         except OSError:
             continue
     entries.sort(key=lambda e: (not e[0].name.endswith(".ipynb"), e[0].name))
-    for path, st in entries:
+    return entries
+
+
+def _walk(folder):
+    """``(path, lstat)`` of everything under ``folder``, notebooks first, never through a link;
+    depth first without recursion (a tree thousands of folders deep must not raise), never
+    below ``MAX_DEPTH`` (such a folder is set aside whole, its content goes with it)."""
+    stack = [iter(_entries(folder))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        path, st = entry
         yield path, st
-        if stat.S_ISDIR(st.st_mode):
-            yield from _walk(path)
+        if stat.S_ISDIR(st.st_mode) and len(stack) <= MAX_DEPTH:
+            stack.append(iter(_entries(path)))
+
+
+def _odd_name(name):
+    """A name that would write control characters (terminal escapes, forged lines) into the
+    grader's console and logs, which nbgrader prints as found, or that is not valid UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept as surrogates
+        return True
+    return any(unicodedata.category(c) == "Cc" for c in name)
+
+
+def printable(text):
+    """``text`` with control and format characters written as escapes (for logs and notes)."""
+    text = os.fspath(text)
+    if not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in text):
+        return text
+    return "".join(c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)
 
 
 def _inodes(root, skip):
     """``{(device, inode)}`` of the course's regular files, outside ``skip``."""
     seen = set()
     skip = os.fspath(skip)
-    for folder, dirs, files in os.walk(root):
-        if folder == skip or folder.startswith(skip + os.sep):
+    for folder, dirs, files in os.walk(root):  # topdown: a skipped folder is not entered
+        if folder == skip or folder.startswith(skip + os.sep) or folder.count(os.sep) > 200:
             dirs[:] = []
             continue
         for name in files:
@@ -262,7 +360,7 @@ def set_aside_record(root, student, assignment, config=None):
     receives: ``{"timestamp", "set_aside"}`` (empty when nothing was set aside)."""
     record = _load_record(quarantine_settings(config).place(root, student, assignment))
     entries = [{"path": str(e["path"]), "kind": str(e.get("kind", "")), "why": str(e["why"]),
-                **({"reason": e["reason"]} if "reason" in e else {})}
+                **{key: e[key] for key in ("reason", "more") if key in e}}
                for e in record.get("set_aside", [])
                if isinstance(e, dict) and "path" in e and "why" in e]
     if not entries:
@@ -312,6 +410,15 @@ def remove_stand_ins(notebooks, root):
     notebooks[:] = [n for n in notebooks if os.path.lexists(n)]
 
 
+def _path(entry):
+    """The entry's path, shown escaped; a summary entry says how many more it stands for."""
+    path = printable(str(entry["path"]))
+    more = entry.get("more")
+    if isinstance(more, int) and not isinstance(more, bool):
+        return Note("MORE_ENTRIES", first=path, count=f"{more:,}")
+    return path
+
+
 def _reason(entry):
     """Why an entry was set aside: its message record, else (an older record) its English."""
     try:
@@ -324,7 +431,7 @@ def set_aside_lines(root, student, assignment, config=None):
     """The sentences (:class:`~.notes.Note`) saying what was set aside from one submission
     (empty when nothing)."""
     place = quarantine_settings(config).place(root, student, assignment)
-    return [Note("SET_ASIDE", path=str(entry["path"]), why=_reason(entry))
+    return [Note("SET_ASIDE", path=_path(entry), why=_reason(entry))
             for entry in _load_record(place).get("set_aside", [])
             if isinstance(entry, dict) and "path" in entry and "why" in entry]
 

@@ -27,15 +27,16 @@ from queue import Empty
 
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellExecutionComplete
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float
+from traitlets import Float, Type
 
-__all__ = ["LimitOutputBytes", "CapOutputsWhileRunning", "BoundedKernelClient", "output_bytes",
-           "truncation_note"]
+__all__ = ["LimitOutputBytes", "CapOutputsWhileRunning", "BoundedKernelClient",
+           "SignedMessagesOnly", "output_bytes", "truncation_note"]
 
 MB = 1_000_000
 #: What an error output keeps of its message and of each traceback line, at least.
@@ -43,6 +44,13 @@ _ERROR_CHARS = 2000
 _ERROR_LINES = 50
 #: Seconds without output after a dropped message that end the collection of a cell's output.
 _QUIET_AFTER_DROP = 2.0
+#: Outputs an update of one display id may reach, and display ids kept in all (nbclient walks
+#: them on each update and each ``clear_output``: 20,000 outputs under one id cost the grader
+#: 12 s of CPU, and the kernel was stopped as if it had ignored the interrupt).
+_OUTPUTS_PER_DISPLAY_ID = 8
+#: The iopub message types that are outputs (nbformat's); nbclient handles the others itself.
+_OUTPUT_TYPES = frozenset({"execute_result", "display_data", "stream", "error"})
+_DISPLAY_IDS = 1000
 
 
 class LimitOutputBytes(NbGraderPreprocessor):
@@ -112,8 +120,10 @@ def _cut_text(text, room):
 
 
 def _fit(outputs, room):
-    """``(kept outputs, their bytes, bytes dropped)`` within ``room``; errors always kept."""
-    kept, used, dropped = [], 0, 0
+    """``(kept outputs, their bytes, bytes dropped)`` within ``room``; a cell's first error
+    always kept (it decides points), further ones only within ``room``, as any output (a
+    kernel can send any number of error messages: 2000 of them made a 200 MB notebook)."""
+    kept, used, dropped, error_kept = [], 0, 0, False
     for output in outputs:
         size = output_bytes(output)
         if output.get("output_type") == "error":
@@ -121,9 +131,11 @@ def _fit(outputs, room):
                 output = _shorten_error(output)
                 dropped += size - output_bytes(output)
                 size = output_bytes(output)
-            kept.append(output)
-            used += size
-            continue
+            if not error_kept:
+                error_kept = True
+                kept.append(output)
+                used += size
+                continue
         if used + size <= room and not dropped:
             kept.append(output)
             used += size
@@ -161,11 +173,38 @@ def _rough_size(obj, limit):
     return total
 
 
+class SignedMessagesOnly(AsyncZMQSocketChannel):
+    """A kernel channel that drops what is not a message signed with the kernel's key.
+
+    jupyter_client raises on the first such frame set ("Invalid Signature"); one badly signed
+    frame set sent by a cell on its shell socket stopped nbclient, and nbgrader reported the
+    submission not graded (no score: "a grader error, grade it again") instead of grading it.
+    A kernel's nonsense is the kernel's: dropped, and the wait for the real message goes on."""
+
+    async def get_msg(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not await self.socket.poll(None if left is None else int(left * 1000)):
+                raise Empty
+            frames = await self.socket.recv_multipart()
+            try:
+                _, signed = self.session.feed_identities(frames)
+                return self.session.deserialize(signed)
+            except Exception:  # noqa: BLE001 - not signed with the key, or not a message
+                continue
+
+
 class BoundedKernelClient(AsyncKernelClient):
     """jupyter_client's kernel client whose output channel (iopub) drops a message over
-    ``LimitOutputBytes.message_mb`` (``zmq.MAXMSGSIZE``). Set for every kernel the grader
-    starts, the judging kernel's too, by ``c.AsyncKernelManager.client_class``. Only iopub:
-    the judge's probes are answered on the shell and stdin channels, left as they are."""
+    ``LimitOutputBytes.message_mb`` (``zmq.MAXMSGSIZE``), and whose channels drop what the
+    kernel did not sign (:class:`SignedMessagesOnly`). Set for every kernel the grader
+    starts, the judging kernel's too, by ``c.AsyncKernelManager.client_class``. The size
+    limit is on iopub only: the judge's probes are answered on the shell and stdin channels."""
+
+    shell_channel_class = Type(SignedMessagesOnly)
+    iopub_channel_class = Type(SignedMessagesOnly)
+    stdin_channel_class = Type(SignedMessagesOnly)
 
     def connect_iopub(self, identity=None):
         limit = int(LimitOutputBytes(config=self.config).message_mb * MB)
@@ -221,6 +260,8 @@ class CapOutputsWhileRunning:
         self._received = {}        # cell index -> characters of output received
         self._received_total = 0
         self._noted = set()        # cells that got their truncation note
+        self._display_sizes = {}   # display id -> the largest data shown under it
+        self._errors_kept = set()  # cells whose first error was kept
         self._limits = self._output_limits()
         return super().preprocess(nb, resources, km)
 
@@ -272,7 +313,60 @@ class CapOutputsWhileRunning:
 
     # outputs over the cell's or the notebook's budget are counted, not kept
 
+    def process_message(self, msg, cell, cell_index):
+        self._current = (cell, cell_index)  # where a dropped display update is noted
+        return super().process_message(msg, cell, cell_index)
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Comm messages (widgets) are dropped: nbclient would keep every ``state`` a kernel
+        sends, unbounded, and write it into the notebook's metadata; a ``jupyter.widget``
+        comm without ``_model_module`` raised in the grader (the submission not graded, as
+        if by our fault); an unknown target's name was logged as sent. No grade needs them."""
+        return None
+
+    def _update_display_id(self, display_id, msg):
+        """nbclient replaces the data of every output shown under ``display_id``, whatever its
+        size, outside :meth:`output`: 500 updates of 1.9 MB took the grader 1.2 GB above an
+        honest submission. The growth is charged to the notebook's budget, as an output is;
+        an update that does not fit is dropped, with the notebook's note."""
+        places = self._display_id_map.get(display_id)
+        count = sum(len(indices) for indices in places.values()) if places else 0
+        if not count:
+            return None
+        limits = getattr(self, "_limits", None) or self._output_limits()
+        content = msg.get("content", {})
+        total = getattr(self, "_received_total", 0)
+        room = max(0, int(limits.notebook_mb * MB) - total)
+        size = _rough_size([content.get("data"), content.get("metadata")], room + 1)
+        sizes = self.__dict__.setdefault("_display_sizes", {})
+        grow = max(0, size - sizes.get(display_id, 0)) * count
+        if grow > room:
+            cell, cell_index = getattr(self, "_current", (None, None))
+            if cell is not None:
+                self._note(cell, cell_index, notebook=True)
+            return None
+        self._received_total = total + grow
+        sizes[display_id] = max(size, sizes.get(display_id, 0))
+        return super()._update_display_id(display_id, msg)
+
+    def _display_id_to_keep(self, display_id, size):
+        """``display_id``, or ``None`` past the outputs an update may reach (per id and in
+        all): nbclient walks them on every update and every ``clear_output``."""
+        if not display_id:
+            return None
+        shown = self._display_id_map.get(display_id, {})
+        if (sum(len(indices) for indices in shown.values()) >= _OUTPUTS_PER_DISPLAY_ID
+                or (not shown and len(self._display_id_map) >= _DISPLAY_IDS)):
+            return None
+        sizes = self.__dict__.setdefault("_display_sizes", {})
+        sizes[display_id] = max(size, sizes.get(display_id, 0))
+        return display_id
+
     def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") not in _OUTPUT_TYPES:
+            # nbclient logs any other type as sent ("unhandled iopub msg: <type>"): a kernel
+            # wrote terminal escapes and a forged status line on the grader's console
+            return None
         limits = getattr(self, "_limits", None) or self._output_limits()
         content = msg.get("content", {})
         cell_cap, notebook_cap = int(limits.cell_mb * MB), int(limits.notebook_mb * MB)
@@ -283,10 +377,15 @@ class CapOutputsWhileRunning:
         self._received = getattr(self, "_received", {})
         self._received[cell_index] = received + min(size, cell_cap + 1)
         self._received_total = total + min(size, notebook_cap + 1)
+        errors_kept = self.__dict__.setdefault("_errors_kept", set())
+        if msg["msg_type"] == "error" and cell_index not in errors_kept:
+            errors_kept.add(cell_index)  # the cell's first error decides points: kept
+            msg = dict(msg, content=_shorten_error(content))
+            return super().output(outs, msg, None, cell_index)
         if msg["msg_type"] == "error":
             msg = dict(msg, content=_shorten_error(content))
-            return super().output(outs, msg, display_id, cell_index)
         if size <= room:
+            display_id = self._display_id_to_keep(display_id, size)
             return super().output(outs, msg, display_id, cell_index)
         if msg["msg_type"] == "stream" and room > 0:
             text = str(content.get("text", ""))[:room]
