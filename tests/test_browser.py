@@ -67,6 +67,12 @@ def running_lab(root, home, tmp, **extra_env):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CATVNONCAT_", "PYTEST_"))}
     env.update(HOME=str(home), CATVNONCAT_DATA=str(REPO / "datasets"),
                PATH=os.pathsep.join([str(VENV_BIN), env["PATH"]]), **extra_env)
+    # On a busy machine JupyterLab may ask which kernel to start for a restored session (a
+    # dialog that catches every click): it starts the preferred one, as a student would choose.
+    settings = Path(home) / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / \
+        "notebook-extension" / "tracker.jupyterlab-settings"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"autoStartDefaultKernel": true}', encoding="utf-8")
     log_path = tmp / f"lab-{port}.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
@@ -166,14 +172,15 @@ def open_notebook(browser, lab, name, folder=course.ASSIGNMENT, workspace=None):
 def accept_open_dialogs(page):
     """Accept a dialog JupyterLab may open on its own (e.g. the kernel choice, on a busy machine),
     which would otherwise catch every click; a screenshot shows which one it was."""
-    for attempt in range(5):
-        dialog = page.locator(".jp-Dialog")
-        if dialog.count() == 0 or not dialog.first.is_visible():
+    for attempt in range(10):
+        dialogs = page.locator(".jp-Dialog")
+        if dialogs.count() == 0 or not any(d.is_visible() for d in dialogs.all()):
             return
         page.screenshot(path=str(SHOTS / f"unexpected-dialog-{attempt}.png"))
-        accept = dialog.first.locator(".jp-mod-accept")
+        top = dialogs.last  # JupyterLab may stack two (one kernel choice per session restored)
+        accept = top.locator(".jp-mod-accept")
         if accept.count():
-            accept.first.click()
+            accept.first.click(force=True)
         else:
             page.keyboard.press("Escape")
         page.wait_for_timeout(500)

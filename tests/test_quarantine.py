@@ -70,15 +70,6 @@ CASES = {
 }
 
 
-def _write(original):
-    def write(path, submission):
-        if callable(submission):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return submission(path)
-        return original(path, submission)
-    return write
-
-
 @pytest.fixture(scope="module", params=["autograde", "engine"])
 def graded(request, tmp_path_factory):
     """``(scores, course folder)`` after one grading of the class and its feedback: by
@@ -86,10 +77,8 @@ def graded(request, tmp_path_factory):
     aside before a worker grades a copy of the rest)."""
     workdir = tmp_path_factory.mktemp(f"quarantine-{request.param}")
     workers = 2 if request.param == "engine" else None
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(course_run, "_write_submission", _write(course_run._write_submission))
-        scores = course_run.autograde({sid: sub for sid, (sub, _, _) in CASES.items()}, workdir,
-                                      workers=workers)
+    scores = course_run.autograde({sid: sub for sid, (sub, _, _) in CASES.items()}, workdir,
+                                  workers=workers)
     root = workdir / "course"
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
@@ -273,9 +262,7 @@ def test_a_chinese_submission_reads_its_set_aside_note_in_chinese(tmp_path):
     from catvnoncat.judge.messages import render
     from catvnoncat.repair.notes import repair_catalog
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(course_run, "_write_submission", _write(course_run._write_submission))
-        course_run.autograde({"li": _zh_release_beside_a_link}, tmp_path, assignment=EDITION)
+    course_run.autograde({"li": _zh_release_beside_a_link}, tmp_path, assignment=EDITION)
     root = tmp_path / "course"
     result = course_run.run_nbgrader(["generate_feedback", EDITION, "--force"], root, **{
         facts.GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}"})

@@ -83,22 +83,11 @@ CLASS = {"honest": (course.reference_submission(), 95),
          "escape-named": (escape_named, 95)}
 
 
-def _write(original):
-    def write(path, submission):
-        if callable(submission):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return submission(path)
-        return original(path, submission)
-    return write
-
-
 @pytest.fixture(scope="module", params=["autograde", "engine"])
 def graded(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"trees-{request.param}")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(course_run, "_write_submission", _write(course_run._write_submission))
-        scores = course_run.autograde({s: sub for s, (sub, _) in CLASS.items()}, workdir,
-                                      workers=2 if request.param == "engine" else None)
+    scores = course_run.autograde({s: sub for s, (sub, _) in CLASS.items()}, workdir,
+                                  workers=2 if request.param == "engine" else None)
     return scores, workdir / "course"
 
 
@@ -269,12 +258,10 @@ def test_submissions_at_the_file_caps_cost_the_engine_a_bounded_share(tmp_path):
 
     _, baseline = grade_sampled({"honest": course.reference_submission()}, tmp_path / "baseline",
                                 workers=2)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(course_run, "_write_submission", _write(course_run._write_submission))
-        scores, grader = grade_sampled({"honest": course.reference_submission(),
-                                        "at-caps-1": _files_at_the_caps,
-                                        "at-caps-2": _files_at_the_caps},
-                                       tmp_path / "class", workers=2)
+    scores, grader = grade_sampled({"honest": course.reference_submission(),
+                                    "at-caps-1": _files_at_the_caps,
+                                    "at-caps-2": _files_at_the_caps},
+                                   tmp_path / "class", workers=2)
     print(f"\nengine peak per process: honest class {baseline.peak_bytes / 2**20:.0f} MiB, "
           f"with two submissions at the file caps {grader.peak_bytes / 2**20:.0f} MiB")
     assert all(sum(s.values()) == 95 for s in scores.values()), scores

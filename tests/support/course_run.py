@@ -114,7 +114,9 @@ def _write_submission(path, submission):
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_timestamp(path.parent)  # as `nbgrader submit` does
-    if isinstance(submission, bytes):
+    if callable(submission):  # writes the folder itself (links, pipes, trees: tests of files)
+        submission(path)
+    elif isinstance(submission, bytes):
         path.write_bytes(submission)
     elif isinstance(submission, str):
         path.write_text(submission, encoding="utf-8")
