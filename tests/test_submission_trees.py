@@ -91,6 +91,7 @@ def graded(request, tmp_path_factory):
     return scores, workdir / "course"
 
 
+@pytest.mark.slow  # real grading runs
 @pytest.mark.parametrize("student", list(CLASS))
 def test_scores(graded, student):
     scores, root = graded
@@ -98,6 +99,7 @@ def test_scores(graded, student):
     assert got == CLASS[student][1], (student, (root / "nbgrader.log").read_text()[-3000:])
 
 
+@pytest.mark.slow  # real grading runs
 def test_no_solution_reaches_autograded(graded):
     _, root = graded
     for path in (root / "autograded").rglob("*"):
@@ -105,6 +107,7 @@ def test_no_solution_reaches_autograded(graded):
             assert b"BEGIN SOLUTION" not in path.read_bytes(), path
 
 
+@pytest.mark.slow  # real grading runs
 def test_the_grader_log_holds_no_control_character_from_a_name(graded):
     _, root = graded
     log = (root / "nbgrader.log").read_text(encoding="utf-8", errors="replace")
@@ -112,6 +115,7 @@ def test_the_grader_log_holds_no_control_character_from_a_name(graded):
     assert "\n[FAILED] honest 0 of 95" not in log
 
 
+@pytest.mark.slow  # real grading runs
 def test_the_escape_named_files_are_said_printably(graded):
     _, root = graded
     said = [line for line in repair.repairs_of(root / "autograded" / "escape-named" / A / NB)
@@ -216,6 +220,7 @@ def test_names_with_control_characters_are_set_aside_and_logged_escaped(tmp_path
     assert "\x1b" not in caplog.text and r"\x1b[2J" in caplog.text
 
 
+@pytest.mark.slow  # real grading runs
 def test_a_binary_timestamp_does_not_stop_the_engine_for_the_class(tmp_path):
     """``catvnoncat grade`` without ``--force`` reads each submission's ``timestamp.txt`` to
     skip what is already graded: a binary one (the student's own file, in a zip) raised
@@ -253,6 +258,7 @@ def _files_at_the_caps(path):
         i += 1
 
 
+@pytest.mark.slow  # real grading runs
 def test_submissions_at_the_file_caps_cost_the_engine_a_bounded_share(tmp_path):
     from support.grader_share import MEMORY_BOUND_MB, grade_sampled
 
