@@ -31,6 +31,7 @@ from catvnoncat.steps import mathml, pipelines
 from catvnoncat.steps.export import GradesCsvExport
 from catvnoncat.steps.feedback import TEMPLATES, page_lang, page_style, part_name, points, say_on_page
 from catvnoncat.steps.formgrader import count_one_edition_per_class
+from catvnoncat.steps.students import read_unreadable_timestamps_as_missing
 from catvnoncat.steps.repair import NotebookReader, pre_convert_hook
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -184,6 +185,10 @@ c.ExportApp.plugin_class = GradesCsvExport
 # The formgrader's Manage Students page likewise counts one edition per student, not the sum of
 # both editions over twice the maximum (catvnoncat.steps.formgrader).
 count_one_edition_per_class()
+# A submission's timestamp.txt is the student's file: one nbgrader cannot read (binary, not a
+# time, a link or a pipe) is read as none, set aside by the quarantine, and said in the feedback;
+# nbgrader raised on it before any hook ran, and the student was "not graded" as if by our fault.
+read_unreadable_timestamps_as_missing()
 
 # --- Bytes of output kept (catvnoncat.steps.output_limits) ------------------------------------
 # The notebook kernel's outputs are counted as they arrive (a message over message_mb is dropped
@@ -193,4 +198,9 @@ count_one_edition_per_class()
 c.LimitOutputBytes.cell_mb = 1
 c.LimitOutputBytes.notebook_mb = 5
 c.LimitOutputBytes.message_mb = 2
+# Messages read from the notebook kernel (each costs the grader about 0.4 ms, most of it nbformat
+# validating the output): past a cell's or the notebook's count, the cell's output is no longer
+# read, it gets a note, and the kernel is interrupted. An honest notebook sends about 200.
+c.LimitOutputBytes.cell_messages = 2000
+c.LimitOutputBytes.notebook_messages = 5000
 c.AsyncKernelManager.client_class = "catvnoncat.steps.output_limits.BoundedKernelClient"

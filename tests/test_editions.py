@@ -121,7 +121,7 @@ def test_grade_takes_every_edition_handed_in(course):
     assert cli._editions_to_grade(root, None) == [EN, ZH]
     assert cli._editions_to_grade(root, ZH) == [ZH]
     assert editions.handed_in(root, (EN, ZH))["switched_to_zh"] == {
-        EN: "2026-03-01 12:00:00.000000 UTC", ZH: "2026-03-01 14:00:00.000000 UTC"}
+        EN: datetime(2026, 3, 1, 12), ZH: datetime(2026, 3, 1, 14)}
 
 
 def test_the_report_has_one_row_per_student_and_names_the_edition(course, tmp_path):

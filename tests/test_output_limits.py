@@ -8,7 +8,8 @@ error messages, opening widget comms with 95 MB of state, sending a badly signed
 message whose type is terminal escapes, and the attackers of tests/test_grader_share.py (lent
 helpers asked for work the grader must refuse, a flood from the judging side only). While
 nbgrader runs, the grader's own processes are sampled (:mod:`support.grader_share`: peak
-resident memory, CPU time). Then ``nbgrader generate_feedback``. The autograded notebooks and
+resident memory, CPU time); one of them loops on ``display(...)`` 100,000 times, stopped at
+the cell's message limit. Then ``nbgrader generate_feedback``. The autograded notebooks and
 feedback pages must stay under the configured caps plus a stated margin, the grader's peak
 within 500 MB of the baseline's and its CPU time within the baseline's per student times the
 class size plus 5 s per flooding or attacking student, every score exact (the scratch cell
@@ -172,6 +173,19 @@ def test_the_flooding_cell_says_what_was_dropped(runs, student):
     text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
                    for o in cell.outputs)
     assert "[grader]" in text and "dropped" in text, text[-500:]
+
+
+def test_a_display_loop_is_stopped_at_the_message_limit_and_the_next_cells_run(runs):
+    nb = nbformat.read(runs["root"] / "autograded" / "display_flood" / A / NB, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells)
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "model")
+    shown = [o for o in nb.cells[at].outputs if o.get("output_type") == "display_data"]
+    note = shown[-1]["data"]["text/plain"]
+    assert note.startswith(f"[grader] This cell sent more than {LIMITS.cell_messages} output "
+                           "messages"), note
+    assert len(shown) <= LIMITS.cell_messages
+    after = [c for c in nb.cells[at + 1:] if c.cell_type == "code" and c.get("outputs")]
+    assert after and not any(o.get("ename") == "NotRun" for c in after for o in c.outputs)
 
 
 def test_the_badly_signed_reply_was_sent_and_dropped(runs):

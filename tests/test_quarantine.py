@@ -2,7 +2,8 @@
 
 One real ``nbgrader autograde`` run, and one ``catvnoncat grade --workers 2``, grade submissions holding symbolic links (to the instructor's
 source notebook, to a classmate's notebook), a hard link to the source notebook, a named pipe
-(which would hang ``shutil.copy``) and honest classmates; ``nbgrader generate_feedback`` then
+(which would hang ``shutil.copy``), a ``timestamp.txt`` that is binary or not a time (nbgrader
+raised on it: the student was not graded) and honest classmates; ``nbgrader generate_feedback`` then
 writes their feedback. Nothing but the students' own regular files may reach ``autograded/``
 or ``feedback/``, each set-aside file is said in one line, and honest scores stay exact.
 Fast tests check the size and count caps on real files.
@@ -59,6 +60,16 @@ def renamed_beside_a_link(path):
     link_to_source(path)
 
 
+def binary_timestamp(path):
+    nbformat.write(course.reference_submission(), path)
+    (path.parent / "timestamp.txt").write_bytes(b"\xff\xfe2099\x00")
+
+
+def timestamp_not_a_time(path):
+    nbformat.write(course.reference_submission(), path)
+    (path.parent / "timestamp.txt").write_text("handed in on time, honest", encoding="utf-8")
+
+
 #: student -> (how the submission is written, total expected, file set aside or None)
 CASES = {
     "honest": (honest(), 95, None),
@@ -67,6 +78,10 @@ CASES = {
     "hard-link": (hard_link_to_source, 0, NB),
     "fifo": (honest_with_fifo, 95, "notes.txt"),
     "renamed-and-link": (renamed_beside_a_link, 95, NB),
+    # nbgrader raised on these (UnicodeDecodeError, "Invalid timestamp string"): not graded,
+    # as if by a fault of ours; now graded without a submission time
+    "binary-timestamp": (binary_timestamp, 95, "timestamp.txt"),
+    "timestamp-not-a-time": (timestamp_not_a_time, 95, "timestamp.txt"),
 }
 
 
@@ -213,12 +228,26 @@ def test_a_new_submission_forgets_the_earlier_lines(tmp_path):
     assert set_aside_lines(tmp_path, "s", A) == []
 
 
+def test_an_unreadable_timestamp_is_set_aside_and_still_said_when_graded_again(tmp_path):
+    folder = _submission(tmp_path, {NB: 10})
+    (folder / "timestamp.txt").write_bytes(b"\xff\xfe2099\x00")
+    found = SubmissionQuarantine().set_aside(folder, tmp_path)
+    assert [(f["path"], f["kind"]) for f in found] == [("timestamp.txt", "unreadable timestamp")]
+    assert sorted(p.name for p in folder.iterdir()) == [NB]
+    lines = set_aside_lines(tmp_path, "s", A)
+    assert lines == ["timestamp.txt was set aside and not graded: it cannot be read as a "
+                     "submission time, so your submission was graded without one"]
+    SubmissionQuarantine().set_aside(folder, tmp_path)  # graded again (--force): still said
+    assert set_aside_lines(tmp_path, "s", A) == lines
+
+
 # -- catvnoncat grade: the coordinator sets aside before it reads a submission ------------------
 
 def test_the_engine_reads_only_the_students_regular_files(tmp_path):
     from catvnoncat.engine.run import _files
 
-    folder = _submission(tmp_path, {"timestamp.txt": 5})
+    folder = _submission(tmp_path, {})
+    (folder / "timestamp.txt").write_text("2026-12-01 10:00:00")
     nbformat.write(course.reference_submission(), folder / "mine.ipynb")
     (tmp_path / "source" / A).mkdir(parents=True)
     (tmp_path / "source" / A / NB).write_text("solutions")

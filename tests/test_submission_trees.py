@@ -221,26 +221,38 @@ def test_names_with_control_characters_are_set_aside_and_logged_escaped(tmp_path
 
 
 @pytest.mark.slow  # real grading runs
-def test_a_binary_timestamp_does_not_stop_the_engine_for_the_class(tmp_path):
-    """``catvnoncat grade`` without ``--force`` reads each submission's ``timestamp.txt`` to
-    skip what is already graded: a binary one (the student's own file, in a zip) raised
-    UnicodeDecodeError in the coordinator and left the whole class ungraded (a traceback, exit
-    1). Now that submission is graded again (nbgrader says what is wrong with it) and the
-    classmate whose submission is newer is graded."""
+@pytest.mark.parametrize("mode", ["autograde", "engine"])
+def test_a_binary_timestamp_on_a_regrade_counts_as_none_and_stops_no_one(tmp_path, mode):
+    """A grading without ``--force`` reads each submission's ``timestamp.txt`` to skip what is
+    already graded, before any hook of the course runs. A binary one (the student's own file,
+    in a zip) raised UnicodeDecodeError: in ``catvnoncat grade``'s coordinator, the whole class
+    was left ungraded; in ``nbgrader autograde``, that student was "not graded", as if by a
+    fault of ours. Now it counts as no time, in both modes alike: by nbgrader's rule for a
+    submission without a time, the graded one is kept (skipped, a warning says why), and the
+    classmate whose submission is newer is graded again."""
+    workers = 2 if mode == "engine" else None
     course_run.autograde({"classmate": course.reference_submission(),
-                          "binary-time": course.reference_submission()}, tmp_path, workers=2)
+                          "binary-time": course.reference_submission()}, tmp_path,
+                         workers=workers)
     root = tmp_path / "course"
     (root / "submitted" / "binary-time" / A / "timestamp.txt").write_bytes(b"\xff\xfe2099\x00")
     (root / "submitted" / "classmate" / A / "timestamp.txt").write_text("2099-01-01 00:00:00 UTC")
+    graded_before = {sid: (root / "autograded" / sid / A / NB).stat().st_mtime_ns
+                     for sid in ("classmate", "binary-time")}
     env = course_run.nbgrader_env(**{GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}"})
     env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
-    result = subprocess.run([sys.executable, "-m", "catvnoncat", "grade", A, "--workers", "2",
-                             "--course-dir", os.fspath(root)], cwd=root, env=env,
+    command = (["catvnoncat", "grade", A, "--workers", "2", "--course-dir", os.fspath(root)]
+               if workers else ["nbgrader", "autograde", A])
+    result = subprocess.run([sys.executable, "-m", *command], cwd=root, env=env,
                             capture_output=True, text=True, timeout=600)
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
-    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
-    assert "[graded] classmate" in result.stdout, result.stdout
-    assert "not graded: binary-time: UnicodeDecodeError" in result.stdout, result.stdout
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said, said[-3000:]
+    assert result.returncode == 0, said[-3000:]
+    again = {sid: (root / "autograded" / sid / A / NB).stat().st_mtime_ns != when
+             for sid, when in graded_before.items()}
+    assert again == {"classmate": True, "binary-time": False}, said[-3000:]
+    if not workers:
+        assert "cannot be read as a submission time (it is not UTF-8 text)" in said, said[-3000:]
 
 
 def _files_at_the_caps(path):

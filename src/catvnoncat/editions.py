@@ -87,15 +87,16 @@ def counted_edition(times):
 
 
 def handed_in(course_dir, editions):
-    """``{student id: {edition: timestamp text or None}}`` from ``submitted/`` (class order)."""
+    """``{student id: {edition: submission time or None}}`` from ``submitted/`` (class order;
+    a ``timestamp.txt`` that cannot be read counts as none)."""
+    from .repair.quarantine import read_timestamp
+
     root = Path(course_dir) / "submitted"
     found = {}
     for edition in editions:
         for folder in sorted(root.glob(f"*/{edition}")):
             if folder.is_dir():
-                stamp = folder / "timestamp.txt"
-                text = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
-                found.setdefault(folder.parent.name, {})[edition] = text
+                found.setdefault(folder.parent.name, {})[edition] = read_timestamp(folder)
     return found
 
 

@@ -121,8 +121,16 @@ def _model_asking(*calls):
             "            'learning_rate': learning_rate, 'num_iterations': num_iterations}\n")
 
 
-#: student id -> {solution cell: code}. Each asks the grader (through a lent helper) or the
-#: judging side's output channel for far more than an honest submission does.
+#: Appended to the reference ``model`` cell: 100,000 outputs sent to the grader (the notebook
+#: kernel's; a judge child discards its own). Read in full, they cost the grader some 40 s of
+#: CPU; it reads 2000 (``c.LimitOutputBytes.cell_messages``) and interrupts the cell.
+DISPLAY_FLOOD = ("\nfrom IPython.display import display\n"
+                 "for _ in range(100_000):\n"
+                 "    display({'text/plain': 'flood'}, raw=True)\n")
+
+#: student id -> {solution cell: code, or a function of the reference cell's code}. Each asks
+#: the grader (through a lent helper, or the output channel of the judging side or of the
+#: notebook kernel) for far more than an honest submission does.
 ATTACKERS = {
     "lent_helpers_asked_too_much": {"model": _model_asking(
         # a billion gradient steps, a 3e9-long vector, 6000 x 6000 arrays, zero-size axes
@@ -143,6 +151,7 @@ ATTACKERS = {
         "            sys.stdout.write('y' * 100_000_000)\n"
         "            sys.stdout.flush()\n"
         "    return 1 / (1 + np.exp(-z))\n")},
+    "display_flood": {"model": lambda source: source + DISPLAY_FLOOD},
 }
 
 
@@ -150,6 +159,8 @@ def class_with_attackers():
     """The honest student and every attacker, as submissions."""
     solutions = mutants.notebook_solutions()
     submissions = {"honest": course.reference_submission()}
-    submissions.update({sid: course.make_submission({**solutions, **cells})
-                        for sid, cells in ATTACKERS.items()})
+    for sid, cells in ATTACKERS.items():
+        cells = {cell: code(solutions[cell]) if callable(code) else code
+                 for cell, code in cells.items()}
+        submissions[sid] = course.make_submission({**solutions, **cells})
     return submissions

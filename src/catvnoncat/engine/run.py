@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .gradebook import GradebookWriter, assignment_rows, graded_students
 from ..judge.secret import MissingSecret, read_secret
+from ..repair.quarantine import read_timestamp
 from .jobs import GradeJob, StudentOutcome, course_fingerprint
 from .worker import grade_one
 
@@ -118,29 +119,15 @@ def _files(folder, ignore, set_aside=None):
 
 
 def _already_graded(course_dir, assignment, student_id, in_gradebook):
-    """nbgrader's rule: an autograded folder exists and the submission is not newer than it."""
+    """nbgrader's rule (``init_destination``): an autograded folder exists, and the submission
+    is not newer than it. A time that cannot be read counts as none, as for nbgrader with the
+    course's config (:func:`~catvnoncat.steps.students.read_unreadable_timestamps_as_missing`)."""
     dest = Path(course_dir) / "autograded" / student_id / assignment
     if student_id not in in_gradebook or not dest.is_dir():
         return False
-    new = Path(course_dir) / "submitted" / student_id / assignment / "timestamp.txt"
-    old = dest / "timestamp.txt"
-    if os.path.lexists(new) and os.path.lexists(old):
-        new_time, old_time = _small_text(new), _small_text(old)
-        if new_time is None or old_time is None:  # binary, huge, a link: nbgrader says why
-            return False
-        return new_time <= old_time
-    return True
-
-
-def _small_text(path, limit=200):
-    """The stripped text of a small regular file (never through a link), or ``None``."""
-    try:
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        return Path(path).read_bytes().decode("utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
+    new = read_timestamp(Path(course_dir) / "submitted" / student_id / assignment)
+    old = read_timestamp(dest)
+    return not (new is not None and old is not None and new > old)
 
 
 def status_line(outcome, max_points):

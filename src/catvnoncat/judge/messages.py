@@ -310,6 +310,8 @@ SUMMARIES = {
     "STOPPED_JUDGE_IGNORED_INTERRUPT": "the judging kernel ignored the interrupt",
     "STOPPED_KERNEL_DIED": "the kernel died",
     "STOPPED_KERNEL_STOPPED": "the kernel ignored the interrupt at the time limit and was stopped",
+    "STOPPED_REPLY_FLOOD": "your code sent the grader more replies than a cell has, in cell "
+                           "{cell}",
     "STOPPED_OUT_OF_TIME": "your notebook used the {seconds} s a submission's code may take in "
                            "all",
     # what the grader writes into a cell's output when the kernel fails there
@@ -318,8 +320,26 @@ SUMMARIES = {
                           "run.",
     "CELL_TIMEOUT_OUTPUT": "This cell ran past the {seconds} s limit and ignored the interrupt, "
                            "so its kernel was stopped; the cells after it were not run.",
+    "REPLY_FLOOD_OUTPUT": "This cell sent the grader frames on the kernel's reply channel (a "
+                          "cell has one reply), so its kernel was stopped; the cells after it "
+                          "were not run.",
     "NOT_RERUN": "[not re-run during grading: no grade depends on this cell; the output below is "
                  "the student's own]",
+    # what the grader writes into a cell whose output went over a limit (output_limits)
+    "OUTPUT_CELL_TRUNCATED": "[grader] Output truncated: this cell's output went over the {mb} MB "
+                             "the grader keeps per cell; the rest was dropped.",
+    "OUTPUT_NOTEBOOK_TRUNCATED": "[grader] Output truncated: the notebook's outputs went over the "
+                                 "{mb} MB the grader keeps; the rest was dropped.",
+    "OUTPUT_MESSAGE_DROPPED": "[grader] A message of this cell's output was over the {mb} MB the "
+                              "grader accepts and was dropped.",
+    "OUTPUT_BYTES_DROPPED": "({count} bytes)",
+    "OUTPUT_CELL_MESSAGES": "[grader] This cell sent more than {count} output messages, the most "
+                            "the grader reads from one cell: it was interrupted there, and the "
+                            "rest of its output dropped. No grade depends on it.",
+    "OUTPUT_NOTEBOOK_MESSAGES": "[grader] The notebook's cells sent more than {count} output "
+                                "messages, the most the grader reads from a notebook: this cell "
+                                "was interrupted, and the rest of its output dropped. No grade "
+                                "depends on it.",
     "JUDGE_KERNEL_DIED_OUTPUT": "The judging kernel died while this cell was judged (os._exit, "
                                 "a crash, out of memory or over a resource limit); the test "
                                 "cells after it are not judged.",

@@ -31,6 +31,8 @@ REPAIR_NOTES = {
     "WHY_TOTAL_TOO_LARGE": "the submission's files together exceed the {mb} MB allowed",
     "WHY_TOO_DEEP": "it is nested more than {depth} folders deep",
     "WHY_ODD_NAME": "its name holds control characters or is not valid text",
+    "WHY_TIMESTAMP_UNREADABLE": "it cannot be read as a submission time, so your submission was "
+                                "graded without one",
     "WHY_UNCHECKED": "the submission's files could not be checked, so none of them was graded",
     "MORE_ENTRIES": "{first} and {count} more files and folders",
     # the notebook graded (steps/repair.py, files.py)

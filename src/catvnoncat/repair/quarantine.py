@@ -11,7 +11,9 @@ pipe hangs the copy. So the hook first moves out of ``submitted/<student>/<assig
 * symbolic links, devices, named pipes (fifos) and sockets;
 * hard links to another file of the course (link count above 1 and the same inode as a file of
   the course folder outside this submission);
-* files over ``max_file_mb``, and the files past ``max_files`` or past ``max_total_mb``.
+* files over ``max_file_mb``, and the files past ``max_files`` or past ``max_total_mb``;
+* a ``timestamp.txt`` nbgrader cannot read as a time (binary, not a date): the submission is
+  then graded as one without a submission time, as nbgrader grades one without the file.
 
 What was set aside, and why, is written to ``record.json`` beside ``files/``; the sanitizing
 step (:class:`~catvnoncat.repair.RepairSubmission`) reads it and says each line in the feedback
@@ -34,7 +36,7 @@ from .notes import Note
 
 __all__ = ["SubmissionQuarantine", "quarantine_settings", "set_aside_lines", "record_copy",
            "copied_from", "set_aside_notebooks", "set_aside_record", "hand_over_record",
-           "remove_stand_ins"]
+           "remove_stand_ins", "TIMESTAMP_FILE", "read_timestamp", "timestamp_problem"]
 
 RECORD = "record.json"
 #: Folders of a submission deeper than this are set aside whole (not a limit of
@@ -45,7 +47,9 @@ MAX_DEPTH = 16
 LISTED = 20
 _STAND_INS = "stand_ins"
 _FILES = "files"
-_TIMESTAMP = "timestamp.txt"
+TIMESTAMP_FILE = _TIMESTAMP = "timestamp.txt"
+#: Longest ``timestamp.txt`` read, bytes (nbgrader's own are 32).
+_TIMESTAMP_BYTES = 200
 
 
 class SubmissionQuarantine(LoggingConfigurable):
@@ -101,6 +105,8 @@ class SubmissionQuarantine(LoggingConfigurable):
         found = _summarized(found)
         if len(found) > LISTED:
             self.log.warning("%s: set aside %s", printable(submission), _path(found[-1]))
+        if any(entry["path"] == _TIMESTAMP for entry in found):
+            record["timestamp"] = None  # as the next grading of this submission reads it
         if found or stale:
             record["set_aside"] = record.get("set_aside", []) + found
             _save_record(place, record)
@@ -161,6 +167,9 @@ class SubmissionQuarantine(LoggingConfigurable):
                 why = ("too deep", Note("WHY_TOO_DEEP", depth=MAX_DEPTH))
             if why is None and _odd_name(path.name):
                 why = ("odd name", Note("WHY_ODD_NAME"))
+            if why is None and relative == _TIMESTAMP and timestamp_problem(submission):
+                # nbgrader would raise on it (the student "not graded"): graded without a time
+                why = ("unreadable timestamp", Note("WHY_TIMESTAMP_UNREADABLE"))
             if why is None and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
                 if course_inodes is None:
                     course_inodes = _inodes(root, skip=submission)
@@ -297,6 +306,50 @@ def _remove(path):
             os.unlink(path)
     except OSError:
         pass
+
+
+# -- the submission time: the student's file, read without trusting it ----------------------
+
+def _timestamp(folder):
+    """``(time in UTC or None, problem or None)`` of ``folder/timestamp.txt``: a regular file
+    of at most 200 bytes, UTF-8, a time nbgrader can parse (its ``parse_utc``)."""
+    path = Path(folder) / TIMESTAMP_FILE
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None, None
+    if not stat.S_ISREG(st.st_mode):
+        return None, "it is not a regular file"
+    if st.st_size > _TIMESTAMP_BYTES:
+        return None, f"it holds more than {_TIMESTAMP_BYTES} bytes"
+    try:  # never through a link, never waiting on a pipe put there since
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as file:
+            text = file.read(_TIMESTAMP_BYTES + 1).decode("utf-8").strip()
+    except OSError as error:
+        return None, f"it cannot be opened ({error.strerror})"
+    except UnicodeDecodeError:
+        return None, "it is not UTF-8 text"
+    if not text:
+        return None, None  # nbgrader reads an empty file as no time, with a warning
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text), None
+    except (ValueError, OverflowError, TypeError, LookupError) as error:
+        return None, f"it is not a time ({type(error).__name__})"
+
+
+def timestamp_problem(folder):
+    """Why ``folder/timestamp.txt`` cannot be read as a submission time (a short English
+    phrase, for the log), or ``None`` when it is readable, empty or absent."""
+    return _timestamp(folder)[1]
+
+
+def read_timestamp(folder):
+    """The submission time of ``folder`` (its ``timestamp.txt``) as nbgrader reads it, in UTC;
+    ``None`` when absent, empty or unreadable (:func:`timestamp_problem`)."""
+    return _timestamp(folder)[0]
 
 
 def _read_timestamp(folder):

@@ -33,7 +33,7 @@ from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
 from ..sandbox import groups as sandbox_groups
 from ..sandbox.policy import INSTALL_HINT
-from .output_limits import CapOutputsWhileRunning
+from .output_limits import CapOutputsWhileRunning, MessageLimitReached
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
            "verdict_outputs", "record_verdict"]
@@ -216,6 +216,12 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             self._stop(index, say("STOPPED_KERNEL_DIED"))
             cell.outputs.append(_error("DeadKernelError", render(say("KERNEL_DIED_OUTPUT"),
                                                                  self._catalog)))
+        except MessageLimitReached:
+            # Frames on the reply channel past the cell's budget: only a forged reply sends
+            # them. The kernel is stopped, as one that ignores the interrupt.
+            self._stop(index, say("STOPPED_REPLY_FLOOD", cell=index + 1), kill=True)
+            cell.outputs.append(_error("MessageLimitReached", render(
+                say("REPLY_FLOOD_OUTPUT"), self._catalog)))
         except CellTimeoutError:
             # Still busy after the interrupt and the wait for its outputs: it ignores
             # interrupts. Stop it so that the notebook, and the class, go on.

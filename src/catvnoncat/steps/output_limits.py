@@ -2,7 +2,9 @@
 
 nbgrader's ``LimitOutput`` counts lines, and only once every output is in memory: one printed
 110 MB line gave a 115 MB autograded notebook and a 118 MB feedback page, and the grader held it
-all while the kernel ran. Three bounds, set in ``nbgrader_config.py`` (``c.LimitOutputBytes``):
+all while the kernel ran; a cell looping on ``display(...)`` kept the grader reading (some
+0.4 ms of the grader's CPU per message, most of it nbformat validating each output) until the
+cell's time limit. Four bounds, set in ``nbgrader_config.py`` (``c.LimitOutputBytes``):
 
 * ``message_mb``: the largest output message the grader accepts from a kernel. The kernel
   clients' output sockets get ``zmq.MAXMSGSIZE`` (:class:`BoundedKernelClient`): libzmq drops a longer message
@@ -15,12 +17,21 @@ all while the kernel ran. Three bounds, set in ``nbgrader_config.py`` (``c.Limit
   base of :class:`~catvnoncat.steps.execute.ExecuteWithJudge`, the notebook kernel's executor):
   past a cell's or the notebook's budget, outputs are counted and dropped, with one note in the
   cell. Error outputs are always kept (they decide points), shortened.
+* ``cell_messages`` and ``notebook_messages``: the messages the grader reads from the notebook
+  kernel for one cell, and for the whole notebook (every frame counts, signed or not, this cell's
+  or not: each costs the grader to read). Past either, the grader stops reading the cell's
+  output, writes a note, and interrupts the kernel, as at the time limit: the cell ends there,
+  the next cells run (a kernel that keeps the cell going past its time limit is stopped, as
+  any). Too many frames on the reply channel stop the kernel: only a forged reply sends them.
+  An honest notebook sends about 200 messages in all; the judge children discard their outputs
+  in their own sandbox, so a graded point never depends on these caps.
 * the same caps on the notebook once executed (:class:`LimitOutputBytes`, after nbgrader's
   ``LimitOutput``), measured as the bytes written to the autograded notebook; this also bounds
   the outputs a student stored in cells that are not re-run. nbgrader grade cells are left
   alone: their outputs are the judge's verdicts.
 """
 
+import asyncio
 import json
 import time
 from queue import Empty
@@ -33,10 +44,13 @@ from nbclient.exceptions import CellExecutionComplete
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Type
+from jupyter_core.utils import run_sync
+
+from ..judge.messages import catalog_for, render, say
+from traitlets import Float, Int, Type
 
 __all__ = ["LimitOutputBytes", "CapOutputsWhileRunning", "BoundedKernelClient",
-           "SignedMessagesOnly", "output_bytes", "truncation_note"]
+           "SignedMessagesOnly", "MessageLimitReached", "output_bytes", "truncation_note"]
 
 MB = 1_000_000
 #: What an error output keeps of its message and of each traceback line, at least.
@@ -51,6 +65,12 @@ _OUTPUTS_PER_DISPLAY_ID = 8
 #: The iopub message types that are outputs (nbformat's); nbclient handles the others itself.
 _OUTPUT_TYPES = frozenset({"execute_result", "display_data", "stream", "error"})
 _DISPLAY_IDS = 1000
+#: After a cell stopped at its message budget: quiet seconds, and frames dropped unread at
+#: most, before the next cell.
+_QUIET_BEFORE_NEXT_CELL = 0.05
+_STALE_FRAMES = 50_000
+#: Frames the reply channel may bring in a cell once the notebook's message budget is spent.
+_REPLIES_PAST_THE_BUDGET = 10
 
 
 class LimitOutputBytes(NbGraderPreprocessor):
@@ -61,8 +81,15 @@ class LimitOutputBytes(NbGraderPreprocessor):
     notebook_mb = Float(5.0, help="Most output bytes kept per notebook, MB.").tag(config=True)
     message_mb = Float(2.0, help="Largest message accepted from a kernel, MB; a longer one is "
                        "dropped with a note in its cell.").tag(config=True)
+    cell_messages = Int(2000, help="Most messages the grader reads from the notebook kernel "
+                        "while one cell runs; past it the cell is interrupted, with a note."
+                        ).tag(config=True)
+    notebook_messages = Int(5000, help="Most messages the grader reads from the notebook kernel "
+                            "in all; past it each cell still sending is interrupted, with a "
+                            "note.").tag(config=True)
 
     def preprocess(self, nb, resources):
+        catalog = catalog_for((resources or {}).get("nbgrader", {}).get("assignment"))
         used = 0
         for cell in nb.cells:
             if cell.cell_type != "code" or not cell.get("outputs") or utils.is_grade(cell):
@@ -70,7 +97,8 @@ class LimitOutputBytes(NbGraderPreprocessor):
             room = max(0, min(int(self.cell_mb * MB), int(self.notebook_mb * MB) - used))
             kept, size, dropped = _fit(cell.outputs, room)
             if dropped:
-                kept.append(truncation_note(self, dropped, notebook=room < self.cell_mb * MB))
+                kept.append(truncation_note(self, dropped, notebook=room < self.cell_mb * MB,
+                                            catalog=catalog))
                 self.log.warning("Cell %s: %d bytes of output dropped (over the output limit)",
                                  cell.get("id", "?"), dropped)
             cell.outputs = kept
@@ -83,19 +111,24 @@ def output_bytes(output):
     return len(json.dumps(output, ensure_ascii=False).encode("utf-8"))
 
 
-def truncation_note(limits, dropped, notebook=False, message=False):
-    """The line a cell gets when some of its output was not kept."""
-    if message:
-        text = (f"[grader] A message of this cell's output was over the {limits.message_mb:g} MB "
-                "the grader accepts and was dropped.")
+def truncation_note(limits, dropped, notebook=False, message=False, messages=None,
+                    catalog=None):
+    """The line a cell gets when some of its output was not kept, in the words of ``catalog``
+    (the edition's, :func:`~catvnoncat.judge.messages.catalog_for`; default English).
+    ``messages``: ``"cell"`` or ``"notebook"``, the message count that stopped the cell."""
+    if messages == "cell":
+        note = say("OUTPUT_CELL_MESSAGES", count=limits.cell_messages)
+    elif messages == "notebook":
+        note = say("OUTPUT_NOTEBOOK_MESSAGES", count=limits.notebook_messages)
+    elif message:
+        note = say("OUTPUT_MESSAGE_DROPPED", mb=f"{limits.message_mb:g}")
     elif notebook:
-        text = (f"[grader] Output truncated: the notebook's outputs went over the "
-                f"{limits.notebook_mb:g} MB the grader keeps; the rest was dropped.")
+        note = say("OUTPUT_NOTEBOOK_TRUNCATED", mb=f"{limits.notebook_mb:g}")
     else:
-        text = (f"[grader] Output truncated: this cell's output went over the {limits.cell_mb:g} "
-                f"MB the grader keeps per cell; the rest was dropped.")
+        note = say("OUTPUT_CELL_TRUNCATED", mb=f"{limits.cell_mb:g}")
+    text = render(note, catalog)
     if dropped:
-        text += f" ({dropped:,} bytes)"
+        text += " " + render(say("OUTPUT_BYTES_DROPPED", count=f"{dropped:,}"), catalog)
     # display data, not a stream: nbclient would merge a stream into the cell's own text, where
     # nbgrader's LimitOutput may cut it off
     return NotebookNode(output_type="display_data", metadata={},
@@ -173,21 +206,35 @@ def _rough_size(obj, limit):
     return total
 
 
+class MessageLimitReached(Exception):
+    """A channel has read the frames the cell being run may send (``stop_at``)."""
+
+
 class SignedMessagesOnly(AsyncZMQSocketChannel):
     """A kernel channel that drops what is not a message signed with the kernel's key.
 
     jupyter_client raises on the first such frame set ("Invalid Signature"); one badly signed
     frame set sent by a cell on its shell socket stopped nbclient, and nbgrader reported the
     submission not graded (no score: "a grader error, grade it again") instead of grading it.
-    A kernel's nonsense is the kernel's: dropped, and the wait for the real message goes on."""
+    A kernel's nonsense is the kernel's: dropped, and the wait for the real message goes on.
+
+    Every frame set read is counted (``frames_read``); once it reaches ``stop_at`` (set by the
+    executor for the cell being run, :class:`CapOutputsWhileRunning`), reading raises
+    :class:`MessageLimitReached` instead: unsigned frames too cost the grader to read."""
+
+    frames_read = 0
+    stop_at = None
 
     async def get_msg(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
+            if self.stop_at is not None and self.frames_read >= self.stop_at:
+                raise MessageLimitReached
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not await self.socket.poll(None if left is None else int(left * 1000)):
                 raise Empty
             frames = await self.socket.recv_multipart()
+            self.frames_read += 1
             try:
                 _, signed = self.session.feed_identities(frames)
                 return self.session.deserialize(signed)
@@ -249,6 +296,17 @@ class BoundedKernelClient(AsyncKernelClient):
                 return
 
 
+async def _discard_waiting_frames(socket):
+    """Drop the frames waiting on ``socket`` unread (no signature check, no parsing: some
+    microseconds each), until it is quiet for :data:`_QUIET_BEFORE_NEXT_CELL` seconds or
+    :data:`_STALE_FRAMES` are dropped: what a cell stopped at its message budget still sent
+    would otherwise be read, at full cost, against the next cell's budget."""
+    for _ in range(_STALE_FRAMES):
+        if not await socket.poll(int(_QUIET_BEFORE_NEXT_CELL * 1000)):
+            return
+        await socket.recv_multipart(copy=False)
+
+
 class CapOutputsWhileRunning:
     """Mixin for nbclient's ``NotebookClient`` (the notebook kernel's executor): see the
     module docstring. The caps are :class:`LimitOutputBytes`'s."""
@@ -257,6 +315,7 @@ class CapOutputsWhileRunning:
         return LimitOutputBytes(config=self.config)
 
     def preprocess(self, nb, resources=None, km=None):
+        self._messages_read = 0    # messages read from the notebook kernel, all cells
         self._received = {}        # cell index -> characters of output received
         self._received_total = 0
         self._noted = set()        # cells that got their truncation note
@@ -288,13 +347,70 @@ class CapOutputsWhileRunning:
             socket.connect(url)
         return seen
 
+    # the messages a cell may send: counted on both channels the grader reads
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None,
+                                 store_history=True):
+        """nbclient's, with the cell's message budget set on the kernel's channels
+        (``cell_messages``, within what is left of ``notebook_messages``)."""
+        limits = getattr(self, "_limits", None) or self._output_limits()
+        kc = self.kc
+        room = max(0, min(limits.cell_messages,
+                          limits.notebook_messages - getattr(self, "_messages_read", 0)))
+        channels = [getattr(kc, name, None) for name in ("iopub_channel", "shell_channel")]
+        channels = [c for c in channels if isinstance(c, SignedMessagesOnly)]
+        start = {id(c): c.frames_read for c in channels}
+        for channel in channels:
+            # the reply channel keeps a few frames past the notebook's budget: its one reply
+            # ends the cell (only a forged reply sends more)
+            channel.stop_at = channel.frames_read + (
+                room if channel is kc.iopub_channel else max(room, _REPLIES_PAST_THE_BUDGET))
+        self._notebook_spent = room < limits.cell_messages  # which note a stop gets
+        self._cell_room = room
+        if getattr(self, "_stale_output", False):
+            self._stale_output = False
+            await _discard_waiting_frames(kc.iopub_channel.socket)
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                    store_history)
+        finally:
+            for channel in channels:
+                channel.stop_at = None
+            self._messages_read = getattr(self, "_messages_read", 0) + sum(
+                c.frames_read - start[id(c)] for c in channels)
+
+    # nbclient binds its sync name to its own coroutine at class creation: bind it again
+    execute_cell = run_sync(async_execute_cell)
+
+    async def _stop_at_the_message_limit(self, cell, cell_index):
+        """The cell sent all the messages it may: note it, stop reading, interrupt the kernel
+        (as at the time limit; the reply ends the cell, or the time limit stops the kernel)."""
+        self._stale_output = True  # what the kernel still sends is discarded unread
+        self._note(cell, cell_index, messages="notebook" if self._notebook_spent else "cell")
+        self.log.warning("Cell %d: over the output messages the grader reads; its output is "
+                         "not read", cell_index + 1)
+        # A cell that had no budget left has sent nothing yet (the kernel may not even have
+        # started it): its output is not read, and only the time limit interrupts it.
+        if self.km is not None and getattr(self, "_cell_room", 1):
+            try:
+                await ensure_async(self.km.interrupt_kernel())
+            except Exception as error:  # noqa: BLE001 - the time limit still stops it
+                self.log.warning("Could not interrupt the kernel: %s", error)
+
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
         dropped_at = None
         while True:
             try:
                 msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
+            except MessageLimitReached:
+                await self._stop_at_the_message_limit(cell, cell_index)
+                return
             except Exception:  # noqa: BLE001 - queue.Empty: nothing for half a second
                 msg = None
+            else:
+                # a message already waiting does not yield to the event loop: let the reply
+                # and the time limit be seen while messages pour in
+                await asyncio.sleep(0)
             if await self._dropped_since():
                 dropped_at = time.monotonic()
                 self._note(cell, cell_index, message=True)
@@ -393,12 +509,13 @@ class CapOutputsWhileRunning:
         self._note(outs, cell_index, notebook=notebook_cap - total < cell_cap - received)
         return None
 
-    def _note(self, cell_or_outputs, cell_index, notebook=False, message=False):
+    def _note(self, cell_or_outputs, cell_index, notebook=False, message=False, messages=None):
         noted = self.__dict__.setdefault("_noted", set())
-        key = (cell_index, message)
+        key = (cell_index, message, messages is not None)
         if key in noted:
             return
         noted.add(key)
         outs = cell_or_outputs.outputs if hasattr(cell_or_outputs, "outputs") else cell_or_outputs
         limits = getattr(self, "_limits", None) or self._output_limits()
-        outs.append(truncation_note(limits, 0, notebook=notebook, message=message))
+        outs.append(truncation_note(limits, 0, notebook=notebook, message=message,
+                                    messages=messages, catalog=getattr(self, "_catalog", None)))

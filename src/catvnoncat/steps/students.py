@@ -9,15 +9,30 @@ formgrader's Manage Students) are never changed.
 nbgrader reads a submission's time from ``timestamp.txt`` beside the notebook (``nbgrader
 submit`` and ``collect`` write it); :func:`write_timestamp` writes one for submissions put into
 ``submitted/`` by code (the demo class, the tests), which the formgrader otherwise shows "None".
+
+The file is the student's (a zip of a learning platform holds it):
+:func:`~catvnoncat.repair.quarantine.read_timestamp` reads it without trusting it, and
+:func:`~catvnoncat.repair.quarantine.timestamp_problem` says what is wrong with one it cannot
+read. nbgrader itself read a
+binary one with ``open().read()`` and raised, in ``autograde``'s first step, before the course's
+``pre_convert_hook``: the student was "not graded", as if by a fault of ours; a named pipe there
+would hang it. :func:`read_unreadable_timestamps_as_missing` (called in ``nbgrader_config.py``)
+makes nbgrader read such a file as no file, as the engine does; the quarantine then sets it
+aside and the feedback says so.
 """
 
+import functools
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-__all__ = ["name_if_unnamed", "NameUnnamedStudents", "write_timestamp", "TIMESTAMP_FORMAT"]
+from ..repair.quarantine import TIMESTAMP_FILE, printable, timestamp_problem
+
+__all__ = ["name_if_unnamed", "NameUnnamedStudents", "write_timestamp", "TIMESTAMP_FORMAT",
+           "read_unreadable_timestamps_as_missing"]
 
 #: nbgrader's own format for ``timestamp.txt`` (``nbgrader submit`` writes it so).
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
@@ -46,6 +61,32 @@ class NameUnnamedStudents(NbGraderPreprocessor):
 def write_timestamp(folder, when=None):
     """Write ``folder/timestamp.txt`` as ``nbgrader submit`` does (``when``: now, in UTC)."""
     when = when or datetime.now(timezone.utc)
-    path = Path(folder) / "timestamp.txt"
+    path = Path(folder) / TIMESTAMP_FILE
     path.write_text(when.strftime(TIMESTAMP_FORMAT), encoding="utf-8")
     return path
+
+
+def read_unreadable_timestamps_as_missing():
+    """Make nbgrader's ``CourseDirectory.get_existing_timestamp`` read a ``timestamp.txt`` it
+    cannot read as no file (with a warning naming it), instead of raising for the student.
+
+    nbgrader's own reading is kept for every readable file. Called once in
+    ``nbgrader_config.py``; calling it again changes nothing."""
+    from nbgrader.coursedir import CourseDirectory
+
+    original = CourseDirectory.get_existing_timestamp
+    if getattr(original, "_catvnoncat_reads_safely", False):
+        return
+
+    @functools.wraps(original)
+    def get_existing_timestamp(self, dest_path):
+        problem = timestamp_problem(dest_path)
+        if problem is not None:
+            self.log.warning("%s: cannot be read as a submission time (%s); read as no "
+                             "timestamp", printable(os.path.join(dest_path, TIMESTAMP_FILE)),
+                             problem)
+            return None
+        return original(self, dest_path)
+
+    get_existing_timestamp._catvnoncat_reads_safely = True
+    CourseDirectory.get_existing_timestamp = get_existing_timestamp
