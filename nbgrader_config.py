@@ -203,4 +203,7 @@ c.LimitOutputBytes.message_mb = 2
 # read, it gets a note, and the kernel is interrupted. An honest notebook sends about 200.
 c.LimitOutputBytes.cell_messages = 2000
 c.LimitOutputBytes.notebook_messages = 5000
+# Bytes read on the notebook kernel's output channel in all (each message is checked and parsed
+# before it can be dropped: 1.9 MB ones cost about 4.5 ms each); an honest notebook sends < 1 MB.
+c.LimitOutputBytes.read_mb = 200
 c.AsyncKernelManager.client_class = "catvnoncat.steps.output_limits.BoundedKernelClient"

@@ -45,6 +45,10 @@ SCRATCH = {
     "twelve-messages": ('import sys\nfor _ in range(12):\n'
                         '    sys.stdout.write("y" * 100_000_000)\n    sys.stdout.flush()'),
     "many-lines": 'for i in range(250_000):\n    print("z" * 99)',
+    # 1000 messages of 1.9 MB, each under the message limit: each is checked and parsed before
+    # it can be dropped (4.5 ms of the grader's CPU); read up to c.LimitOutputBytes.read_mb
+    "big-messages": ('import sys\nfor _ in range(1000):\n'
+                     '    sys.stdout.write("b" * 1_900_000)\n    sys.stdout.flush()'),
     # 6 MB on the wire, two million dicts once parsed
     "dict-bomb": ('from IPython.display import display\n'
                   'display({"text/plain": "x"}, raw=True, metadata={"m": [{}] * 2_000_000})'),

@@ -340,6 +340,10 @@ SUMMARIES = {
                                 "messages, the most the grader reads from a notebook: this cell "
                                 "was interrupted, and the rest of its output dropped. No grade "
                                 "depends on it.",
+    "OUTPUT_NOTEBOOK_BYTES_READ": "[grader] The notebook's cells sent more than {mb} MB of "
+                                  "output, the most the grader reads from a notebook: this cell "
+                                  "was interrupted, and the rest of its output dropped. No grade "
+                                  "depends on it.",
     "JUDGE_KERNEL_DIED_OUTPUT": "The judging kernel died while this cell was judged (os._exit, "
                                 "a crash, out of memory or over a resource limit); the test "
                                 "cells after it are not judged.",

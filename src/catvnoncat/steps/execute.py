@@ -77,6 +77,15 @@ def _not_judged(test_id, message):
     return judge.Verdict(test_id, False, message, judged=False)
 
 
+def _ipykernel_flush_wait():
+    """Seconds ipykernel may wait, flushing stdout then stderr, before it sends a reply."""
+    try:
+        from ipykernel.iostream import OutStream
+        return 2 * float(OutStream.flush_timeout)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return 20.0
+
+
 class SandboxUnavailable(BaseException):
     """Grading kernels cannot be sandboxed here: autograding stops (not one student's fault).
 
@@ -272,11 +281,17 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
 
     async def _async_handle_timeout(self, timeout, cell=None):
         """Interrupt at the time limit, as nbclient does; a kernel that has not answered the
-        interrupt ``interrupt_grace`` seconds later is stopped now (nbclient would wait
-        ``iopub_timeout`` first, then nbgrader would drop the whole submission)."""
+        interrupt ``interrupt_grace`` seconds later, plus the time ipykernel may take to flush
+        its output first, is stopped now (nbclient would wait ``iopub_timeout`` first, then
+        nbgrader would drop the whole submission).
+
+        ipykernel flushes stdout and stderr before it sends a reply, waiting up to
+        ``OutStream.flush_timeout`` (10 s) for each: a cell that queued a flood of output
+        answered the interrupt late, and was stopped as if it had ignored it (the later cells
+        and parts lost)."""
         reply = await super()._async_handle_timeout(timeout, cell)
         if self.interrupt_on_timeout:
-            deadline = time.monotonic() + self.interrupt_grace
+            deadline = time.monotonic() + self.interrupt_grace + _ipykernel_flush_wait()
             while not await self.kc.shell_channel.msg_ready():
                 if time.monotonic() > deadline:
                     raise CellTimeoutError.error_from_timeout_and_cell(

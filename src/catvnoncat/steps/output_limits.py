@@ -4,7 +4,7 @@ nbgrader's ``LimitOutput`` counts lines, and only once every output is in memory
 110 MB line gave a 115 MB autograded notebook and a 118 MB feedback page, and the grader held it
 all while the kernel ran; a cell looping on ``display(...)`` kept the grader reading (some
 0.4 ms of the grader's CPU per message, most of it nbformat validating each output) until the
-cell's time limit. Four bounds, set in ``nbgrader_config.py`` (``c.LimitOutputBytes``):
+cell's time limit. The bounds, set in ``nbgrader_config.py`` (``c.LimitOutputBytes``):
 
 * ``message_mb``: the largest output message the grader accepts from a kernel. The kernel
   clients' output sockets get ``zmq.MAXMSGSIZE`` (:class:`BoundedKernelClient`): libzmq drops a longer message
@@ -19,7 +19,9 @@ cell's time limit. Four bounds, set in ``nbgrader_config.py`` (``c.LimitOutputBy
   cell. Error outputs are always kept (they decide points), shortened.
 * ``cell_messages`` and ``notebook_messages``: the messages the grader reads from the notebook
   kernel for one cell, and for the whole notebook (every frame counts, signed or not, this cell's
-  or not: each costs the grader to read). Past either, the grader stops reading the cell's
+  or not: each costs the grader to read); ``read_mb``, the bytes it reads on the output channel
+  for the whole notebook (each message is checked and parsed before it can be dropped: 1.9 MB
+  messages cost some 4.5 ms each). Past any of them, the grader stops reading the cell's
   output, writes a note, and interrupts the kernel, as at the time limit: the cell ends there,
   the next cells run (a kernel that keeps the cell going past its time limit is stopped, as
   any). Too many frames on the reply channel stop the kernel: only a forged reply sends them.
@@ -87,6 +89,10 @@ class LimitOutputBytes(NbGraderPreprocessor):
     notebook_messages = Int(5000, help="Most messages the grader reads from the notebook kernel "
                             "in all; past it each cell still sending is interrupted, with a "
                             "note.").tag(config=True)
+    read_mb = Float(200.0, help="Most bytes the grader reads from the notebook kernel's output "
+                    "channel in all, MB (each is checked and parsed before it can be dropped); "
+                    "past it each cell still sending is interrupted, with a note."
+                    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         catalog = catalog_for((resources or {}).get("nbgrader", {}).get("assignment"))
@@ -115,8 +121,11 @@ def truncation_note(limits, dropped, notebook=False, message=False, messages=Non
                     catalog=None):
     """The line a cell gets when some of its output was not kept, in the words of ``catalog``
     (the edition's, :func:`~catvnoncat.judge.messages.catalog_for`; default English).
-    ``messages``: ``"cell"`` or ``"notebook"``, the message count that stopped the cell."""
-    if messages == "cell":
+    ``messages``: what stopped the cell: ``"cell"`` or ``"notebook"`` (the message counts),
+    ``"bytes"`` (``read_mb``)."""
+    if messages == "bytes":
+        note = say("OUTPUT_NOTEBOOK_BYTES_READ", mb=f"{limits.read_mb:g}")
+    elif messages == "cell":
         note = say("OUTPUT_CELL_MESSAGES", count=limits.cell_messages)
     elif messages == "notebook":
         note = say("OUTPUT_NOTEBOOK_MESSAGES", count=limits.notebook_messages)
@@ -222,19 +231,21 @@ class SignedMessagesOnly(AsyncZMQSocketChannel):
     executor for the cell being run, :class:`CapOutputsWhileRunning`), reading raises
     :class:`MessageLimitReached` instead: unsigned frames too cost the grader to read."""
 
-    frames_read = 0
-    stop_at = None
+    frames_read = bytes_read = 0
+    stop_at = bytes_stop_at = None
 
     async def get_msg(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            if self.stop_at is not None and self.frames_read >= self.stop_at:
+            if ((self.stop_at is not None and self.frames_read >= self.stop_at)
+                    or (self.bytes_stop_at is not None and self.bytes_read >= self.bytes_stop_at)):
                 raise MessageLimitReached
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not await self.socket.poll(None if left is None else int(left * 1000)):
                 raise Empty
             frames = await self.socket.recv_multipart()
             self.frames_read += 1
+            self.bytes_read += sum(len(frame) for frame in frames)
             try:
                 _, signed = self.session.feed_identities(frames)
                 return self.session.deserialize(signed)
@@ -246,20 +257,28 @@ class BoundedKernelClient(AsyncKernelClient):
     """jupyter_client's kernel client whose output channel (iopub) drops a message over
     ``LimitOutputBytes.message_mb`` (``zmq.MAXMSGSIZE``), and whose channels drop what the
     kernel did not sign (:class:`SignedMessagesOnly`). Set for every kernel the grader
-    starts, the judging kernel's too, by ``c.AsyncKernelManager.client_class``. The size
-    limit is on iopub only: the judge's probes are answered on the shell and stdin channels."""
+    starts, by ``c.AsyncKernelManager.client_class``. The size limit is on the output and
+    reply channels (the judge's probes do not use a kernel: :mod:`catvnoncat.probe.host`)."""
 
     shell_channel_class = Type(SignedMessagesOnly)
     iopub_channel_class = Type(SignedMessagesOnly)
     stdin_channel_class = Type(SignedMessagesOnly)
 
-    def connect_iopub(self, identity=None):
+    def _bounded(self, connect, identity):
         limit = int(LimitOutputBytes(config=self.config).message_mb * MB)
         self.context.setsockopt(zmq.MAXMSGSIZE, limit)  # the context's default for new sockets
         try:
-            return super().connect_iopub(identity=identity)
+            return connect(identity=identity)
         finally:
             self.context.setsockopt(zmq.MAXMSGSIZE, -1)
+
+    def connect_iopub(self, identity=None):
+        return self._bounded(super().connect_iopub, identity)
+
+    def connect_shell(self, identity=None):
+        # a reply is small; a forged one over the limit is dropped unread (the cell then
+        # waits for a reply that never comes: its time limit stops the kernel)
+        return self._bounded(super().connect_shell, identity)
 
     #: Seconds without an output message that end the drain after the kernel's start.
     quiet_after_start = 0.02
@@ -316,6 +335,7 @@ class CapOutputsWhileRunning:
 
     def preprocess(self, nb, resources=None, km=None):
         self._messages_read = 0    # messages read from the notebook kernel, all cells
+        self._bytes_read = 0       # bytes of them read on its output channel
         self._received = {}        # cell index -> characters of output received
         self._received_total = 0
         self._noted = set()        # cells that got their truncation note
@@ -360,13 +380,18 @@ class CapOutputsWhileRunning:
         channels = [getattr(kc, name, None) for name in ("iopub_channel", "shell_channel")]
         channels = [c for c in channels if isinstance(c, SignedMessagesOnly)]
         start = {id(c): c.frames_read for c in channels}
+        read = getattr(self, "_bytes_read", 0)
+        bytes_room = max(0, int(limits.read_mb * MB) - read)
         for channel in channels:
             # the reply channel keeps a few frames past the notebook's budget: its one reply
             # ends the cell (only a forged reply sends more)
             channel.stop_at = channel.frames_read + (
                 room if channel is kc.iopub_channel else max(room, _REPLIES_PAST_THE_BUDGET))
-        self._notebook_spent = room < limits.cell_messages  # which note a stop gets
-        self._cell_room = room
+        if isinstance(kc.iopub_channel, SignedMessagesOnly):
+            kc.iopub_channel.bytes_stop_at = kc.iopub_channel.bytes_read + bytes_room
+            bytes_start = kc.iopub_channel.bytes_read
+        self._notebook_spent = room < limits.cell_messages or not bytes_room
+        self._cell_room = min(room, bytes_room)
         if getattr(self, "_stale_output", False):
             self._stale_output = False
             await _discard_waiting_frames(kc.iopub_channel.socket)
@@ -375,9 +400,11 @@ class CapOutputsWhileRunning:
                                                     store_history)
         finally:
             for channel in channels:
-                channel.stop_at = None
+                channel.stop_at = channel.bytes_stop_at = None
             self._messages_read = getattr(self, "_messages_read", 0) + sum(
                 c.frames_read - start[id(c)] for c in channels)
+            if isinstance(kc.iopub_channel, SignedMessagesOnly):
+                self._bytes_read = read + kc.iopub_channel.bytes_read - bytes_start
 
     # nbclient binds its sync name to its own coroutine at class creation: bind it again
     execute_cell = run_sync(async_execute_cell)
@@ -386,7 +413,10 @@ class CapOutputsWhileRunning:
         """The cell sent all the messages it may: note it, stop reading, interrupt the kernel
         (as at the time limit; the reply ends the cell, or the time limit stops the kernel)."""
         self._stale_output = True  # what the kernel still sends is discarded unread
-        self._note(cell, cell_index, messages="notebook" if self._notebook_spent else "cell")
+        iopub = self.kc.iopub_channel
+        over_bytes = iopub.bytes_stop_at is not None and iopub.bytes_read >= iopub.bytes_stop_at
+        self._note(cell, cell_index, messages="bytes" if over_bytes else
+                   "notebook" if self._notebook_spent else "cell")
         self.log.warning("Cell %d: over the output messages the grader reads; its output is "
                          "not read", cell_index + 1)
         # A cell that had no budget left has sent nothing yet (the kernel may not even have
