@@ -320,6 +320,9 @@ SUMMARIES = {
                           "run.",
     "CELL_TIMEOUT_OUTPUT": "This cell ran past the {seconds} s limit and ignored the interrupt, "
                            "so its kernel was stopped; the cells after it were not run.",
+    "INTERRUPTED_WITHOUT_REPLY_OUTPUT": "This cell was interrupted (at its time limit or its "
+                                        "output limit) and sent no reply; the cells after it "
+                                        "were run.",
     "REPLY_FLOOD_OUTPUT": "This cell sent the grader frames on the kernel's reply channel (a "
                           "cell has one reply), so its kernel was stopped; the cells after it "
                           "were not run.",
