@@ -310,8 +310,8 @@ SUMMARIES = {
     "STOPPED_JUDGE_IGNORED_INTERRUPT": "the judging kernel ignored the interrupt",
     "STOPPED_KERNEL_DIED": "the kernel died",
     "STOPPED_KERNEL_STOPPED": "the kernel ignored the interrupt at the time limit and was stopped",
-    "STOPPED_REPLY_FLOOD": "your code sent the grader more replies than a cell has, in cell "
-                           "{cell}",
+    # NOT_RUN_STOPPED names the cell: "Not run: {why} in cell {cell} of the notebook."
+    "STOPPED_REPLY_FLOOD": "your code sent the grader more replies than a cell has",
     "STOPPED_OUT_OF_TIME": "your notebook used the {seconds} s a submission's code may take in "
                            "all",
     # what the grader writes into a cell's output when the kernel fails there

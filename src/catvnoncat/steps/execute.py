@@ -237,7 +237,7 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         except MessageLimitReached:
             # Frames on the reply channel past the cell's budget: only a forged reply sends
             # them. The kernel is stopped, as one that ignores the interrupt.
-            self._stop(index, say("STOPPED_REPLY_FLOOD", cell=index + 1), kill=True)
+            self._stop(index, say("STOPPED_REPLY_FLOOD"), kill=True)
             cell.outputs.append(_error("MessageLimitReached", render(
                 say("REPLY_FLOOD_OUTPUT"), self._catalog)))
         except CellTimeoutError:
