@@ -20,6 +20,12 @@ outran its queue, the status message that ends a cell with them; nbgrader waited
 (``iopub_timeout``), then stopped the kernel: every test cell from sigmoid's on scored 0 (15
 of 95, in 4 runs of 6).
 
+And ``huge_error_reply``: a scratch cell before sigmoid's that raises an error of 3 MB (a
+student's ``raise ValueError(str(big_list))``): ipykernel's reply carries the error, over
+``message_mb``; libzmq dropped it and closed the reply channel for good, so that cell and every
+later one waited for a reply until its time limit, then the kernel was stopped: every test
+cell from sigmoid's on scored 0.
+
 One real grading per mode (``nbgrader autograde``, ``catvnoncat grade --workers 2``), each after
 an honest class of one (the baseline), the grader's processes sampled
 (:mod:`support.grader_share`). Every score must be exact, the grader's peak within 500 MB of
@@ -54,16 +60,22 @@ FLOODS = {
 }
 
 
-def _quick_display_bursts():
+def _before(grade_id, *sources):
+    """The reference solution with a cell of each of ``sources`` before ``grade_id``'s."""
     nb = course.reference_submission()
     at = next(i for i, c in enumerate(nb.cells)
-              if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "sigmoid")
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+    for n, source in enumerate(sources):
+        nb.cells.insert(at, nbformat.v4.new_code_cell(source,
+                                                      id=course.unused_cell_id(nb, f"s{n}")))
+    return nb
+
+
+def _quick_display_bursts():
     burst = ("from IPython.display import display\n"
              "for _ in range(1999):\n"
              "    display({'text/plain': 'n'}, raw=True)\n")
-    for n in range(4):
-        nb.cells.insert(at, nbformat.v4.new_code_cell(burst, id=course.unused_cell_id(nb, f"b{n}")))
-    return nb
+    return _before("sigmoid", *[burst] * 4)
 
 
 def _with_thread_at_the_top(source):
@@ -83,6 +95,7 @@ def graded(request, tmp_path_factory):
     submissions = {"honest": course.reference_submission()}
     submissions.update({sid: _with_thread_at_the_top(src) for sid, src in FLOODS.items()})
     submissions["quick_display_bursts"] = _quick_display_bursts()
+    submissions["huge_error_reply"] = _before("sigmoid", 'raise ValueError("x" * 3_000_000)')
     scores, grader = grade_sampled(submissions, tmp_path_factory.mktemp("floods"),
                                    workers=workers)
     print(f"\n{request.param}: grader peak {baseline.peak_bytes / MB:.0f} MB honest, "

@@ -323,6 +323,9 @@ SUMMARIES = {
     "INTERRUPTED_WITHOUT_REPLY_OUTPUT": "This cell was interrupted (at its time limit or its "
                                         "output limit) and sent no reply; the cells after it "
                                         "were run.",
+    "REPLY_DROPPED_OUTPUT": "This cell's reply to the grader was over the {mb} MB it accepts "
+                            "(an error message that long?) and was dropped; the cells after it "
+                            "were run.",
     "REPLY_FLOOD_OUTPUT": "This cell sent the grader frames on the kernel's reply channel (a "
                           "cell has one reply), so its kernel was stopped; the cells after it "
                           "were not run.",

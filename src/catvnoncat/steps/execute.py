@@ -33,7 +33,7 @@ from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
 from ..sandbox import groups as sandbox_groups
 from ..sandbox.policy import INSTALL_HINT
-from .output_limits import CapOutputsWhileRunning, MessageLimitReached
+from .output_limits import CapOutputsWhileRunning, MessageLimitReached, ReplyDropped
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
            "verdict_outputs", "record_verdict"]
@@ -234,6 +234,13 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             self._stop(index, say("STOPPED_KERNEL_DIED"))
             cell.outputs.append(_error("DeadKernelError", render(say("KERNEL_DIED_OUTPUT"),
                                                                  self._catalog)))
+        except ReplyDropped:
+            # The cell's reply was over message_mb (an error message of megabytes): dropped,
+            # the connection made again; the cell has ended, the next cells run.
+            self._stale_output = True
+            limit = self._output_limits().message_mb
+            cell.outputs.append(_error("ReplyDropped", render(
+                say("REPLY_DROPPED_OUTPUT", mb=f"{limit:g}"), self._catalog)))
         except MessageLimitReached:
             # Frames on the reply channel past the cell's budget: only a forged reply sends
             # them. The kernel is stopped, as one that ignores the interrupt.

@@ -52,7 +52,8 @@ from ..judge.messages import catalog_for, render, say
 from traitlets import Float, Int, Type
 
 __all__ = ["LimitOutputBytes", "CapOutputsWhileRunning", "BoundedKernelClient",
-           "SignedMessagesOnly", "MessageLimitReached", "output_bytes", "truncation_note"]
+           "SignedMessagesOnly", "MessageLimitReached", "ReplyDropped", "output_bytes",
+           "truncation_note"]
 
 MB = 1_000_000
 #: What an error output keeps of its message and of each traceback line, at least.
@@ -221,6 +222,11 @@ class MessageLimitReached(Exception):
     """A channel has read the frames the cell being run may send (``stop_at``)."""
 
 
+class ReplyDropped(Exception):
+    """The reply channel lost its connection to the kernel: a message over ``message_mb``
+    (the cell's reply, with an error message of megabytes) was dropped, unread."""
+
+
 class SignedMessagesOnly(AsyncZMQSocketChannel):
     """A kernel channel that drops what is not a message signed with the kernel's key.
 
@@ -236,6 +242,10 @@ class SignedMessagesOnly(AsyncZMQSocketChannel):
     frames_read = bytes_read = 0
     stop_at = bytes_stop_at = None
     last_parent = None  # the request the last message read answers (the reply channel's)
+    #: A coroutine function (the executor's, on the reply channel) that says whether the
+    #: connection dropped a message since it was last asked; while waiting, it is asked every
+    #: half second, and a drop raises :class:`ReplyDropped`.
+    drop_check = None
 
     async def get_msg(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -244,7 +254,15 @@ class SignedMessagesOnly(AsyncZMQSocketChannel):
                     or (self.bytes_stop_at is not None and self.bytes_read >= self.bytes_stop_at)):
                 raise MessageLimitReached
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not await self.socket.poll(None if left is None else int(left * 1000)):
+            if self.drop_check is not None:
+                wait = 0.5 if left is None else min(left, 0.5)
+                if not await self.socket.poll(int(wait * 1000)):
+                    if await self.drop_check():
+                        raise ReplyDropped
+                    if left is not None and left <= wait:
+                        raise Empty
+                    continue
+            elif not await self.socket.poll(None if left is None else int(left * 1000)):
                 raise Empty
             frames = await self.socket.recv_multipart()
             self.frames_read += 1
@@ -356,12 +374,14 @@ class CapOutputsWhileRunning:
         self._limits = self._output_limits()
         return super().preprocess(nb, resources, km)
 
-    async def _dropped_since(self):
-        """Whether the output channel lost its connection (a message over the limit)."""
-        if getattr(self, "_drops_of", None) is not self.kc:  # a new client: watch it
-            self._drops_of = self.kc
-            self._drops = self.kc.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-        drops = self._drops
+    async def _dropped_since(self, channel="iopub"):
+        """Whether ``channel`` lost its connection (a message over the limit) since last
+        asked; it is connected again."""
+        watched = self.__dict__.setdefault("_drops", {})
+        if watched.get(channel, (None, None))[0] is not self.kc:  # a new client: watch it
+            socket = getattr(self.kc, f"{channel}_channel").socket
+            watched[channel] = (self.kc, socket.get_monitor_socket(zmq.EVENT_DISCONNECTED))
+        drops = watched[channel][1]
         if drops.closed:
             return False
         seen = False
@@ -370,14 +390,23 @@ class CapOutputsWhileRunning:
             seen = True
         if seen:
             # libzmq does not reconnect after a protocol error (a message over MAXMSGSIZE):
-            # connect again, or the cells after this one would get no output at all.
-            socket, url = self.kc.iopub_channel.socket, self.kc._make_url("iopub")
+            # connect again, or the cells after this one would get no output (no reply) at all.
+            socket = getattr(self.kc, f"{channel}_channel").socket
+            url = self.kc._make_url(channel)
             try:
                 socket.disconnect(url)
             except zmq.ZMQError:
                 pass
             socket.connect(url)
         return seen
+
+    async def _reply_dropped(self):
+        """Whether the reply channel dropped a message (a reply over ``message_mb``) while
+        the kernel lives (a kernel that died closed it too: nbclient says so)."""
+        if not await self._dropped_since("shell"):
+            return False
+        await asyncio.sleep(0.2)  # a dying kernel's process is seen gone by then
+        return bool(await ensure_async(self.kc.is_alive()))
 
     # the messages a cell may send: counted on both channels the grader reads
 
@@ -402,6 +431,9 @@ class CapOutputsWhileRunning:
         if isinstance(kc.iopub_channel, SignedMessagesOnly):
             kc.iopub_channel.bytes_stop_at = kc.iopub_channel.bytes_read + bytes_room
             bytes_start = kc.iopub_channel.bytes_read
+        if isinstance(kc.shell_channel, SignedMessagesOnly):
+            await self._dropped_since("shell")  # watched from now on (a drop since: connected)
+            kc.shell_channel.drop_check = self._reply_dropped
         self._notebook_spent = room < limits.cell_messages or not bytes_room
         self._cell_room = min(room, bytes_room)
         if getattr(self, "_stale_output", False):
@@ -412,7 +444,7 @@ class CapOutputsWhileRunning:
                                                     store_history)
         finally:
             for channel in channels:
-                channel.stop_at = channel.bytes_stop_at = None
+                channel.stop_at = channel.bytes_stop_at = channel.drop_check = None
             self._messages_read = getattr(self, "_messages_read", 0) + sum(
                 c.frames_read - start[id(c)] for c in channels)
             if isinstance(kc.iopub_channel, SignedMessagesOnly):
