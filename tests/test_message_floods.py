@@ -22,9 +22,9 @@ of 95, in 4 runs of 6).
 
 And ``huge_error_reply``: a scratch cell before sigmoid's that raises an error of 3 MB (a
 student's ``raise ValueError(str(big_list))``): ipykernel's reply carries the error, over
-``message_mb``; libzmq dropped it and closed the reply channel for good, so that cell and every
-later one waited for a reply until its time limit, then the kernel was stopped: every test
-cell from sigmoid's on scored 0.
+``message_mb``; libzmq dropped it and closed the reply channel for good, and the grader waited
+for a reply that could not come: that submission's ``nbgrader autograde`` still hung after 10
+minutes (stopped by hand; nbclient alone retries the time limit for ever).
 
 One real grading per mode (``nbgrader autograde``, ``catvnoncat grade --workers 2``), each after
 an honest class of one (the baseline), the grader's processes sampled
