@@ -136,6 +136,7 @@ c.Autograde.exporter_class = NotebookReader
 c.SubmissionQuarantine.max_file_mb = 20
 c.SubmissionQuarantine.max_files = 200
 c.SubmissionQuarantine.max_total_mb = 40
+c.SubmissionQuarantine.max_depth = 16  # folders nested; a deeper one is set aside whole
 
 # --- Cells no grade depends on are not re-run (catvnoncat.steps.tail) ------------------------
 # The code cells after the last autograded test (sections 5-7: training on the real data and
@@ -206,4 +207,7 @@ c.LimitOutputBytes.notebook_messages = 5000
 # Bytes read on the notebook kernel's output channel in all (each message is checked and parsed
 # before it can be dropped: 1.9 MB ones cost about 4.5 ms each); an honest notebook sends < 1 MB.
 c.LimitOutputBytes.read_mb = 200
+# Display ids (update_display): nbclient walks their outputs on every update and clear_output.
+c.LimitOutputBytes.display_id_outputs = 8
+c.LimitOutputBytes.display_ids = 1000
 c.AsyncKernelManager.client_class = "catvnoncat.steps.output_limits.BoundedKernelClient"

@@ -141,10 +141,22 @@ def marker_files(token):
     roots += list(Path(sys.prefix).glob("lib/python*/site-packages"))
     found = set()
     for root in roots:
-        for path in list(root.glob(f"*{token}*")) + list(root.glob(f"*/*{token}*")):
-            if "hostile_marker_" in path.name:
-                found.add(path)
+        for folder in [root, *_subfolders(root)]:
+            try:
+                names = os.listdir(folder)
+            except OSError:  # gone since listed (another test's temporary folder), or closed
+                continue
+            found.update(folder / name for name in names
+                         if token in name and "hostile_marker_" in name)
     return sorted(found)
+
+
+def _subfolders(root):
+    try:
+        with os.scandir(root) as entries:
+            return [Path(e.path) for e in entries if e.is_dir()]
+    except OSError:
+        return []
 
 
 def token_processes(token):

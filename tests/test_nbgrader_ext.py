@@ -58,7 +58,8 @@ def test_each_pipeline_is_nbgraders_default_with_the_documented_changes():
         "RepairSubmission", "StashTailOutputs", "ClearOutput", "DeduplicateIds",
         "OverwriteKernelspec", "OverwriteCellsQuietly", "CheckCellMetadata"]
     assert _names(pipelines.autograde()) == [
-        "KeepTailOutputs", "ExecuteWithJudge", "SanitizeHTML", "IgnorePattern",
+        "KeepTailOutputs", "ExecuteWithJudge", "CoalesceStreamsPreprocessor", "SanitizeHTML",
+        "IgnorePattern",
         "ClearMetadataPreprocessor", "LimitOutput", "LimitOutputBytes", "SaveAutoGrades",
         "AssignLatePenalties", "CheckCellMetadata", "NameUnnamedStudents"]
     assert _names(pipelines.feedback()) == [

@@ -261,3 +261,17 @@ def test_an_honest_notebook_is_not_touched():
     before = nbformat.writes(nb)
     nb, _ = LimitOutputBytes(cell_mb=1, notebook_mb=5).preprocess(nb, {})
     assert nbformat.writes(nb) == before
+
+
+def test_the_notes_are_in_the_words_of_the_edition_handed_in():
+    from catvnoncat.judge.messages import catalog_for
+    from catvnoncat.steps.output_limits import truncation_note
+
+    limits = LimitOutputBytes(config=course_config(course.REPO_ROOT))
+    zh = catalog_for(f"{A}_zh")
+    english = truncation_note(limits, 1234, messages="cell").data["text/plain"]
+    chinese = truncation_note(limits, 1234, messages="cell", catalog=zh).data["text/plain"]
+    assert english.startswith(f"[grader] This cell sent more than {limits.cell_messages} output "
+                              "messages") and english.endswith(" (1,234 bytes)")
+    assert chinese.startswith(f"[评分程序] 这个单元格发送了超过 {limits.cell_messages} 条输出消息")
+    assert chinese.endswith("（1,234 字节）")

@@ -40,8 +40,8 @@ __all__ = ["SubmissionQuarantine", "quarantine_settings", "set_aside_lines", "re
            "remove_stand_ins", "TIMESTAMP_FILE", "read_timestamp", "timestamp_problem"]
 
 RECORD = "record.json"
-#: Folders of a submission deeper than this are set aside whole (not a limit of
-#: ``nbgrader_config.py``: no notebook needs it, and nbgrader's own walks recurse).
+#: Folders of a submission deeper than this are set aside whole (the default of
+#: ``SubmissionQuarantine.max_depth``: no notebook needs more, and nbgrader's own walks recurse).
 MAX_DEPTH = 16
 #: Entries of a submission set aside said one by one (in the log, the record, the feedback);
 #: the rest in one line.
@@ -62,6 +62,8 @@ class SubmissionQuarantine(LoggingConfigurable):
                         "aside.").tag(config=True)
     max_files = Integer(200, help="Most files (and folders) of a submission; the ones past it "
                         "are set aside.").tag(config=True)
+    max_depth = Integer(MAX_DEPTH, help="Most folders nested in a submission; a folder deeper "
+                        "is set aside whole, never entered.").tag(config=True)
     max_total_mb = Float(40.0, help="Most bytes of a submission's files together, MB; the "
                          "files past it are set aside.").tag(config=True)
 
@@ -161,11 +163,11 @@ class SubmissionQuarantine(LoggingConfigurable):
         """What to set aside, in the order found (sorted walk, notebooks first)."""
         found, kept, total = [], 0, 0
         course_inodes = None
-        for path, st in _walk(submission):
+        for path, st in _walk(submission, self.max_depth):
             relative = os.fspath(path.relative_to(submission))
             why = _special(st)
-            if why is None and len(path.relative_to(submission).parts) > MAX_DEPTH:
-                why = ("too deep", Note("WHY_TOO_DEEP", depth=MAX_DEPTH))
+            if why is None and len(path.relative_to(submission).parts) > self.max_depth:
+                why = ("too deep", Note("WHY_TOO_DEEP", depth=self.max_depth))
             if why is None and _odd_name(path.name):
                 why = ("odd name", Note("WHY_ODD_NAME"))
             if why is None and relative == _TIMESTAMP and timestamp_problem(submission):
@@ -236,10 +238,10 @@ def _entries(folder):
     return entries
 
 
-def _walk(folder):
+def _walk(folder, max_depth):
     """``(path, lstat)`` of everything under ``folder``, notebooks first, never through a link;
     depth first without recursion (a tree thousands of folders deep must not raise), never
-    below ``MAX_DEPTH`` (such a folder is set aside whole, its content goes with it)."""
+    below ``max_depth`` (such a folder is set aside whole, its content goes with it)."""
     stack = [iter(_entries(folder))]
     while stack:
         entry = next(stack[-1], None)
@@ -248,7 +250,7 @@ def _walk(folder):
             continue
         path, st = entry
         yield path, st
-        if stat.S_ISDIR(st.st_mode) and len(stack) <= MAX_DEPTH:
+        if stat.S_ISDIR(st.st_mode) and len(stack) <= max_depth:
             stack.append(iter(_entries(path)))
 
 

@@ -61,13 +61,8 @@ _ERROR_CHARS = 2000
 _ERROR_LINES = 50
 #: Seconds without output after a dropped message that end the collection of a cell's output.
 _QUIET_AFTER_DROP = 2.0
-#: Outputs an update of one display id may reach, and display ids kept in all (nbclient walks
-#: them on each update and each ``clear_output``: 20,000 outputs under one id cost the grader
-#: 12 s of CPU, and the kernel was stopped as if it had ignored the interrupt).
-_OUTPUTS_PER_DISPLAY_ID = 8
 #: The iopub message types that are outputs (nbformat's); nbclient handles the others itself.
 _OUTPUT_TYPES = frozenset({"execute_result", "display_data", "stream", "error"})
-_DISPLAY_IDS = 1000
 #: After a cell stopped at its message budget: quiet seconds, and frames dropped unread at
 #: most, before the next cell.
 _QUIET_BEFORE_NEXT_CELL = 0.05
@@ -92,6 +87,12 @@ class LimitOutputBytes(NbGraderPreprocessor):
     notebook_messages = Int(5000, help="Most messages the grader reads from the notebook kernel "
                             "in all; past it each cell still sending is interrupted, with a "
                             "note.").tag(config=True)
+    # nbclient walks the outputs of display ids on every update and every clear_output: 20,000
+    # outputs under one id cost the grader 12 s of CPU
+    display_id_outputs = Int(8, help="Most outputs of a notebook that one display id's updates "
+                             "reach; later ones under that id are kept as shown.").tag(config=True)
+    display_ids = Int(1000, help="Most display ids whose updates reach their outputs; outputs "
+                      "under a newer id are kept as shown.").tag(config=True)
     read_mb = Float(200.0, help="Most bytes the grader reads from the notebook kernel's output "
                     "channel in all, MB (each is checked and parsed before it can be dropped); "
                     "past it each cell still sending is interrupted, with a note."
@@ -563,8 +564,9 @@ class CapOutputsWhileRunning:
         if not display_id:
             return None
         shown = self._display_id_map.get(display_id, {})
-        if (sum(len(indices) for indices in shown.values()) >= _OUTPUTS_PER_DISPLAY_ID
-                or (not shown and len(self._display_id_map) >= _DISPLAY_IDS)):
+        limits = getattr(self, "_limits", None) or self._output_limits()
+        if (sum(len(indices) for indices in shown.values()) >= limits.display_id_outputs
+                or (not shown and len(self._display_id_map) >= limits.display_ids)):
             return None
         sizes = self.__dict__.setdefault("_display_sizes", {})
         sizes[display_id] = max(size, sizes.get(display_id, 0))

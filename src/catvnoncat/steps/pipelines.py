@@ -9,6 +9,7 @@ silently.
 
 from dataclasses import dataclass, field
 
+from nbconvert.preprocessors.coalescestreams import CoalesceStreamsPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, Execute, GetGrades, LimitOutput,
@@ -50,7 +51,8 @@ CHANGES = {
                         first=[RepairSubmission], before={ClearOutput: [StashTailOutputs]}),
     "autograde": Changes(replace={Execute: ExecuteWithJudge},
                          before={Execute: [KeepTailOutputs]},
-                         after={Execute: [SanitizeHTML], LimitOutput: [LimitOutputBytes],
+                         after={Execute: [CoalesceStreamsPreprocessor, SanitizeHTML],
+                                LimitOutput: [LimitOutputBytes],
                                 CheckCellMetadata: [NameUnnamedStudents]}),
     "feedback": Changes(after={GetGrades: [PendingManualGrades, ClearHiddenTestsInFeedback,
                                            SanitizeHTML]}),
@@ -111,7 +113,10 @@ def autograde():
     * :class:`KeepTailOutputs` before ``Execute``: cells after the last test are not re-run.
     * ``Execute`` -> :class:`ExecuteWithJudge`: test cells are judged outside the kernel; a dying
       or hung kernel costs only the cells from there on.
-    * ``SanitizeHTML`` after it: what student code displayed (HTML, JavaScript) is sanitized before
+    * nbconvert's ``CoalesceStreamsPreprocessor`` after it: consecutive stream outputs of a cell
+      merged, so that how the kernel happened to split a print (``"... ms"`` then ``"\\n"``, on a
+      loaded machine) changes nothing in the autograded notebook.
+    * ``SanitizeHTML`` after them: what student code displayed (HTML, JavaScript) is sanitized before
       the formgrader or feedback shows it.
     * :class:`LimitOutputBytes` after ``LimitOutput`` (which counts lines): each cell's and the
       notebook's outputs cut to a byte budget, with a note.
