@@ -105,3 +105,19 @@ def test_grade_with_a_misspelled_assignment_names_the_nearest_one(tmp_path):
     assert f"did you mean {course.ASSIGNMENT}?" in result.stderr, result.stderr
     assert "generate_assignment logistic_regresion" not in result.stderr
     assert not (tmp_path / "gradebook.db").exists()
+
+
+def test_a_cell_that_stopped_the_notebook_is_named_once():
+    """``NOT_RUN_STOPPED`` names the cell; a reason that named it too read "... in cell 44 in
+    cell 44 of the notebook" (a reply flood), in both languages."""
+    from catvnoncat.judge.messages import SUMMARIES, catalog_for, render, say
+
+    # the reasons ExecuteWithJudge._stop gives (the judge's own, *_IN_CELL, go with NOT_JUDGED_*)
+    for key in ["STOPPED_KERNEL_DIED", "STOPPED_REPLY_FLOOD", "STOPPED_KERNEL_STOPPED",
+                "STOPPED_OUT_OF_TIME"]:
+        assert key in SUMMARIES
+        fields = {"cell": 44, "seconds": 600}
+        why = say(key, **fields)
+        for catalog in (None, catalog_for("logistic_regression_zh")):
+            text = render(say("NOT_RUN_STOPPED", why=why, cell=44), catalog)
+            assert text.count("44") == 1, (key, text)

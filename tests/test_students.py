@@ -54,6 +54,16 @@ UNREADABLE = {  # how timestamp.txt is made -> what is said of it
     "named pipe": (os.mkfifo, "it is not a regular file"),
     "link": (lambda p: os.symlink("/dev/zero", p), "it is not a regular file"),
     "year 10**20": (lambda p: p.write_text("1" * 20 + "-01-01"), "it is not a time"),
+    # dateutil raised decimal.InvalidOperation, and, for a zone key going up out of its
+    # folder, a FutureWarning made an error: neither was caught (the student "not graded" by
+    # nbgrader autograde; by catvnoncat grade, every file set aside as "could not be checked")
+    "seconds too long": (lambda p: p.write_text("9" * 30 + "M"), "it is not a time"),
+    "zone up a folder": (lambda p: p.write_text("2026-01-01 00:00:00 ../../../etc/localtime"),
+                         "its time zone names a file"),
+    # dateutil reads the named file whole: the student's own 19.5 MB TZif file (named through
+    # /proc/self/cwd/submitted/...) took the grader 680 MB; never read
+    "zone a path": (lambda p: p.write_text("2026-01-01 00:00:00 :/etc/localtime"),
+                    "its time zone names a file"),
 }
 
 
@@ -74,7 +84,8 @@ def test_a_readable_empty_or_absent_timestamp_is_no_problem(tmp_path):
         None, datetime(2026, 3, 1, 12, 30))
 
 
-@pytest.mark.parametrize("kind", ["binary", "not a time", "named pipe"])
+@pytest.mark.parametrize("kind", ["binary", "not a time", "named pipe", "seconds too long",
+                                  "zone up a folder", "zone a path"])
 def test_nbgrader_reads_an_unreadable_timestamp_as_none_with_the_course_config(tmp_path, kind,
                                                                              caplog):
     """Stock nbgrader raises on the first two (the student "not graded", as if by our fault)

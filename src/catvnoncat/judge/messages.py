@@ -310,8 +310,8 @@ SUMMARIES = {
     "STOPPED_JUDGE_IGNORED_INTERRUPT": "the judging kernel ignored the interrupt",
     "STOPPED_KERNEL_DIED": "the kernel died",
     "STOPPED_KERNEL_STOPPED": "the kernel ignored the interrupt at the time limit and was stopped",
-    "STOPPED_REPLY_FLOOD": "your code sent the grader more replies than a cell has, in cell "
-                           "{cell}",
+    # NOT_RUN_STOPPED names the cell: "Not run: {why} in cell {cell} of the notebook."
+    "STOPPED_REPLY_FLOOD": "your code sent the grader more replies than a cell has",
     "STOPPED_OUT_OF_TIME": "your notebook used the {seconds} s a submission's code may take in "
                            "all",
     # what the grader writes into a cell's output when the kernel fails there
@@ -320,6 +320,12 @@ SUMMARIES = {
                           "run.",
     "CELL_TIMEOUT_OUTPUT": "This cell ran past the {seconds} s limit and ignored the interrupt, "
                            "so its kernel was stopped; the cells after it were not run.",
+    "INTERRUPTED_WITHOUT_REPLY_OUTPUT": "This cell was interrupted (at its time limit or its "
+                                        "output limit) and sent no reply; the cells after it "
+                                        "were run.",
+    "REPLY_DROPPED_OUTPUT": "This cell's reply to the grader was over the {mb} MB it accepts "
+                            "(an error message that long?) and was dropped; the cells after it "
+                            "were run.",
     "REPLY_FLOOD_OUTPUT": "This cell sent the grader frames on the kernel's reply channel (a "
                           "cell has one reply), so its kernel was stopped; the cells after it "
                           "were not run.",

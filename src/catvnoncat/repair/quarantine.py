@@ -26,6 +26,7 @@ import json
 import os
 import stat
 import unicodedata
+import warnings
 from pathlib import Path
 
 from traitlets import Float, Integer, Unicode
@@ -334,12 +335,32 @@ def _timestamp(folder):
         return None, "it is not UTF-8 text"
     if not text:
         return None, None  # nbgrader reads an empty file as no time, with a warning
+    if _names_a_file(text):
+        return None, "its time zone names a file"
     from nbgrader.utils import parse_utc
 
     try:
-        return parse_utc(text), None
-    except (ValueError, OverflowError, TypeError, LookupError) as error:
+        with warnings.catch_warnings():
+            # dateutil's warnings about the student's text go to the grader's stderr, and one
+            # (a time zone key outside its folder) is raised, as an error of its own class
+            warnings.simplefilter("ignore")
+            return parse_utc(text), None
+    except Exception as error:  # noqa: BLE001 - the student's text: whatever dateutil raises
+        # (decimal.InvalidOperation for "999...9M") is "not a time", never an error of ours
         return None, f"it is not a time ({type(error).__name__})"
+
+
+def _names_a_file(text):
+    """Whether nbgrader's ``parse_utc`` would read ``text``'s time zone (its third word) from
+    a file outside the time zone folders: an absolute path, or a key going up with ``..``.
+    dateutil reads such a file whole: a 19.5 MB one of the student's own (under the
+    submission's file cap, named by ``/proc/self/cwd/submitted/...``) took the grader 680 MB
+    and 2 s of CPU, each time the file was read."""
+    parts = text.split(" ")
+    if len(parts) != 3:
+        return False  # dateutil's parser alone: it reads no file
+    zone = parts[2].lstrip(":")
+    return os.path.isabs(zone) or ".." in zone.replace("\\", "/").split("/")
 
 
 def timestamp_problem(folder):

@@ -33,7 +33,7 @@ from ..judge.sentences import HINTS
 from ..judge.session import JudgeSession, assignment_order
 from ..sandbox import groups as sandbox_groups
 from ..sandbox.policy import INSTALL_HINT
-from .output_limits import CapOutputsWhileRunning, MessageLimitReached
+from .output_limits import CapOutputsWhileRunning, MessageLimitReached, ReplyDropped
 
 __all__ = ["ExecuteWithJudge", "SandboxUnavailable", "OverwriteCellsQuietly", "ClearHiddenTestsInFeedback",
            "verdict_outputs", "record_verdict"]
@@ -140,6 +140,15 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
              "outlived nbclient's 2.5 s wait before the kill (measured: 1 stop in 6).",
     ).tag(config=True)
 
+    raise_on_iopub_timeout = Bool(
+        False,
+        help="Stop the notebook when a cell's outputs do not end within iopub_timeout after its "
+             "reply (nbgrader: yes). No: the cell keeps the outputs read, and the next cells "
+             "run. A cell that sends outputs faster than the grader reads them loses some on "
+             "the way (libzmq drops them past its queue), the message that ends them too: "
+             "a cell of 1999 quick displays had its kernel stopped, every later test cell 0.",
+    ).tag(config=True)
+
     run_unjudged_tests_in_kernel = Bool(
         False,
         help="Run autograded test cells that have no judge in the kernel, as stock nbgrader "
@@ -225,10 +234,17 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
             self._stop(index, say("STOPPED_KERNEL_DIED"))
             cell.outputs.append(_error("DeadKernelError", render(say("KERNEL_DIED_OUTPUT"),
                                                                  self._catalog)))
+        except ReplyDropped:
+            # The cell's reply was over message_mb (an error message of megabytes): dropped,
+            # the connection made again; the cell has ended, the next cells run.
+            self._stale_output = True
+            limit = self._output_limits().message_mb
+            cell.outputs.append(_error("ReplyDropped", render(
+                say("REPLY_DROPPED_OUTPUT", mb=f"{limit:g}"), self._catalog)))
         except MessageLimitReached:
             # Frames on the reply channel past the cell's budget: only a forged reply sends
             # them. The kernel is stopped, as one that ignores the interrupt.
-            self._stop(index, say("STOPPED_REPLY_FLOOD", cell=index + 1), kill=True)
+            self._stop(index, say("STOPPED_REPLY_FLOOD"), kill=True)
             cell.outputs.append(_error("MessageLimitReached", render(
                 say("REPLY_FLOOD_OUTPUT"), self._catalog)))
         except CellTimeoutError:
@@ -288,16 +304,50 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         ipykernel flushes stdout and stderr before it sends a reply, waiting up to
         ``OutStream.flush_timeout`` (10 s) for each: a cell that queued a flood of output
         answered the interrupt late, and was stopped as if it had ignored it (the later cells
-        and parts lost)."""
+        and parts lost). An interrupt that lands in that flush, after the student's code has
+        ended (a cell interrupted at its output limit just as it finished), is caught by
+        ipykernel, which then sends no reply at all: after ``interrupt_grace`` the kernel is
+        asked for its ``kernel_info``; answered, it has left the cell (it answers requests in
+        order), so the cell ends as interrupted and the next cells run (:meth:`_left_the_cell`).
+        """
         reply = await super()._async_handle_timeout(timeout, cell)
         if self.interrupt_on_timeout:
-            deadline = time.monotonic() + self.interrupt_grace + _ipykernel_flush_wait()
-            while not await self.kc.shell_channel.msg_ready():
-                if time.monotonic() > deadline:
-                    raise CellTimeoutError.error_from_timeout_and_cell(
-                        "the kernel ignored the interrupt", timeout, cell)
+            now = time.monotonic()
+            deadline = now + self.interrupt_grace + _ipykernel_flush_wait()
+            probe_at, probe = now + self.interrupt_grace, None
+            while probe is None and not await self.kc.shell_channel.msg_ready():
+                if time.monotonic() > probe_at:
+                    probe = self.kc.kernel_info()
+                    break
                 await asyncio.sleep(0.1)
+            if probe is not None:
+                return await self._left_the_cell(probe, deadline, timeout, cell)
         return reply
+
+    async def _left_the_cell(self, probe, deadline, timeout, cell):
+        """The cell's own reply, come late; or, once the kernel answers ``probe`` (it has left
+        the cell without a reply), an error reply that ends the cell. A kernel still busy at
+        ``deadline`` ignores the interrupt: :class:`CellTimeoutError`."""
+        from queue import Empty
+
+        while time.monotonic() < deadline:
+            try:
+                msg = await self.kc.shell_channel.get_msg(timeout=0.2)
+            except Empty:
+                continue
+            parent = msg.get("parent_header", {}).get("msg_id")
+            if parent == getattr(self, "_cell_msg_id", None):
+                return msg  # nbclient takes it as the cell's reply
+            if parent == probe:
+                self.log.warning("The kernel left the interrupted cell without a reply; the "
+                                 "next cells run")
+                if cell is not None:
+                    cell.outputs.append(_error("KeyboardInterrupt", render(
+                        say("INTERRUPTED_WITHOUT_REPLY_OUTPUT"), self._catalog)))
+                return {"content": {"status": "error", "ename": "KeyboardInterrupt",
+                                    "evalue": "", "traceback": []}}
+        raise CellTimeoutError.error_from_timeout_and_cell(
+            "the kernel ignored the interrupt", timeout, cell)
 
     def _stop(self, index, why, kill=False):
         self._stopped = (index, why)

@@ -52,7 +52,8 @@ from ..judge.messages import catalog_for, render, say
 from traitlets import Float, Int, Type
 
 __all__ = ["LimitOutputBytes", "CapOutputsWhileRunning", "BoundedKernelClient",
-           "SignedMessagesOnly", "MessageLimitReached", "output_bytes", "truncation_note"]
+           "SignedMessagesOnly", "MessageLimitReached", "ReplyDropped", "output_bytes",
+           "truncation_note"]
 
 MB = 1_000_000
 #: What an error output keeps of its message and of each traceback line, at least.
@@ -65,7 +66,9 @@ _OUTPUT_TYPES = frozenset({"execute_result", "display_data", "stream", "error"})
 #: After a cell stopped at its message budget: quiet seconds, and frames dropped unread at
 #: most, before the next cell.
 _QUIET_BEFORE_NEXT_CELL = 0.05
-_STALE_FRAMES = 50_000
+_STALE_FRAMES = 20_000
+#: Messages the notebook kernel's output channel holds for the grader (libzmq's RCVHWM).
+_IOPUB_QUEUE = 64
 #: Frames the reply channel may bring in a cell once the notebook's message budget is spent.
 _REPLIES_PAST_THE_BUDGET = 10
 
@@ -220,6 +223,11 @@ class MessageLimitReached(Exception):
     """A channel has read the frames the cell being run may send (``stop_at``)."""
 
 
+class ReplyDropped(Exception):
+    """The reply channel lost its connection to the kernel: a message over ``message_mb``
+    (the cell's reply, with an error message of megabytes) was dropped, unread."""
+
+
 class SignedMessagesOnly(AsyncZMQSocketChannel):
     """A kernel channel that drops what is not a message signed with the kernel's key.
 
@@ -234,6 +242,11 @@ class SignedMessagesOnly(AsyncZMQSocketChannel):
 
     frames_read = bytes_read = 0
     stop_at = bytes_stop_at = None
+    last_parent = None  # the request the last message read answers (the reply channel's)
+    #: A coroutine function (the executor's, on the reply channel) that says whether the
+    #: connection dropped a message since it was last asked; while waiting, it is asked every
+    #: half second, and a drop raises :class:`ReplyDropped`.
+    drop_check = None
 
     async def get_msg(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -242,16 +255,26 @@ class SignedMessagesOnly(AsyncZMQSocketChannel):
                     or (self.bytes_stop_at is not None and self.bytes_read >= self.bytes_stop_at)):
                 raise MessageLimitReached
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not await self.socket.poll(None if left is None else int(left * 1000)):
+            if self.drop_check is not None:
+                wait = 0.5 if left is None else min(left, 0.5)
+                if not await self.socket.poll(int(wait * 1000)):
+                    if await self.drop_check():
+                        raise ReplyDropped
+                    if left is not None and left <= wait:
+                        raise Empty
+                    continue
+            elif not await self.socket.poll(None if left is None else int(left * 1000)):
                 raise Empty
             frames = await self.socket.recv_multipart()
             self.frames_read += 1
             self.bytes_read += sum(len(frame) for frame in frames)
             try:
                 _, signed = self.session.feed_identities(frames)
-                return self.session.deserialize(signed)
+                msg = self.session.deserialize(signed)
             except Exception:  # noqa: BLE001 - not signed with the key, or not a message
                 continue
+            self.last_parent = msg.get("parent_header", {}).get("msg_id")
+            return msg
 
 
 class BoundedKernelClient(AsyncKernelClient):
@@ -274,7 +297,14 @@ class BoundedKernelClient(AsyncKernelClient):
             self.context.setsockopt(zmq.MAXMSGSIZE, -1)
 
     def connect_iopub(self, identity=None):
-        return self._bounded(super().connect_iopub, identity)
+        # At most _IOPUB_QUEUE messages wait for the grader (libzmq's default, 1000 of up to
+        # message_mb each: a thread sending 1.9 MB frames while the grader waited for a reply
+        # took it to 1.8 GB); past it the kernel's side drops them, as for any slow reader.
+        self.context.setsockopt(zmq.RCVHWM, _IOPUB_QUEUE)
+        try:
+            return self._bounded(super().connect_iopub, identity)
+        finally:
+            self.context.setsockopt(zmq.RCVHWM, 1000)
 
     def connect_shell(self, identity=None):
         # a reply is small; a forged one over the limit is dropped unread (the cell then
@@ -345,12 +375,14 @@ class CapOutputsWhileRunning:
         self._limits = self._output_limits()
         return super().preprocess(nb, resources, km)
 
-    async def _dropped_since(self):
-        """Whether the output channel lost its connection (a message over the limit)."""
-        if getattr(self, "_drops_of", None) is not self.kc:  # a new client: watch it
-            self._drops_of = self.kc
-            self._drops = self.kc.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-        drops = self._drops
+    async def _dropped_since(self, channel="iopub"):
+        """Whether ``channel`` lost its connection (a message over the limit) since last
+        asked; it is connected again."""
+        watched = self.__dict__.setdefault("_drops", {})
+        if watched.get(channel, (None, None))[0] is not self.kc:  # a new client: watch it
+            socket = getattr(self.kc, f"{channel}_channel").socket
+            watched[channel] = (self.kc, socket.get_monitor_socket(zmq.EVENT_DISCONNECTED))
+        drops = watched[channel][1]
         if drops.closed:
             return False
         seen = False
@@ -359,14 +391,23 @@ class CapOutputsWhileRunning:
             seen = True
         if seen:
             # libzmq does not reconnect after a protocol error (a message over MAXMSGSIZE):
-            # connect again, or the cells after this one would get no output at all.
-            socket, url = self.kc.iopub_channel.socket, self.kc._make_url("iopub")
+            # connect again, or the cells after this one would get no output (no reply) at all.
+            socket = getattr(self.kc, f"{channel}_channel").socket
+            url = self.kc._make_url(channel)
             try:
                 socket.disconnect(url)
             except zmq.ZMQError:
                 pass
             socket.connect(url)
         return seen
+
+    async def _reply_dropped(self):
+        """Whether the reply channel dropped a message (a reply over ``message_mb``) while
+        the kernel lives (a kernel that died closed it too: nbclient says so)."""
+        if not await self._dropped_since("shell"):
+            return False
+        await asyncio.sleep(0.2)  # a dying kernel's process is seen gone by then
+        return bool(await ensure_async(self.kc.is_alive()))
 
     # the messages a cell may send: counted on both channels the grader reads
 
@@ -391,6 +432,9 @@ class CapOutputsWhileRunning:
         if isinstance(kc.iopub_channel, SignedMessagesOnly):
             kc.iopub_channel.bytes_stop_at = kc.iopub_channel.bytes_read + bytes_room
             bytes_start = kc.iopub_channel.bytes_read
+        if isinstance(kc.shell_channel, SignedMessagesOnly):
+            await self._dropped_since("shell")  # watched from now on (a drop since: connected)
+            kc.shell_channel.drop_check = self._reply_dropped
         self._notebook_spent = room < limits.cell_messages or not bytes_room
         self._cell_room = min(room, bytes_room)
         if getattr(self, "_stale_output", False):
@@ -401,7 +445,7 @@ class CapOutputsWhileRunning:
                                                     store_history)
         finally:
             for channel in channels:
-                channel.stop_at = channel.bytes_stop_at = None
+                channel.stop_at = channel.bytes_stop_at = channel.drop_check = None
             self._messages_read = getattr(self, "_messages_read", 0) + sum(
                 c.frames_read - start[id(c)] for c in channels)
             if isinstance(kc.iopub_channel, SignedMessagesOnly):
@@ -418,6 +462,14 @@ class CapOutputsWhileRunning:
         over_bytes = iopub.bytes_stop_at is not None and iopub.bytes_read >= iopub.bytes_stop_at
         self._note(cell, cell_index, messages="bytes" if over_bytes else
                    "notebook" if self._notebook_spent else "cell")
+        if over_bytes or self._notebook_spent:
+            # Nothing more is read from this kernel's output channel: unsubscribed, the kernel
+            # sends the grader nothing more. A thread left flooding it cost the grader 24 s of
+            # CPU, dropping 50,000 stale frames before each of the 30 cells after it.
+            try:
+                iopub.socket.setsockopt(zmq.UNSUBSCRIBE, b"")
+            except zmq.ZMQError:
+                pass
         self.log.warning("Cell %d: over the output messages the grader reads; its output is "
                          "not read", cell_index + 1)
         # A cell that had no budget left has sent nothing yet (the kernel may not even have
@@ -429,7 +481,8 @@ class CapOutputsWhileRunning:
                 self.log.warning("Could not interrupt the kernel: %s", error)
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
-        dropped_at = None
+        self._cell_msg_id = parent_msg_id  # the request the cell's reply answers
+        dropped_at, quiet_replied = None, 0
         while True:
             try:
                 msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
@@ -450,7 +503,16 @@ class CapOutputsWhileRunning:
                     # The status message that closes the cell may have gone with the drop:
                     # stop collecting (nbclient still waits for the kernel's reply).
                     return
+                if getattr(self.kc.shell_channel, "last_parent", None) == parent_msg_id:
+                    # Replied, and quiet since: the status message that closes the cell was
+                    # dropped on the way (libzmq drops a reader's messages past its queue:
+                    # 1999 quick displays outran the grader), nbclient would wait for it
+                    # iopub_timeout (30 s).
+                    quiet_replied += 1
+                    if quiet_replied >= 2:
+                        return
                 continue
+            quiet_replied = 0
             if msg["parent_header"].get("msg_id") == parent_msg_id:
                 dropped_at = None if dropped_at is None else time.monotonic()
                 try:
