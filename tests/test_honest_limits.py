@@ -8,7 +8,7 @@ solution with one scratch cell of the student's own added:
   runs it again and is interrupted again;
 - ``scratch_while_true``: ``while True: pass`` left in a scratch cell before predict;
 - ``scratch_flood_past_the_limit``: 600 MB of displays queued, then a sleep past the limit,
-  after predict: the kernel answers the interrupt only once its output queue is flushed, and
+  between model and its test cell (one judge child replays it): the kernel answers the interrupt only once its output queue is flushed, and
   was stopped as if it had ignored it (the later parts lost);
 - ``scratch_process_limit``: a cell that forks sleeping processes until the process limit
   refuses one, right after the sigmoid cell.
@@ -37,7 +37,7 @@ SCRATCH = {
     # 1500 displays of 400 kB queued faster than the kernel's output thread sends them, then
     # an experiment past the limit: the grader stops reading at its byte budget and interrupts;
     # the kernel answers only once its queue is flushed (ipykernel waits up to 10 s per stream)
-    "scratch_flood_past_the_limit": ("predict", (
+    "scratch_flood_past_the_limit": ("model", (
         "from IPython.display import display\n"
         "for _ in range(1500):\n"
         "    display({'text/plain': 'f' * 400_000}, raw=True)\n"

@@ -235,9 +235,11 @@ def test_a_binary_timestamp_on_a_regrade_counts_as_none_and_stops_no_one(tmp_pat
     workers = 2 if mode == "engine" else None
     odd_times = {"binary-time": b"\xff\xfe2099\x00", "decimal-time": b"9" * 30 + b"M",
                  "zone-up-time": b"2099-01-01 00:00:00 ../../../etc/localtime"}
-    course_run.autograde({"classmate": course.reference_submission(),
-                          **{sid: course.reference_submission() for sid in odd_times}},
-                         tmp_path, workers=workers)
+    # the unanswered release: what is at stake is which submission is graded again, and it
+    # grades in a third of the reference's time
+    unanswered = course.read_notebook(course.RELEASE_NOTEBOOK)
+    course_run.autograde({sid: unanswered for sid in ("classmate", *odd_times)}, tmp_path,
+                         workers=workers)
     root = tmp_path / "course"
     for sid, text in odd_times.items():
         (root / "submitted" / sid / A / "timestamp.txt").write_bytes(text)
