@@ -26,6 +26,12 @@ student's ``raise ValueError(str(big_list))``): ipykernel's reply carries the er
 for a reply that could not come: that submission's ``nbgrader autograde`` still hung after 10
 minutes (stopped by hand; nbclient alone retries the time limit for ever).
 
+And ``forged_reply_flood``: a scratch cell before model's that sends 3000 replies, signed with
+the kernel's key, on the kernel's reply channel. The grader stops reading past the cell's
+budget and stops that kernel, as it must (only a forged reply sends more than one); but the
+test cells after it were then not judged either: test_model scored 0 (80 of 95), where the
+judge children, which run the cells afresh, judge it as any other.
+
 One real grading per mode (``nbgrader autograde``, ``catvnoncat grade --workers 2``), each after
 an honest class of one (the baseline), the grader's processes sampled
 (:mod:`support.grader_share`). Every score must be exact, the grader's peak within 500 MB of
@@ -58,6 +64,16 @@ FLOODS = {
     "big_frame_thread": _thread_sending("b'j' * 1_900_000"),
     "small_frame_thread": _thread_sending("b'junk'"),
 }
+
+
+#: 3000 signed replies to requests never made, on the kernel's reply channel (shell).
+FORGED_REPLIES = (
+    'k = get_ipython().kernel\n'
+    'sock = getattr(k.shell_stream, "socket", k.shell_stream)\n'
+    'content = {"status": "ok", "execution_count": 1, "user_expressions": {}, "payload": []}\n'
+    'for i in range(3000):\n'
+    '    msg = k.session.msg("execute_reply", content, parent={"msg_id": f"forged{i}"})\n'
+    '    sock.send_multipart(k.session.serialize(msg, k._parent_ident["shell"]))\n')
 
 
 def _before(grade_id, *sources):
@@ -96,12 +112,14 @@ def graded(request, tmp_path_factory):
     submissions.update({sid: _with_thread_at_the_top(src) for sid, src in FLOODS.items()})
     submissions["quick_display_bursts"] = _quick_display_bursts()
     submissions["huge_error_reply"] = _before("sigmoid", 'raise ValueError("x" * 3_000_000)')
-    scores, grader = grade_sampled(submissions, tmp_path_factory.mktemp("floods"),
-                                   workers=workers)
+    submissions["forged_reply_flood"] = _before("model", FORGED_REPLIES)
+    work = tmp_path_factory.mktemp("floods")
+    scores, grader = grade_sampled(submissions, work, workers=workers)
+    root = work / "course"
     print(f"\n{request.param}: grader peak {baseline.peak_bytes / MB:.0f} MB honest, "
           f"{grader.peak_bytes / MB:.0f} MB with the floods; CPU {baseline.cpu_seconds:.1f} s "
           f"honest, {grader.cpu_seconds:.1f} s for {len(submissions)} students")
-    return scores, baseline, grader, len(submissions)
+    return scores, baseline, grader, len(submissions), root
 
 
 def test_a_flooding_thread_costs_no_graded_point(graded):
@@ -112,8 +130,25 @@ def test_a_flooding_thread_costs_no_graded_point(graded):
 
 
 def test_a_flooding_thread_costs_the_grader_a_bounded_share(graded):
-    _, baseline, grader, size = graded
+    _, baseline, grader, size, _ = graded
     assert grader.peak_bytes <= baseline.peak_bytes + MEMORY_BOUND_MB * MB, (
         grader.peak_bytes / MB, baseline.peak_bytes / MB)
     assert grader.cpu_seconds <= baseline.cpu_seconds * size + CPU_BOUND_S * (size - 1), (
         grader.cpu_seconds, baseline.cpu_seconds)
+
+
+def test_a_forged_reply_flood_stops_the_notebook_kernel_but_not_the_judging(graded):
+    """The flooding cell says why its kernel was stopped; model's cell, after it, was not run
+    there (its output says why), and test_model was still judged: passed, full points."""
+    root = graded[4]
+    nb = nbformat.read(root / "autograded" / "forged_reply_flood" / course.ASSIGNMENT /
+                       f"{course.NOTEBOOK_NAME}.ipynb", as_version=4)
+    grade_ids = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    at = grade_ids.index("model")
+    errors = [[o.get("ename") for o in c.get("outputs", []) if o.get("output_type") == "error"]
+              for c in nb.cells]
+    assert errors[at - 1] == ["MessageLimitReached"], nb.cells[at - 1].outputs
+    assert errors[at] == ["NotRun"], nb.cells[at].outputs
+    test_model = nb.cells[grade_ids.index("test_model")]
+    assert not errors[grade_ids.index("test_model")], test_model.outputs
+    assert test_model.metadata["catvnoncat"]["verdict"]["points"] == 15, test_model.metadata

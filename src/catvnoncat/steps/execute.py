@@ -3,8 +3,11 @@
 * :class:`ExecuteWithJudge` replaces nbgrader's ``Execute`` in ``autograde``: student cells run
   in the (sandboxed) kernel as usual, but an autograded test cell is never run there; its
   verdict is reached by :mod:`catvnoncat.judge` in this process from probes the kernel answers,
-  and its output (a pass line, or an error naming the mistake) is written here. A dying or
-  hung kernel costs the cells from that point on, never the earlier ones.
+  and its output (a pass line, or an error naming the mistake) is written here. A notebook
+  kernel that dies, hangs or floods the grader is stopped: the cells after it are not run
+  there (their outputs say why), yet every test cell is still judged, each in a judge child
+  that runs the cells before it afresh (where a cell that kills or hangs that child stops the
+  judging). Only a submission whose time is spent has its later test cells not judged.
 * :class:`OverwriteCellsQuietly` is nbgrader's ``OverwriteCells`` without the warning that fires
   on every test cell of every honest submission: released test cells lack their hidden part by
   design, so restoring it is expected, not a change made by the student.
@@ -206,9 +209,17 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
 
     def preprocess_cell(self, cell, resources, index):
         if self._stopped is None and cell.cell_type == "code" and self._out_of_time():
-            self._stop(index, self._out_of_time())
+            self._stop(index, self._out_of_time(), judge_later=False)
         if self._stopped is not None:
             test_id = _test_id(cell)
+            if test_id in judge.TEST_CELLS and self._stopped[2]:
+                # The notebook kernel's stop costs the outputs of the cells after it, not their
+                # points: each test cell's judge child runs the cells before it afresh (a cell
+                # that kills or hangs the kernel there too stops the judging there).
+                self._test_cells[index] = test_id
+                cell.outputs = []
+                cell.execution_count = None
+                return cell, resources
             if test_id is not None:
                 record_verdict(cell, _not_judged(test_id, say(
                     "NOT_RUN_STOPPED", why=self._stopped[1], cell=self._stopped[0] + 1)),
@@ -349,8 +360,9 @@ class ExecuteWithJudge(CapOutputsWhileRunning, Execute):
         raise CellTimeoutError.error_from_timeout_and_cell(
             "the kernel ignored the interrupt", timeout, cell)
 
-    def _stop(self, index, why, kill=False):
-        self._stopped = (index, why)
+    def _stop(self, index, why, kill=False, judge_later=True):
+        # judge_later: the test cells after it are still judged (not when out of time)
+        self._stopped = (index, why, judge_later)
         self.log.warning("%s (cell %d); the rest of this notebook is not run", render(why),
                          index + 1)
         if kill and self.km is not None:
