@@ -17,9 +17,8 @@ own code is right, lose nothing.
 
 import pytest
 
-from catvnoncat import course
 from support.grader_share import (ATTACKERS, CPU_BOUND_S, MEMORY_BOUND_MB, class_with_attackers,
-                                  grade_sampled)
+                                  grade_sampled, honest_baseline)
 
 pytestmark = pytest.mark.slow
 
@@ -30,9 +29,7 @@ WORKERS = 2
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     workers = WORKERS
-    honest = course.reference_submission()
-    base_scores, baseline = grade_sampled({"honest": honest}, tmp_path_factory.mktemp("alone"),
-                                          workers)
+    base_scores, baseline, _ = honest_baseline(tmp_path_factory, workers)
     submissions = class_with_attackers()
     scores, grader = grade_sampled(submissions, tmp_path_factory.mktemp("class"), workers)
     print(f"\n[grader share, engine --workers {workers}] baseline (honest alone): peak "

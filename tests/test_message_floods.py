@@ -26,14 +26,14 @@ student's ``raise ValueError(str(big_list))``): ipykernel's reply carries the er
 for a reply that could not come: that submission's ``nbgrader autograde`` still hung after 10
 minutes (stopped by hand; nbclient alone retries the time limit for ever).
 
-And ``forged_reply_flood``: a scratch cell before model's that sends 3000 replies, signed with
-the kernel's key, on the kernel's reply channel. The grader stops reading past the cell's
+And ``forged_reply_flood``: a scratch cell before model's whose thread sends replies, signed
+with the kernel's key, on the kernel's reply channel. The grader stops reading past the cell's
 budget and stops that kernel, as it must (only a forged reply sends more than one); but the
 test cells after it were then not judged either: test_model scored 0 (80 of 95), where the
 judge children, which run the cells afresh, judge it as any other.
 
-One real grading per mode (``nbgrader autograde``, ``catvnoncat grade --workers 2``), each after
-an honest class of one (the baseline), the grader's processes sampled
+One real grading per mode (``nbgrader autograde``, ``catvnoncat grade --workers 2``), each beside
+an honest class of one (the session's baseline), the grader's processes sampled
 (:mod:`support.grader_share`). Every score must be exact, the grader's peak within 500 MB of
 the baseline's and its CPU within the baseline's per student times the class size plus 5 s
 per attacking student.
@@ -43,7 +43,7 @@ import nbformat
 import pytest
 
 from catvnoncat import course
-from support.grader_share import CPU_BOUND_S, MEMORY_BOUND_MB, grade_sampled
+from support.grader_share import CPU_BOUND_S, MEMORY_BOUND_MB, grade_sampled, honest_baseline
 
 pytestmark = pytest.mark.slow  # real grading runs
 
@@ -66,14 +66,24 @@ FLOODS = {
 }
 
 
-#: 3000 signed replies to requests never made, on the kernel's reply channel (shell).
+#: A thread sending replies signed with the kernel's key, to requests never made, on the
+#: kernel's reply channel (shell) for as long as the kernel lives, while the cell waits 5 s
+#: (under the time limit). (3000 replies sent at once were not enough: libzmq dropped those
+#: past its queues, the cell's own reply among them in 1 run of 4, and the cell ended at its
+#: time limit instead, on another path.)
 FORGED_REPLIES = (
-    'k = get_ipython().kernel\n'
-    'sock = getattr(k.shell_stream, "socket", k.shell_stream)\n'
-    'content = {"status": "ok", "execution_count": 1, "user_expressions": {}, "payload": []}\n'
-    'for i in range(3000):\n'
-    '    msg = k.session.msg("execute_reply", content, parent={"msg_id": f"forged{i}"})\n'
-    '    sock.send_multipart(k.session.serialize(msg, k._parent_ident["shell"]))\n')
+    'import threading, time\n'
+    'def _forge():\n'
+    '    k = get_ipython().kernel\n'
+    '    sock = getattr(k.shell_stream, "socket", k.shell_stream)\n'
+    '    content = {"status": "ok", "execution_count": 1, "user_expressions": {}, "payload": []}\n'
+    '    i = 0\n'
+    '    while True:\n'
+    '        msg = k.session.msg("execute_reply", content, parent={"msg_id": f"forged{i}"})\n'
+    '        sock.send_multipart(k.session.serialize(msg, k._parent_ident["shell"]))\n'
+    '        i += 1\n'
+    'threading.Thread(target=_forge, daemon=True).start()\n'
+    'time.sleep(5)\n')
 
 
 def _before(grade_id, *sources):
@@ -106,8 +116,7 @@ def _with_thread_at_the_top(source):
 @pytest.fixture(scope="module", params=["autograde", "engine"])
 def graded(request, tmp_path_factory):
     workers = 2 if request.param == "engine" else None
-    _, baseline = grade_sampled({"honest": course.reference_submission()},
-                                tmp_path_factory.mktemp("baseline"), workers=workers)
+    _, baseline, _ = honest_baseline(tmp_path_factory, workers)
     submissions = {"honest": course.reference_submission()}
     submissions.update({sid: _with_thread_at_the_top(src) for sid, src in FLOODS.items()})
     submissions["quick_display_bursts"] = _quick_display_bursts()

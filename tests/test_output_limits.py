@@ -1,6 +1,7 @@
 """The bytes of output a submission may leave in the grader and its files (issue 21, item 1).
 
-Two real ``nbgrader autograde`` runs: an honest class of one (the baseline), then that honest
+Two real ``nbgrader autograde`` runs: an honest class of one (the baseline, graded once per test
+session: :func:`support.grader_share.honest_baseline`), then that honest
 classmate with correct notebooks that each add one scratch cell printing a 110 MB line,
 twelve 100 MB stream messages, 25 MB in small lines, displaying one 6 MB message whose
 metadata is two million empty dicts, replacing 500 small displays by 1.9 MB each, sending 500
@@ -17,18 +18,12 @@ costs nothing), and each flooding cell must say what was dropped. Fast tests che
 :class:`LimitOutputBytes` on notebooks in memory.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
 
 from catvnoncat import course
 from support.grader_share import (ATTACKERS, CPU_BOUND_S, MEMORY_BOUND_MB, class_with_attackers,
-                                  grade_sampled)
-from catvnoncat.data import DATA_ENV, DATASETS_DIR
+                                  generate_feedback, grade_sampled, honest_baseline)
 from catvnoncat.steps.output_limits import LimitOutputBytes, output_bytes
 from catvnoncat.facts import course_config
 
@@ -116,26 +111,14 @@ def _autograde(submissions, workdir):
     return scores, workdir / "course", grader
 
 
-def _feedback(root):
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env[course.GRADEBOOK_ENV] = f"sqlite:///{root / 'gradebook.db'}"
-    env.setdefault(DATA_ENV, os.fspath(DATASETS_DIR))
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", A, "--force"],
-                            cwd=root, env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    base_scores, base_root, baseline = _autograde(
-        {"honest": course.reference_submission()}, tmp_path_factory.mktemp("baseline"))
-    _feedback(base_root)
+    base_scores, baseline, base_root = honest_baseline(tmp_path_factory, feedback=True)
     submissions = {"honest": course.reference_submission()}
     submissions.update({sid: with_scratch_cell(src) for sid, src in {**SCRATCH, **QUIET}.items()})
     submissions.update(class_with_attackers())
     scores, root, grader = _autograde(submissions, tmp_path_factory.mktemp("flood"))
-    _feedback(root)
+    generate_feedback(root)
     sizes = {sid: ((root / "autograded" / sid / A / NB).stat().st_size,
                    (root / "feedback" / sid / A / f"{course.NOTEBOOK_NAME}.html").stat().st_size)
              for sid in submissions}

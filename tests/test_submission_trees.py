@@ -278,11 +278,10 @@ def _files_at_the_caps(path):
 
 
 @pytest.mark.slow  # real grading runs
-def test_submissions_at_the_file_caps_cost_the_engine_a_bounded_share(tmp_path):
-    from support.grader_share import MEMORY_BOUND_MB, grade_sampled
+def test_submissions_at_the_file_caps_cost_the_engine_a_bounded_share(tmp_path, tmp_path_factory):
+    from support.grader_share import MEMORY_BOUND_MB, grade_sampled, honest_baseline
 
-    _, baseline = grade_sampled({"honest": course.reference_submission()}, tmp_path / "baseline",
-                                workers=2)
+    _, baseline, _ = honest_baseline(tmp_path_factory, workers=2)
     scores, grader = grade_sampled({"honest": course.reference_submission(),
                                     "at-caps-1": _files_at_the_caps,
                                     "at-caps-2": _files_at_the_caps},

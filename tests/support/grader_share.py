@@ -9,6 +9,8 @@ command. :data:`ATTACKERS` ask the grader for work it must refuse; the stated bo
 and tests/test_output_limits.py (plain ``nbgrader autograde``).
 """
 
+import fcntl
+import json
 import os
 import subprocess
 import threading
@@ -19,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from catvnoncat import course
+from catvnoncat.facts import DATA_ENV, DATASETS_DIR
 from support import course_run, mutants
 from support.proc_tree import descendants
 
-__all__ = ["GraderSampler", "grade_sampled", "ATTACKERS", "class_with_attackers",
-           "MEMORY_BOUND_MB", "CPU_BOUND_S"]
+__all__ = ["GraderSampler", "grade_sampled", "honest_baseline", "generate_feedback", "ATTACKERS",
+           "class_with_attackers", "MEMORY_BOUND_MB", "CPU_BOUND_S"]
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -95,6 +98,49 @@ def grade_sampled(submissions, workdir, workers=None, config_lines=""):
         scores = course_run.autograde(submissions, workdir, workers=workers,
                                       config_lines=config_lines)
     return scores, samplers["grade" if workers else "autograde"]
+
+
+def generate_feedback(root):
+    """``nbgrader generate_feedback --force`` for the course graded in ``root``."""
+    result = course_run.run_nbgrader(
+        ["generate_feedback", course.ASSIGNMENT, "--force"], root, timeout=900,
+        **{course.GRADEBOOK_ENV: f"sqlite:///{root / 'gradebook.db'}",
+           DATA_ENV: os.environ.get(DATA_ENV, os.fspath(DATASETS_DIR))})
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _session_folder(tmp_path_factory):
+    """A folder of this test session shared by its pytest-xdist workers (their base temporary
+    folders' parent), or this process's own base folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def honest_baseline(tmp_path_factory, workers=None, feedback=False):
+    """The honest student (the reference solution) graded alone in the mode of ``workers``
+    (:func:`grade_sampled`): ``(scores, figures, course_root)``, ``figures`` with the grading
+    command's ``peak_bytes`` and ``cpu_seconds``.
+
+    Graded once per test session and mode, whichever test process asks first (a file lock in
+    the session's shared folder; the others wait and read its figures): four test modules
+    compare their class with it, and each used to grade it again. With ``feedback``, the
+    baseline's feedback is generated too (once)."""
+    mode = f"engine{workers}" if workers else "autograde"
+    folder = _session_folder(tmp_path_factory) / f"honest-baseline-{mode}"
+    folder.mkdir(exist_ok=True)
+    record = folder / "figures.json"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.is_file():
+            scores, sampler = grade_sampled({"honest": course.reference_submission()},
+                                            folder / "work", workers=workers)
+            record.write_text(json.dumps({"scores": scores, "peak_bytes": sampler.peak_bytes,
+                                          "cpu_seconds": sampler.cpu_seconds}))
+        root = folder / "work" / "course"
+        if feedback and not (root / "feedback").is_dir():
+            generate_feedback(root)
+        figures = json.loads(record.read_text())
+    return (figures.pop("scores"), types.SimpleNamespace(**figures), root)
 
 
 #: Stated bounds above the honest baseline (the issue's numbers): the grader's largest process
