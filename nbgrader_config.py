@@ -115,7 +115,8 @@ c.Autograde.sanitize_preprocessors = pipelines.sanitize()
 c.Autograde.autograde_preprocessors = pipelines.autograde()
 c.GenerateFeedback.preprocessors = pipelines.feedback()
 c.HTMLExporter.sanitize_html = True
-# nbconvert's own steps are registered disabled unless told otherwise.
+# nbconvert's own steps are registered disabled unless told otherwise (a test checks that
+# every step the course adds is enabled).
 c.SanitizeHTML.enabled = True
 
 # --- Repairs before grading (catvnoncat.repair) ---------------------------------------------

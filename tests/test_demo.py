@@ -225,7 +225,7 @@ def test_nbgrader_config_sets_the_grading_policy():
     assert cfg.OverwriteCells.add_missing_cells is True
     names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
     assert names.count("ExecuteWithJudge") == 1 and "Execute" not in names
-    assert names[names.index("ExecuteWithJudge") + 1:][:2] == ["CoalesceStreamsPreprocessor",
+    assert names[names.index("ExecuteWithJudge") + 1:][:2] == ["CoalesceRunStreams",
                                                                "SanitizeHTML"]
     assert cfg.Execute.kernel_name == "catvnoncat-sandbox" and cfg.SanitizeHTML.enabled
     feedback = [p.__name__ for p in cfg.GenerateFeedback.preprocessors]

@@ -58,13 +58,29 @@ def test_each_pipeline_is_nbgraders_default_with_the_documented_changes():
         "RepairSubmission", "StashTailOutputs", "ClearOutput", "DeduplicateIds",
         "OverwriteKernelspec", "OverwriteCellsQuietly", "CheckCellMetadata"]
     assert _names(pipelines.autograde()) == [
-        "KeepTailOutputs", "ExecuteWithJudge", "CoalesceStreamsPreprocessor", "SanitizeHTML",
+        "KeepTailOutputs", "ExecuteWithJudge", "CoalesceRunStreams", "SanitizeHTML",
         "IgnorePattern",
         "ClearMetadataPreprocessor", "LimitOutput", "LimitOutputBytes", "SaveAutoGrades",
         "AssignLatePenalties", "CheckCellMetadata", "NameUnnamedStudents"]
     assert _names(pipelines.feedback()) == [
         "GetGrades", "PendingManualGrades", "ClearHiddenTestsInFeedback", "SanitizeHTML",
         "CSSHTMLHeaderPreprocessor"]
+
+
+def test_every_step_the_course_adds_is_enabled_by_its_config():
+    """nbconvert registers its own steps disabled: its CoalesceStreamsPreprocessor sat in the
+    autograde pipeline and never ran (the engine's dask run of a print split in two then
+    differed from the serial run's); the course's :class:`CoalesceRunStreams` is enabled."""
+    from catvnoncat.facts import REPO_ROOT, course_config
+    from catvnoncat.steps import pipelines
+
+    config = course_config(REPO_ROOT)
+    for name, changes in pipelines.CHANGES.items():
+        added = {*changes.first, *changes.replace.values(),
+                 *(s for v in changes.before.values() for s in v),
+                 *(s for v in changes.after.values() for s in v)}
+        for step in added:
+            assert step(config=config).enabled, (name, step.__name__)
 
 
 def test_undoing_the_documented_changes_gives_back_nbgraders_defaults():
@@ -100,3 +116,20 @@ def test_nbgrader_loads_the_pipelines_from_the_config_once_each():
     assert config.Autograde.sanitize_preprocessors == pipelines.sanitize()
     assert config.Autograde.autograde_preprocessors == pipelines.autograde()
     assert config.GenerateFeedback.preprocessors == pipelines.feedback()
+
+
+def test_a_print_split_in_two_messages_is_one_output_and_a_tail_cell_is_left_as_kept():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from catvnoncat.steps.streams import CoalesceRunStreams
+    from catvnoncat.steps.tail import SKIP_TAG
+
+    run = new_code_cell("print(t)", outputs=[
+        new_output("stream", name="stdout", text="explicit loop: 40.40 ms"),
+        new_output("stream", name="stdout", text="\nnp.dot: 0.34 ms\n")])
+    kept = [new_output("stream", name="stdout", text="[not re-run]\n"),
+            new_output("stream", name="stdout", text="the student's print\n")]
+    tail = new_code_cell("model()", outputs=list(kept), metadata={"tags": [SKIP_TAG]})
+    nb, _ = CoalesceRunStreams()(new_notebook(cells=[run, tail]), {})
+    assert [o.text for o in nb.cells[0].outputs] == ["explicit loop: 40.40 ms\nnp.dot: 0.34 ms\n"]
+    assert nb.cells[1].outputs == kept

@@ -8,6 +8,7 @@
   test are not re-run).
 * :mod:`.execute` - :class:`ExecuteWithJudge` (test cells judged outside the kernel),
   :class:`OverwriteCellsQuietly` and :class:`ClearHiddenTestsInFeedback`.
+* :mod:`.streams` - :class:`CoalesceRunStreams` (one stream output per run of prints).
 * :mod:`.feedback` - offline MathJax, wrapped outputs and :class:`PendingManualGrades`.
 * :mod:`.pipelines` - ``autograde()``, ``sanitize()`` and ``feedback()``: nbgrader's default
   lists with this course's documented substitutions and insertions.

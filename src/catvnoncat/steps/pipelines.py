@@ -9,7 +9,6 @@ silently.
 
 from dataclasses import dataclass, field
 
-from nbconvert.preprocessors.coalescestreams import CoalesceStreamsPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, Execute, GetGrades, LimitOutput,
@@ -19,6 +18,7 @@ from .execute import ClearHiddenTestsInFeedback, ExecuteWithJudge, OverwriteCell
 from .feedback import PendingManualGrades
 from .output_limits import LimitOutputBytes
 from .repair import RepairSubmission
+from .streams import CoalesceRunStreams
 from .students import NameUnnamedStudents
 from .tail import KeepTailOutputs, StashTailOutputs
 
@@ -51,7 +51,7 @@ CHANGES = {
                         first=[RepairSubmission], before={ClearOutput: [StashTailOutputs]}),
     "autograde": Changes(replace={Execute: ExecuteWithJudge},
                          before={Execute: [KeepTailOutputs]},
-                         after={Execute: [CoalesceStreamsPreprocessor, SanitizeHTML],
+                         after={Execute: [CoalesceRunStreams, SanitizeHTML],
                                 LimitOutput: [LimitOutputBytes],
                                 CheckCellMetadata: [NameUnnamedStudents]}),
     "feedback": Changes(after={GetGrades: [PendingManualGrades, ClearHiddenTestsInFeedback,
@@ -113,7 +113,7 @@ def autograde():
     * :class:`KeepTailOutputs` before ``Execute``: cells after the last test are not re-run.
     * ``Execute`` -> :class:`ExecuteWithJudge`: test cells are judged outside the kernel; a dying
       or hung kernel costs only the cells from there on.
-    * nbconvert's ``CoalesceStreamsPreprocessor`` after it: consecutive stream outputs of a cell
+    * :class:`CoalesceRunStreams` after it: consecutive stream outputs of a cell that was run
       merged, so that how the kernel happened to split a print (``"... ms"`` then ``"\\n"``, on a
       loaded machine) changes nothing in the autograded notebook.
     * ``SanitizeHTML`` after them: what student code displayed (HTML, JavaScript) is sanitized before
