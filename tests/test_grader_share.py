@@ -29,9 +29,9 @@ WORKERS = 2
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     workers = WORKERS
-    base_scores, baseline, _ = honest_baseline(tmp_path_factory, workers)
     submissions = class_with_attackers()
     scores, grader = grade_sampled(submissions, tmp_path_factory.mktemp("class"), workers)
+    base_scores, baseline, _ = honest_baseline(tmp_path_factory, workers)
     print(f"\n[grader share, engine --workers {workers}] baseline (honest alone): peak "
           f"{baseline.peak_bytes / MB:.0f} MB, CPU {baseline.cpu_seconds:.1f} s; class of {len(submissions)}: peak "
           f"{grader.peak_bytes / MB:.0f} MB, CPU {grader.cpu_seconds:.1f} s; totals "

@@ -116,7 +116,6 @@ def _with_thread_at_the_top(source):
 @pytest.fixture(scope="module", params=["autograde", "engine"])
 def graded(request, tmp_path_factory):
     workers = 2 if request.param == "engine" else None
-    _, baseline, _ = honest_baseline(tmp_path_factory, workers)
     submissions = {"honest": course.reference_submission()}
     submissions.update({sid: _with_thread_at_the_top(src) for sid, src in FLOODS.items()})
     submissions["quick_display_bursts"] = _quick_display_bursts()
@@ -125,6 +124,7 @@ def graded(request, tmp_path_factory):
     work = tmp_path_factory.mktemp("floods")
     scores, grader = grade_sampled(submissions, work, workers=workers)
     root = work / "course"
+    _, baseline, _ = honest_baseline(tmp_path_factory, workers)
     print(f"\n{request.param}: grader peak {baseline.peak_bytes / MB:.0f} MB honest, "
           f"{grader.peak_bytes / MB:.0f} MB with the floods; CPU {baseline.cpu_seconds:.1f} s "
           f"honest, {grader.cpu_seconds:.1f} s for {len(submissions)} students")

@@ -113,12 +113,12 @@ def _autograde(submissions, workdir):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    base_scores, baseline, base_root = honest_baseline(tmp_path_factory, feedback=True)
     submissions = {"honest": course.reference_submission()}
     submissions.update({sid: with_scratch_cell(src) for sid, src in {**SCRATCH, **QUIET}.items()})
     submissions.update(class_with_attackers())
     scores, root, grader = _autograde(submissions, tmp_path_factory.mktemp("flood"))
     generate_feedback(root)
+    base_scores, baseline, base_root = honest_baseline(tmp_path_factory, feedback=True)
     sizes = {sid: ((root / "autograded" / sid / A / NB).stat().st_size,
                    (root / "feedback" / sid / A / f"{course.NOTEBOOK_NAME}.html").stat().st_size)
              for sid in submissions}

@@ -281,11 +281,11 @@ def _files_at_the_caps(path):
 def test_submissions_at_the_file_caps_cost_the_engine_a_bounded_share(tmp_path, tmp_path_factory):
     from support.grader_share import MEMORY_BOUND_MB, grade_sampled, honest_baseline
 
-    _, baseline, _ = honest_baseline(tmp_path_factory, workers=2)
     scores, grader = grade_sampled({"honest": course.reference_submission(),
                                     "at-caps-1": _files_at_the_caps,
                                     "at-caps-2": _files_at_the_caps},
                                    tmp_path / "class", workers=2)
+    _, baseline, _ = honest_baseline(tmp_path_factory, workers=2)
     print(f"\nengine peak per process: honest class {baseline.peak_bytes / 2**20:.0f} MiB, "
           f"with two submissions at the file caps {grader.peak_bytes / 2**20:.0f} MiB")
     assert all(sum(s.values()) == 95 for s in scores.values()), scores

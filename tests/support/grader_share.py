@@ -123,8 +123,9 @@ def honest_baseline(tmp_path_factory, workers=None, feedback=False):
 
     Graded once per test session and mode, whichever test process asks first (a file lock in
     the session's shared folder; the others wait and read its figures): four test modules
-    compare their class with it, and each used to grade it again. With ``feedback``, the
-    baseline's feedback is generated too (once)."""
+    compare their class with it, and each used to grade it again. Ask for it after grading the
+    class: two workers asking at once, one waits for the other's grading. With ``feedback``,
+    the baseline's feedback is generated too (once)."""
     mode = f"engine{workers}" if workers else "autograde"
     folder = _session_folder(tmp_path_factory) / f"honest-baseline-{mode}"
     folder.mkdir(exist_ok=True)
