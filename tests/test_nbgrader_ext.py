@@ -133,3 +133,29 @@ def test_a_print_split_in_two_messages_is_one_output_and_a_tail_cell_is_left_as_
     nb, _ = CoalesceRunStreams()(new_notebook(cells=[run, tail]), {})
     assert [o.text for o in nb.cells[0].outputs] == ["explicit loop: 40.40 ms\nnp.dot: 0.34 ms\n"]
     assert nb.cells[1].outputs == kept
+
+
+def test_after_the_notebook_kernel_is_stopped_test_cells_are_still_judged_unless_out_of_time():
+    """A stopped notebook kernel (died, ignored the interrupt, flooded its reply channel) costs
+    the later cells' outputs, not their points: their test cells go to the judge children,
+    which run the cells afresh. Once the submission's time is spent, they are not judged."""
+    from nbformat.v4 import new_code_cell
+
+    from catvnoncat import judge
+    from catvnoncat.judge.messages import say
+    from catvnoncat.judge.verdict import record_of
+    from catvnoncat.steps.execute import ExecuteWithJudge
+
+    test_id = next(iter(judge.TEST_CELLS))
+    for judge_later, judged in ((True, True), (False, False)):
+        step = ExecuteWithJudge()
+        step._stopped, step._test_cells, step._catalog = (3, say("STOPPED_REPLY_FLOOD"),
+                                                          judge_later), {}, None
+        test_cell = new_code_cell("check()", metadata={"nbgrader": {
+            "grade": True, "solution": False, "grade_id": test_id, "points": 5}})
+        plain = new_code_cell("x = 1")
+        step.preprocess_cell(test_cell, {}, 7)
+        step.preprocess_cell(plain, {}, 6)
+        assert (step._test_cells == {7: test_id}) is judged
+        assert (record_of(test_cell) is None) is judged
+        assert [o.ename for o in plain.outputs] == ["NotRun"]
