@@ -107,8 +107,9 @@ c.BubblewrapProvisioner.sandbox_cpus = 1.0
 # - sanitize: repairs first (catvnoncat.repair), the outputs of cells that will not be re-run
 #   kept, hidden tests restored without a warning;
 # - autograde: the cells after the last test not re-run, test cells judged outside the kernel
-#   (catvnoncat.judge; a dying or hung kernel costs only the cells from there on), what student
-#   code displayed (HTML, JavaScript) sanitized before the formgrader or feedback shows it;
+#   (catvnoncat.judge; a dying or hung notebook kernel costs the later cells' outputs, not
+#   their points), what student code displayed (HTML, JavaScript) sanitized before the
+#   formgrader or feedback shows it;
 # - feedback: answers awaiting a human grader named, each test cell's visible part and verdict
 #   shown, never the hidden part nor a script or event handler written by a student.
 c.Autograde.sanitize_preprocessors = pipelines.sanitize()

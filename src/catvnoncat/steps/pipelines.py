@@ -111,8 +111,8 @@ def autograde():
     """``Autograde.autograde_preprocessors``.
 
     * :class:`KeepTailOutputs` before ``Execute``: cells after the last test are not re-run.
-    * ``Execute`` -> :class:`ExecuteWithJudge`: test cells are judged outside the kernel; a dying
-      or hung kernel costs only the cells from there on.
+    * ``Execute`` -> :class:`ExecuteWithJudge`: test cells are judged outside the kernel; a
+      notebook kernel that dies or hangs costs the later cells' outputs, not their points.
     * :class:`CoalesceRunStreams` after it: consecutive stream outputs of a cell that was run
       merged, so that how the kernel happened to split a print (``"... ms"`` then ``"\\n"``, on a
       loaded machine) changes nothing in the autograded notebook.
