@@ -4,9 +4,11 @@
 namespace (the grader's own: the command, its workers; a sandbox's processes live in a PID
 namespace of their own and are bounded by its limits); :func:`grade_sampled` grades a class with
 ``course_run.autograde`` (either mode) and returns the scores and the sampler of the grading
-command. :data:`ATTACKERS` ask the grader for work it must refuse; the stated bounds are
-:data:`MEMORY_BOUND_MB` and :data:`CPU_BOUND_S`. Used by tests/test_grader_share.py (the engine)
-and tests/test_output_limits.py (plain ``nbgrader autograde``).
+command; :func:`honest_baseline` is the honest student graded alone, once per test session and
+mode, which each class is compared with. :data:`ATTACKERS` ask the grader for work it must
+refuse; the stated bounds are :data:`MEMORY_BOUND_MB` and :data:`CPU_BOUND_S`. Used by
+tests/test_grader_share.py (the engine), tests/test_output_limits.py (plain ``nbgrader
+autograde``), tests/test_message_floods.py (both) and tests/test_submission_trees.py (the engine).
 """
 
 import fcntl
